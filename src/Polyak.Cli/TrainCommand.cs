@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Polyak.Execution;
+
+namespace Polyak.Cli;
+
+/// <summary><c>polyak train</c>: trains one model with one configuration and writes its run folder.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var set = new TrainingOptionSet();
+        var command = new Command("train", "Train a model with parallel SGD (sync, async or compute groups) and write a run folder");
+        set.AddTo(command);
+        command.SetAction(p => CommandRunner.Run(() => Execute(set, p)));
+        return command;
+    }
+
+    private static int Execute(TrainingOptionSet set, ParseResult p)
+    {
+        var options = set.Build(p);
+        bool json = p.GetValue(set.JsonOutput);
+        using var interruption = new Interruption();
+        var progress = new ConsoleProgress();
+        var trainer = new Trainer { Progress = progress, Log = msg => Console.Error.WriteLine(msg) };
+        var result = trainer.Run(options, interruption.Token);
+        progress.Finish();
+        PrintSummary(result);
+        if (json) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result), Json.Compact));
+        if (result.Failure is not null && result.Status == RunStatus.Failed)
+            Console.Error.WriteLine($"error: training failed: {result.Failure.Message}");
+        return ExitCodes.For(result.Status);
+    }
+
+    /// <summary>The <c>--json</c> summary of a run (field names are a contract).</summary>
+    public static Dictionary<string, object?> SummaryObject(TrainingResult result)
+    {
+        var s = result.Record.Summary;
+        return new Dictionary<string, object?>
+        {
+            ["status"] = result.Record.Status,
+            ["updates"] = s.Updates,
+            ["epochs"] = s.Epochs,
+            ["initial_loss"] = s.InitialLoss,
+            ["final_loss"] = s.FinalLoss,
+            ["final_accuracy"] = s.FinalAccuracy,
+            ["test_loss"] = s.TestLoss,
+            ["updates_per_second"] = s.UpdatesPerSecond,
+            ["samples_per_second"] = s.SamplesPerSecond,
+            ["seconds_per_update"] = s.SecondsPerUpdate,
+            ["wall_seconds"] = s.WallSeconds,
+            ["simulated_seconds"] = s.SimulatedSeconds,
+            ["staleness"] = new Dictionary<string, object?> { ["mean"] = s.Staleness.Mean, ["max"] = s.Staleness.Max, ["histogram"] = s.Staleness.Histogram },
+            ["reached_target"] = s.ReachedTarget,
+            ["updates_to_target"] = s.UpdatesToTarget,
+            ["momentum"] = result.Record.Config.Momentum,
+            ["learning_rate"] = result.Record.Config.LearningRate,
+            ["workers"] = result.Record.Config.Workers,
+            ["groups"] = result.Record.Config.Groups,
+            ["backend"] = result.Record.Config.Backend,
+            ["run_dir"] = result.RunDir,
+        };
+    }
+
+    private static void PrintSummary(TrainingResult result)
+    {
+        var r = result.Record;
+        var s = r.Summary;
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine($"Polyak {r.PolyakVersion} — {r.Model.Name} on {r.Data.Description}");
+        Console.WriteLine(string.Create(c, $"  backend {r.Config.Backend}: {r.Config.Workers} workers, {r.Config.Groups} group(s), batch {r.Config.Batch}, lr {r.Config.LearningRate:G4}, momentum {r.Config.Momentum:G4}, {r.Config.Discipline.ToString().ToLowerInvariant()}"));
+        Console.WriteLine($"  status       {r.Status}{(r.StopReason is null ? "" : $" ({r.StopReason})")}");
+        Console.WriteLine(string.Create(c, $"  updates      {s.Updates:N0} ({s.Epochs:F2} epochs)"));
+        Console.WriteLine(string.Create(c, $"  eval loss    {s.InitialLoss:G5} -> {s.FinalLoss:G5}"));
+        if (s.FinalAccuracy is double acc) Console.WriteLine(string.Create(c, $"  test         accuracy {acc:P2}, loss {s.TestLoss:G5}"));
+        else Console.WriteLine(string.Create(c, $"  test loss    {s.TestLoss:G5}"));
+        Console.WriteLine(string.Create(c, $"  throughput   {s.UpdatesPerSecond:N0} updates/s, {s.SamplesPerSecond:N0} samples/s ({s.SecondsPerUpdate * 1e6:F1} us/update), {s.WallSeconds:F2} s"));
+        if (s.SimulatedSeconds is double sim) Console.WriteLine(string.Create(c, $"  simulated    {sim:F2} s"));
+        Console.WriteLine(string.Create(c, $"  staleness    mean {s.Staleness.Mean:F2}, max {s.Staleness.Max}"));
+        if (s.ReachedTarget is bool reached)
+            Console.WriteLine(reached ? $"  target       reached at update {s.UpdatesToTarget}" : "  target       not reached");
+        if (result.RunDir is not null) Console.WriteLine($"  run folder   {result.RunDir}");
+    }
+}

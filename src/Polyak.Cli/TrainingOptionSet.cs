@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Polyak.Execution;
+
+namespace Polyak.Cli;
+
+/// <summary>
+/// The options shared by train, tune, study and optimize (DESIGN section 4), and how they combine with a run file:
+/// values from <c>--config FILE</c> are the base, options given on the command line override them.
+/// </summary>
+public sealed class TrainingOptionSet
+{
+    public readonly Option<string?> Model = new("--model") { Description = "Model: auto, linear, logistic, softmax, mlp, lenet, cifar, or a layer spec" };
+    public readonly Option<string?> Data = new("--data") { Description = "Data: synthetic[:mixture|binary|regression][,key=value...], fashion-mnist, mnist, or a path" };
+    public readonly Option<string?> Format = new("--format") { Description = "Force the data format: idx, cifar, libsvm, csv" };
+    public readonly Option<string?> Backend = new("--backend") { Description = "Execution backend: threads, simulated, cluster" };
+    public readonly Option<int?> Workers = new("--workers") { Description = "Number of workers N (default 2)" };
+    public readonly Option<int?> Groups = new("--groups") { Description = "Number of compute groups g, dividing N (1 = sync, N = async; default N)" };
+    public readonly Option<int?> Batch = new("--batch") { Description = "Mini-batch size B of every update (default 64)" };
+    public readonly Option<double?> LearningRate = new("--lr") { Description = "Learning rate alpha (default depends on the model)" };
+    public readonly Option<string?> Momentum = new("--momentum") { Description = "Explicit momentum mu in (-1, 1), or auto[:TARGET] for closed-loop control (default 0)" };
+    public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay lambda >= 0" };
+    public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step:EVERY:FACTOR, inverse:T, cosine:TOTAL" };
+    public readonly Option<string?> Discipline = new("--discipline") { Description = "Parameter-server update discipline: atomic or hogwild" };
+    public readonly Option<long?> Updates = new("--updates") { Description = "Stop after K updates" };
+    public readonly Option<double?> Epochs = new("--epochs") { Description = "Stop after E passes over the training data" };
+    public readonly Option<double?> Time = new("--time") { Description = "Stop after SECONDS of training (simulated seconds on the simulator)" };
+    public readonly Option<double?> TargetLoss = new("--target-loss") { Description = "Stop once the evaluation loss is <= X" };
+    public readonly Option<ulong?> Seed = new("--seed") { Description = "Run seed (default 1)" };
+    public readonly Option<string?> Out = new("--out") { Description = "Output folder (default runs/<time>-<model>-<backend>)" };
+    public readonly Option<string?> Config = new("--config") { Description = "Run file (JSON, e.g. a previous run.json); command-line options override it" };
+    public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every K updates (default: about 50 points per run)" };
+    public readonly Option<int?> EvalSize = new("--eval-size") { Description = "Rows of the fixed evaluation subset (default 2000)" };
+    public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform, lognormal[:SIGMA]" };
+    public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster endpoint HOST:PORT (backend cluster)" };
+    public readonly Option<bool> JsonOutput = new("--json") { Description = "Print the summary as one JSON object on the last line of stdout" };
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, WeightDecay, Schedule,
+                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, JsonOutput })
+            command.Options.Add(o);
+    }
+
+    /// <summary>Builds training options: run file first (if any), then command-line overrides.</summary>
+    public TrainingOptions Build(ParseResult p)
+    {
+        var o = new TrainingOptions();
+        if (p.GetValue(Config) is string file) o = LoadRunFile(file);
+        if (p.GetValue(Model) is string m) o = o with { Model = m };
+        if (p.GetValue(Data) is string d) o = o with { Data = d };
+        if (p.GetValue(Format) is string f) o = o with { Format = f };
+        if (p.GetValue(Backend) is string b) o = o with { Backend = b };
+        if (p.GetValue(Workers) is int n)
+        {
+            // Changing N without naming g keeps the default "fully asynchronous" meaning.
+            o = o with { Workers = n, Groups = p.GetValue(Groups) ?? (o.Groups == o.Workers ? null : o.Groups) };
+        }
+        if (p.GetValue(Groups) is int g) o = o with { Groups = g };
+        if (p.GetValue(Batch) is int batch) o = o with { Batch = batch };
+        if (p.GetValue(LearningRate) is double lr) o = o with { LearningRate = lr };
+        if (p.GetValue(Momentum) is string mu) o = ApplyMomentum(o, mu);
+        if (p.GetValue(WeightDecay) is double wd) o = o with { WeightDecay = wd };
+        if (p.GetValue(Schedule) is string s) o = o with { Schedule = s };
+        if (p.GetValue(Discipline) is string disc)
+        {
+            o = o with
+            {
+                Discipline = disc.ToLowerInvariant() switch
+                {
+                    "atomic" => UpdateDiscipline.Atomic,
+                    "hogwild" => UpdateDiscipline.Hogwild,
+                    _ => throw new ArgumentException($"--discipline must be atomic or hogwild, got '{disc}'"),
+                },
+            };
+        }
+        if (p.GetValue(Updates) is long u) o = o with { Updates = u };
+        if (p.GetValue(Epochs) is double e) o = o with { Epochs = e };
+        if (p.GetValue(Time) is double t) o = o with { TimeSeconds = t };
+        if (p.GetValue(TargetLoss) is double x) o = o with { TargetLoss = x };
+        if (p.GetValue(Seed) is ulong seed) o = o with { Seed = seed };
+        if (p.GetValue(Out) is string outDir) o = o with { OutDir = outDir };
+        else if (p.GetValue(Config) is not null) o = o with { OutDir = null }; // a re-run never overwrites the original run folder
+        if (p.GetValue(EvalEvery) is int ev) o = o with { EvalEvery = ev };
+        if (p.GetValue(EvalSize) is int es) o = o with { EvalSize = es };
+        if (p.GetValue(Distribution) is string dist) o = o with { Simulation = o.Simulation with { Distribution = dist } };
+        if (p.GetValue(Cluster) is string c) o = o with { Cluster = c };
+        ResolvedOptions.ValidateGeneric(o);
+        return o;
+    }
+
+    /// <summary>Parses <c>--momentum MU|auto[:TARGET]</c>.</summary>
+    public static TrainingOptions ApplyMomentum(TrainingOptions o, string spec)
+    {
+        string s = spec.Trim().ToLowerInvariant();
+        if (s == "auto" || s.StartsWith("auto:", StringComparison.Ordinal))
+        {
+            double? target = null;
+            if (s.Length > 5)
+            {
+                if (!double.TryParse(s[5..], NumberStyles.Float, CultureInfo.InvariantCulture, out double tg))
+                    throw new ArgumentException($"--momentum auto:TARGET needs a number, got '{spec}'");
+                target = tg;
+            }
+            return o with { AutoMomentum = (o.AutoMomentum ?? new AutoMomentumOptions()) with { Target = target } };
+        }
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double mu))
+            throw new ArgumentException($"--momentum must be a number in (-1, 1) or auto[:TARGET], got '{spec}'");
+        if (!(mu > -1 && mu < 1)) throw new ArgumentException($"--momentum must be in (-1, 1), got {spec}");
+        return o with { Momentum = mu, AutoMomentum = null };
+    }
+
+    /// <summary>Reads a run file: either bare training options or a run record (its <c>config</c> is used).</summary>
+    public static TrainingOptions LoadRunFile(string path)
+    {
+        if (!File.Exists(path)) throw new ArgumentException($"--config: file '{path}' does not exist");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new ArgumentException($"--config '{path}': expected a JSON object");
+            var element = root.TryGetProperty("config", out var cfg) ? cfg : root;
+            return element.Deserialize<TrainingOptions>(Json.Indented)
+                ?? throw new ArgumentException($"--config '{path}': empty configuration");
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"--config '{path}': invalid JSON at line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}: {ex.Message.Split(" Path:")[0]}");
+        }
+    }
+}

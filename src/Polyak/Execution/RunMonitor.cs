@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using Polyak.Models;
+
+namespace Polyak.Execution;
+
+/// <summary>
+/// Watches a run while it trains, for every backend: decides when to evaluate and when to stop (update, epoch,
+/// time and target-loss limits, divergence, interruption), collects the loss curve, and reports progress.
+/// Thread-safe: workers call it after each update they apply.
+/// </summary>
+public sealed class RunMonitor
+{
+    private readonly object _lock = new();
+    private readonly List<EvalPoint> _curve = [];
+    private readonly Stopwatch _wall = new();
+    private readonly CancellationToken _cancel;
+    private volatile bool _stop;
+    private RunStatus _status = RunStatus.Completed;
+    private string? _reason;
+    private long _evalTicks;
+    private double _batchLossEma = double.NaN;
+    private double _initialLoss = double.NaN;
+    private long _lastProgressTicks;
+
+    /// <summary>Creates a monitor for a run with the given limits.</summary>
+    public RunMonitor(long updateLimit, double? timeLimitSeconds, double? targetLoss, double divergenceFactor,
+        int evalEvery, IProgress<ProgressReport>? progress, CancellationToken cancel)
+    {
+        UpdateLimit = updateLimit;
+        TimeLimitSeconds = timeLimitSeconds;
+        TargetLoss = targetLoss;
+        DivergenceFactor = divergenceFactor;
+        EvalEvery = Math.Max(1, evalEvery);
+        Progress = progress;
+        _cancel = cancel;
+    }
+
+    private long _reserved;
+
+    /// <summary>
+    /// Reserves the right to push one more update; false once the update limit is reached (the caller then
+    /// drops its gradient and stops), so a run never applies more than <see cref="UpdateLimit"/> updates.
+    /// </summary>
+    public bool TryReserveUpdate()
+    {
+        if (Interlocked.Increment(ref _reserved) <= UpdateLimit) return true;
+        RequestStop(RunStatus.Completed, $"reached the update limit ({UpdateLimit})");
+        return false;
+    }
+
+    /// <summary>Sets the number of updates already applied (when resuming).</summary>
+    public void SetAppliedUpdates(long applied) => Interlocked.Exchange(ref _reserved, applied);
+
+    /// <summary>Maximum number of updates (long.MaxValue when unlimited).</summary>
+    public long UpdateLimit { get; }
+
+    /// <summary>Time limit in seconds (simulated seconds when a simulated clock is set), if any.</summary>
+    public double? TimeLimitSeconds { get; }
+
+    /// <summary>Target evaluation loss, if any.</summary>
+    public double? TargetLoss { get; }
+
+    /// <summary>Divergence threshold as a multiple of the initial loss.</summary>
+    public double DivergenceFactor { get; }
+
+    /// <summary>Evaluation period in updates.</summary>
+    public int EvalEvery { get; }
+
+    /// <summary>Progress sink (may be null).</summary>
+    public IProgress<ProgressReport>? Progress { get; }
+
+    /// <summary>The simulated clock, set by the simulated backend.</summary>
+    public Func<double>? SimulatedClock { get; set; }
+
+    /// <summary>Current momentum, for the curve (set by the closed-loop controller).</summary>
+    public Func<double>? MomentumProbe { get; set; }
+
+    /// <summary>True once any stop condition fired.</summary>
+    public bool ShouldStop => _stop || CheckExternal();
+
+    /// <summary>How the run ended so far.</summary>
+    public RunStatus Status { get { lock (_lock) return _status; } }
+
+    /// <summary>Why the run stopped (human-readable), if it did.</summary>
+    public string? StopReason { get { lock (_lock) return _reason; } }
+
+    /// <summary>Update at which the target was first reached, if it was.</summary>
+    public long? TargetReachedAt { get; private set; }
+
+    /// <summary>Wall seconds since <see cref="Start"/>.</summary>
+    public double WallSeconds => _wall.Elapsed.TotalSeconds;
+
+    /// <summary>Wall seconds spent evaluating (summed over threads).</summary>
+    public double EvalSeconds => TimeSpan.FromTicks(Interlocked.Read(ref _evalTicks)).TotalSeconds;
+
+    /// <summary>Loss at the first evaluation.</summary>
+    public double InitialLoss { get { lock (_lock) return _initialLoss; } }
+
+    /// <summary>Exponential moving average of the mini-batch loss.</summary>
+    public double BatchLossAverage { get { lock (_lock) return _batchLossEma; } }
+
+    /// <summary>Starts the wall clock.</summary>
+    public void Start() => _wall.Start();
+
+    /// <summary>Stops the wall clock.</summary>
+    public void Halt() => _wall.Stop();
+
+    /// <summary>The loss curve so far, ordered by update.</summary>
+    public IReadOnlyList<EvalPoint> Curve
+    {
+        get { lock (_lock) return _curve.OrderBy(p => p.Update).ToList(); }
+    }
+
+    /// <summary>Requests a stop with the given status (the first request wins, except that failures override).</summary>
+    public void RequestStop(RunStatus status, string reason)
+    {
+        lock (_lock)
+        {
+            if (!_stop || status is RunStatus.Diverged or RunStatus.Failed)
+            {
+                if (!_stop || _status is RunStatus.Completed or RunStatus.ReachedTarget)
+                {
+                    _status = status;
+                    _reason = reason;
+                }
+            }
+            _stop = true;
+        }
+    }
+
+    /// <summary>
+    /// Called by the thread that applied update number <paramref name="version"/> (the new version) with the
+    /// mini-batch loss of that update. Returns true when this thread should evaluate now.
+    /// </summary>
+    public bool OnApplied(long version, double batchLoss)
+    {
+        if (!double.IsFinite(batchLoss))
+        {
+            RequestStop(RunStatus.Diverged, $"mini-batch loss became {batchLoss} at update {version}");
+            return false;
+        }
+        lock (_lock)
+        {
+            _batchLossEma = double.IsNaN(_batchLossEma) ? batchLoss : 0.95 * _batchLossEma + 0.05 * batchLoss;
+        }
+        bool evaluate = version % EvalEvery == 0;
+        if (version >= UpdateLimit)
+        {
+            RequestStop(RunStatus.Completed, $"reached the update limit ({UpdateLimit})");
+            evaluate = false; // the trainer evaluates the final parameters
+        }
+        CheckExternal();
+        MaybeReportProgress(version);
+        return evaluate;
+    }
+
+    /// <summary>Records an evaluation at <paramref name="version"/> that took <paramref name="elapsed"/>.</summary>
+    public void RecordEvaluation(long version, EvaluationResult result, bool isClassifier, TimeSpan elapsed)
+    {
+        Interlocked.Add(ref _evalTicks, elapsed.Ticks);
+        var point = new EvalPoint(version, WallSeconds, SimulatedClock?.Invoke(), result.Loss,
+            isClassifier ? result.Accuracy : null, MomentumProbe?.Invoke() ?? double.NaN);
+        bool report;
+        lock (_lock)
+        {
+            _curve.Add(point);
+            if (double.IsNaN(_initialLoss) && version == 0) _initialLoss = result.Loss;
+            report = true;
+        }
+        if (!double.IsFinite(result.Loss))
+            RequestStop(RunStatus.Diverged, $"evaluation loss became {result.Loss} at update {version}");
+        else if (!double.IsNaN(InitialLoss) && result.Loss > DivergenceFactor * Math.Max(InitialLoss, 1e-3))
+            RequestStop(RunStatus.Diverged, $"evaluation loss {result.Loss:G4} at update {version} exceeds {DivergenceFactor}x the initial loss {InitialLoss:G4}");
+        else if (TargetLoss is double target && result.Loss <= target)
+        {
+            lock (_lock)
+            {
+                if (TargetReachedAt is null || version < TargetReachedAt) TargetReachedAt = version;
+            }
+            RequestStop(RunStatus.ReachedTarget, $"evaluation loss {result.Loss:G4} <= target {target} at update {version}");
+        }
+        if (report) Progress?.Report(new ProgressReport(version, UpdateLimit, WallSeconds, SimulatedClock?.Invoke(), result.Loss,
+            isClassifier ? result.Accuracy : null, BatchLossAverage, point.Momentum, true));
+    }
+
+    private bool CheckExternal()
+    {
+        if (_stop) return true;
+        if (_cancel.IsCancellationRequested)
+        {
+            RequestStop(RunStatus.Interrupted, "interrupted by the user");
+            return true;
+        }
+        if (TimeLimitSeconds is double limit)
+        {
+            double now = SimulatedClock?.Invoke() ?? WallSeconds;
+            if (now >= limit)
+            {
+                RequestStop(RunStatus.Completed, $"reached the time limit ({limit} s{(SimulatedClock is null ? "" : " simulated")})");
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void MaybeReportProgress(long version)
+    {
+        if (Progress is null) return;
+        long now = _wall.ElapsedTicks;
+        long last = Interlocked.Read(ref _lastProgressTicks);
+        if (now - last < Stopwatch.Frequency / 2) return;
+        if (Interlocked.CompareExchange(ref _lastProgressTicks, now, last) != last) return;
+        Progress.Report(new ProgressReport(version, UpdateLimit, WallSeconds, SimulatedClock?.Invoke(), double.NaN, null,
+            BatchLossAverage, MomentumProbe?.Invoke() ?? double.NaN, false));
+    }
+}
+
+/// <summary>A progress report: where the run is and, for evaluation reports, the evaluation loss.</summary>
+public readonly record struct ProgressReport(long Update, long UpdateLimit, double WallSeconds, double? SimulatedSeconds,
+    double EvalLoss, double? EvalAccuracy, double BatchLoss, double Momentum, bool IsEvaluation);

@@ -1,0 +1,96 @@
+namespace Polyak.Execution;
+
+/// <summary>
+/// The record of one training run, written as <c>run.json</c> in the run folder: configuration, data and model,
+/// how it ended, the summary numbers, the loss curve and the staleness histogram.
+/// </summary>
+public sealed record RunRecord
+{
+    /// <summary>Version of Polyak that produced the run.</summary>
+    public required string PolyakVersion { get; init; }
+
+    /// <summary>UTC time the run started.</summary>
+    public required DateTime StartedUtc { get; init; }
+
+    /// <summary>How the run ended.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>Why it stopped.</summary>
+    public string? StopReason { get; init; }
+
+    /// <summary>The fully resolved configuration (re-runnable with <c>--config</c>).</summary>
+    public required TrainingOptions Config { get; init; }
+
+    /// <summary>Data description.</summary>
+    public required DataInfo Data { get; init; }
+
+    /// <summary>Model description.</summary>
+    public required ModelInfo Model { get; init; }
+
+    /// <summary>Summary numbers.</summary>
+    public required RunSummary Summary { get; init; }
+
+    /// <summary>Evaluation loss curve.</summary>
+    public required IReadOnlyList<EvalPoint> Curve { get; init; }
+
+    /// <summary>Backend-specific fields.</summary>
+    public Dictionary<string, object?> Backend { get; init; } = [];
+}
+
+/// <summary>What data a run used.</summary>
+public sealed record DataInfo(string Description, int TrainRows, int TestRows, int EvalRows, int Features, int Classes);
+
+/// <summary>What model a run trained.</summary>
+public sealed record ModelInfo(string Name, int Parameters, bool Classifier);
+
+/// <summary>Staleness statistics of a run.</summary>
+public sealed record StalenessSummary(double Mean, int Max, long[] Histogram);
+
+/// <summary>The headline numbers of a run (also the core of <c>--json</c>).</summary>
+public sealed record RunSummary
+{
+    /// <summary>Updates applied.</summary>
+    public long Updates { get; init; }
+
+    /// <summary>Epochs of training data consumed (updates x B / n).</summary>
+    public double Epochs { get; init; }
+
+    /// <summary>Evaluation loss before training.</summary>
+    public double InitialLoss { get; init; }
+
+    /// <summary>Evaluation loss after training.</summary>
+    public double FinalLoss { get; init; }
+
+    /// <summary>Test accuracy after training (null for regression).</summary>
+    public double? FinalAccuracy { get; init; }
+
+    /// <summary>Test loss after training.</summary>
+    public double TestLoss { get; init; }
+
+    /// <summary>Training wall seconds (final evaluation excluded).</summary>
+    public double WallSeconds { get; init; }
+
+    /// <summary>Wall seconds spent in periodic evaluations.</summary>
+    public double EvalSeconds { get; init; }
+
+    /// <summary>Updates per second of training (evaluation time excluded).</summary>
+    public double UpdatesPerSecond { get; init; }
+
+    /// <summary>Samples per second (updates x B per second).</summary>
+    public double SamplesPerSecond { get; init; }
+
+    /// <summary>Seconds per update (hardware efficiency).</summary>
+    public double SecondsPerUpdate { get; init; }
+
+    /// <summary>Simulated seconds (simulated backend only).</summary>
+    public double? SimulatedSeconds { get; init; }
+
+    /// <summary>Staleness statistics.</summary>
+    public required StalenessSummary Staleness { get; init; }
+
+    /// <summary>Whether the target loss was reached (null when no target).</summary>
+    public bool? ReachedTarget { get; init; }
+
+    /// <summary>First evaluated update at which the target was reached (statistical efficiency).</summary>
+    public long? UpdatesToTarget { get; init; }
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Polyak.Data;
+using Polyak.Models;
+
+namespace Polyak.Execution;
+
+/// <summary>
+/// Runs one training job end to end on any backend: loads the data, builds the model and the parameter server,
+/// trains until a stop condition, evaluates, and writes the run folder (<c>run.json</c>, <c>curve.csv</c>,
+/// <c>staleness.csv</c>). The record is written even when training diverges or fails part-way.
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>Polyak's version string.</summary>
+    public static string Version { get; } =
+        typeof(Trainer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Progress sink for live output.</summary>
+    public IProgress<ProgressReport>? Progress { get; init; }
+
+    /// <summary>Informational messages (data loaded, where the run is written...).</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Test hook applied to the context before training starts.</summary>
+    public Action<TrainingContext>? Configure { get; init; }
+
+    /// <summary>Whether to write the run folder (tuning runs may skip it).</summary>
+    public bool WriteFiles { get; init; } = true;
+
+    /// <summary>Default learning rate per model when <c>--lr</c> is not given.</summary>
+    public static double DefaultLearningRate(IModel model) => model.Name switch
+    {
+        "linear" => 0.1,
+        "logistic" => 0.5,
+        "softmax" => 0.5,
+        _ => 0.05,
+    };
+
+    /// <summary>Loads data for the options (train, test, eval rows).</summary>
+    public static DataSplit LoadData(TrainingOptions o)
+    {
+        var (train, test, description) = DataCatalog.Load(o.Data, o.Format, o.TestFraction, o.Seed);
+        return new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, o.Seed), description);
+    }
+
+    /// <summary>Trains with the given options; <paramref name="data"/> may be passed to reuse loaded data.</summary>
+    public TrainingResult Run(TrainingOptions options, CancellationToken cancel = default, DataSplit? data = null)
+    {
+        ResolvedOptions.ValidateGeneric(options);
+        DateTime started = DateTime.UtcNow;
+        data ??= LoadData(options);
+        Log?.Invoke($"data: {data.Description}");
+        IModel model = ModelCatalog.Create(options.Model, data.Train);
+        var resolved = ResolvedOptions.Resolve(options, DefaultLearningRate(model));
+        var backend = BackendCatalog.Create(resolved.Given.Backend);
+        Log?.Invoke($"model: {model.Name} ({model.ParameterCount:N0} parameters); backend {backend.Name}: {resolved.Workers} workers in {resolved.Groups} group(s) of {resolved.GroupSize}");
+
+        var w = new float[model.ParameterCount];
+        model.Initialize(w, Numerics.RandomStream.DeriveSeed(options.Seed, 0x1417));
+        var server = new ParameterServer(w, options.Momentum, options.WeightDecay, resolved.Schedule, options.Discipline);
+
+        long updateLimit = long.MaxValue;
+        if (options.Updates is long u) updateLimit = u;
+        if (options.Epochs is double e) updateLimit = Math.Min(updateLimit, Math.Max(1, (long)Math.Ceiling(e * data.Train.Count / resolved.Batch)));
+        if (options.Updates is null && options.Epochs is null && options.TimeSeconds is null && options.TargetLoss is null)
+        {
+            updateLimit = Math.Max(1, (long)Math.Ceiling(5.0 * data.Train.Count / resolved.Batch));
+            resolved = resolved with { Given = resolved.Given with { Epochs = 5 } };
+        }
+        int evalEvery = options.EvalEvery
+            ?? (int)Math.Clamp(updateLimit == long.MaxValue ? data.Train.Count / resolved.Batch / 2 : updateLimit / 50, 1, int.MaxValue);
+        resolved = resolved with { Given = resolved.Given with { EvalEvery = evalEvery } };
+
+        string? runDir = WriteFiles ? CreateRunDir(options, model) : null;
+        var monitor = new RunMonitor(updateLimit, options.TimeSeconds, options.TargetLoss, options.DivergenceFactor, evalEvery, Progress, cancel);
+        var context = new TrainingContext(resolved, model, data, server, monitor);
+        Configure?.Invoke(context);
+
+        var evalWorkspace = model.CreateWorkspace(256, 0);
+        context.EvaluateAndRecord(w, 0, evalWorkspace);
+        Exception? failure = null;
+        monitor.Start();
+        try
+        {
+            if (!monitor.ShouldStop) backend.Run(context);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            failure = ex;
+            monitor.RequestStop(RunStatus.Failed, ex.Message);
+        }
+        monitor.Halt();
+
+        // Final evaluation on the eval subset (training loss) and on the test split (accuracy).
+        var final = new float[model.ParameterCount];
+        var finalV = new float[model.ParameterCount];
+        long version = server.Snapshot(final, finalV);
+        var curve = monitor.Curve;
+        if (curve.Count == 0 || curve[^1].Update != version)
+            context.EvaluateAndRecord(final, version, evalWorkspace);
+        curve = monitor.Curve;
+        var allTest = Enumerable.Range(0, data.Test.Count).ToArray();
+        var test = model.Evaluate(final, data.Test, allTest, evalWorkspace);
+
+        double trainSeconds = Math.Max(1e-9, monitor.WallSeconds - monitor.EvalSeconds / Math.Max(1, resolved.Groups));
+        var h = server.Staleness;
+        var summary = new RunSummary
+        {
+            Updates = version,
+            Epochs = (double)version * resolved.Batch / data.Train.Count,
+            InitialLoss = curve[0].Loss,
+            FinalLoss = curve[^1].Loss,
+            FinalAccuracy = model.IsClassifier ? test.Accuracy : null,
+            TestLoss = test.Loss,
+            WallSeconds = monitor.WallSeconds,
+            EvalSeconds = monitor.EvalSeconds,
+            UpdatesPerSecond = version / trainSeconds,
+            SamplesPerSecond = version * (double)resolved.Batch / trainSeconds,
+            SecondsPerUpdate = version == 0 ? double.NaN : trainSeconds / version,
+            SimulatedSeconds = monitor.SimulatedClock?.Invoke(),
+            Staleness = new StalenessSummary(h.Mean, Math.Max(0, h.Max), h.ToArray()),
+            ReachedTarget = options.TargetLoss is null ? null : monitor.TargetReachedAt is not null,
+            UpdatesToTarget = monitor.TargetReachedAt,
+        };
+        var record = new RunRecord
+        {
+            PolyakVersion = Version,
+            StartedUtc = started,
+            Status = monitor.Status.ToString().ToLowerInvariant(),
+            StopReason = monitor.StopReason,
+            Config = resolved.Given,
+            Data = new DataInfo(data.Description, data.Train.Count, data.Test.Count, data.EvalRows.Length, data.Train.FeatureCount, data.Train.ClassCount),
+            Model = new ModelInfo(model.Name, model.ParameterCount, model.IsClassifier),
+            Summary = summary,
+            Curve = curve,
+            Backend = context.BackendRecord,
+        };
+        if (runDir is not null) WriteRunFolder(runDir, record);
+        return new TrainingResult(record, monitor.Status, runDir, final, finalV, failure);
+    }
+
+    private static string CreateRunDir(TrainingOptions o, IModel model)
+    {
+        string dir = o.OutDir ?? Path.Combine("runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{model.Name}-{o.Backend}");
+        Directory.CreateDirectory(dir);
+        return Path.GetFullPath(dir);
+    }
+
+    /// <summary>Writes run.json, curve.csv and staleness.csv into <paramref name="dir"/>.</summary>
+    public static void WriteRunFolder(string dir, RunRecord record)
+    {
+        Directory.CreateDirectory(dir);
+        Json.WriteFileAtomic(Path.Combine(dir, "run.json"), record);
+        var csv = new StringBuilder("update,wall_seconds,simulated_seconds,loss,accuracy,momentum\n");
+        foreach (var p in record.Curve)
+            csv.Append(CultureInfo.InvariantCulture, $"{p.Update},{p.WallSeconds:G6},{p.SimulatedSeconds?.ToString("G6", CultureInfo.InvariantCulture)},{p.Loss:G7},{p.Accuracy?.ToString("G5", CultureInfo.InvariantCulture)},{p.Momentum:G5}\n");
+        WriteTextAtomic(Path.Combine(dir, "curve.csv"), csv.ToString());
+        var st = new StringBuilder("staleness,count\n");
+        var hist = record.Summary.Staleness.Histogram;
+        for (int l = 0; l < hist.Length; l++) st.Append(CultureInfo.InvariantCulture, $"{l},{hist[l]}\n");
+        WriteTextAtomic(Path.Combine(dir, "staleness.csv"), st.ToString());
+    }
+
+    /// <summary>Writes a text file atomically (temp file + rename).</summary>
+    public static void WriteTextAtomic(string path, string text)
+    {
+        string tmp = path + ".tmp";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+    }
+}
+
+/// <summary>The outcome of <see cref="Trainer.Run"/>: the record, status, run folder and final parameters.</summary>
+public sealed record TrainingResult(RunRecord Record, RunStatus Status, string? RunDir, float[] Parameters, float[] MomentumBuffer, Exception? Failure);

@@ -1,0 +1,133 @@
+using System.Text.Json.Serialization;
+
+namespace Polyak.Execution;
+
+/// <summary>
+/// The full configuration of a training run, as given on the command line or in a run file (JSON).
+/// Every field has the meaning of DESIGN section 1 on every backend. Null means "choose a default".
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Model name or spec (<c>auto</c>, <c>linear</c>, <c>logistic</c>, <c>softmax</c>, ...).</summary>
+    public string Model { get; init; } = "auto";
+
+    /// <summary>Data spec: <c>synthetic[:NAME]</c>, a named set, or a path.</summary>
+    public string Data { get; init; } = "synthetic";
+
+    /// <summary>Forces the data format when given.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Execution backend: threads, simulated, cluster.</summary>
+    public string Backend { get; init; } = "threads";
+
+    /// <summary>Number of workers N.</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Number of compute groups g (divides N; 1 = synchronous, N = asynchronous). Null = N.</summary>
+    public int? Groups { get; init; }
+
+    /// <summary>Mini-batch size B of every update.</summary>
+    public int Batch { get; init; } = 64;
+
+    /// <summary>Base learning rate; null = the model's default.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>Explicit momentum mu in (-1, 1).</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Closed-loop momentum control, when enabled (<c>--momentum auto[:TARGET]</c>).</summary>
+    public AutoMomentumOptions? AutoMomentum { get; init; }
+
+    /// <summary>Weight decay lambda >= 0.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Learning-rate schedule spec (constant, step:EVERY:FACTOR, inverse:T, cosine:TOTAL).</summary>
+    public string Schedule { get; init; } = "constant";
+
+    /// <summary>Update discipline at the parameter server.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<UpdateDiscipline>))]
+    public UpdateDiscipline Discipline { get; init; } = UpdateDiscipline.Atomic;
+
+    /// <summary>Stop after this many updates.</summary>
+    public long? Updates { get; init; }
+
+    /// <summary>Stop after this many passes over the training set (counted in samples: updates x B / n).</summary>
+    public double? Epochs { get; init; }
+
+    /// <summary>Stop after this many seconds of training (wall clock; simulated seconds on the simulator).</summary>
+    public double? TimeSeconds { get; init; }
+
+    /// <summary>Stop once the evaluation loss is at or below this value.</summary>
+    public double? TargetLoss { get; init; }
+
+    /// <summary>Run seed; every random stream derives from it.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Output folder of the run (null = runs/&lt;timestamp&gt;).</summary>
+    public string? OutDir { get; init; }
+
+    /// <summary>Evaluate every this many updates (null = about 50 points over the run).</summary>
+    public int? EvalEvery { get; init; }
+
+    /// <summary>Size of the fixed evaluation subset of the training data.</summary>
+    public int EvalSize { get; init; } = 2000;
+
+    /// <summary>Fraction of a loaded data set held out as test split when the source has none.</summary>
+    public double TestFraction { get; init; } = 0.1;
+
+    /// <summary>The run is diverged when the evaluation loss exceeds this multiple of the initial loss.</summary>
+    public double DivergenceFactor { get; init; } = 100;
+
+    /// <summary>Write a checkpoint every this many updates (null = only at the end; 0 = never).</summary>
+    public long? CheckpointEvery { get; init; }
+
+    /// <summary>Simulator settings (compute-time distribution, clock model); used by the simulated backend.</summary>
+    public SimulationOptions Simulation { get; init; } = new();
+
+    /// <summary>Cluster endpoint HOST:PORT for the cluster backend.</summary>
+    public string? Cluster { get; init; }
+}
+
+/// <summary>Settings of closed-loop momentum control (<c>--momentum auto[:TARGET]</c>).</summary>
+public sealed record AutoMomentumOptions
+{
+    /// <summary>Target total momentum; null = find it with a short synchronous tune.</summary>
+    public double? Target { get; init; }
+
+    /// <summary>Feedback gain gamma in (0, 1].</summary>
+    public double Gain { get; init; } = 0.3;
+
+    /// <summary>Lower bound on the explicit momentum.</summary>
+    public double Min { get; init; } = -0.9;
+
+    /// <summary>Upper bound on the explicit momentum.</summary>
+    public double Max { get; init; } = 0.99;
+
+    /// <summary>Adjust the explicit momentum every this many updates.</summary>
+    public int Period { get; init; } = 50;
+}
+
+/// <summary>
+/// The simulator's hardware model: how long a worker's gradient takes and what synchronisation costs.
+/// Times are in simulated seconds per sample-equivalent unit (see the simulated backend).
+/// </summary>
+public sealed record SimulationOptions
+{
+    /// <summary>Gradient-time distribution: exponential, constant, uniform, lognormal[:SIGMA].</summary>
+    public string Distribution { get; init; } = "exponential";
+
+    /// <summary>Mean time of one full-batch (B samples) gradient on one worker, in simulated seconds.</summary>
+    public double MeanComputeTime { get; init; } = 1.0;
+
+    /// <summary>Communication delay added to every push (simulated seconds).</summary>
+    public double CommunicationDelay { get; init; }
+
+    /// <summary>Synchronisation cost of a group of k workers: SyncBase + SyncPerWorker * (k - 1) (simulated seconds).</summary>
+    public double SyncBase { get; init; }
+
+    /// <summary>Per-member growth of the synchronisation cost.</summary>
+    public double SyncPerWorker { get; init; }
+
+    /// <summary>Slowdown factors of stragglers: worker index to factor (e.g. {"0": 4}).</summary>
+    public Dictionary<int, double>? Slowdown { get; init; }
+}

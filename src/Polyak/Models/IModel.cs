@@ -1,0 +1,57 @@
+using Polyak.Data;
+
+namespace Polyak.Models;
+
+/// <summary>
+/// A model as a gradient oracle over one flat parameter vector <c>w</c>: given <c>w</c> and a mini-batch of rows
+/// it returns the mean loss and writes the mean gradient. Nothing about parallelism lives in a model; all
+/// scratch memory lives in a per-worker <see cref="ModelWorkspace"/>, so a gradient evaluation allocates nothing.
+/// </summary>
+public interface IModel
+{
+    /// <summary>Short name, e.g. "softmax".</summary>
+    string Name { get; }
+
+    /// <summary>Length of the flat parameter vector.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>True for classifiers (accuracy is reported), false for regression.</summary>
+    bool IsClassifier { get; }
+
+    /// <summary>Writes initial parameters (deterministic for a seed).</summary>
+    void Initialize(Span<float> w, ulong seed);
+
+    /// <summary>Creates scratch memory for batches of up to <paramref name="maxBatch"/> rows.</summary>
+    ModelWorkspace CreateWorkspace(int maxBatch, ulong seed);
+
+    /// <summary>
+    /// Mean loss over <paramref name="rows"/> of <paramref name="data"/> at parameters <paramref name="w"/>;
+    /// overwrites <paramref name="gradient"/> with the mean gradient. Training mode (dropout active).
+    /// <paramref name="rows"/> must not exceed the workspace's batch capacity.
+    /// </summary>
+    float LossAndGradient(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, Span<float> gradient, ModelWorkspace workspace);
+
+    /// <summary>Mean loss and number of correct predictions over any number of rows (inference mode).</summary>
+    EvaluationResult Evaluate(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, ModelWorkspace workspace);
+}
+
+/// <summary>Per-worker scratch memory of a model.</summary>
+public abstract class ModelWorkspace
+{
+    /// <summary>Creates a workspace for batches of up to <paramref name="maxBatch"/> rows.</summary>
+    protected ModelWorkspace(int maxBatch)
+    {
+        if (maxBatch < 1) throw new ArgumentOutOfRangeException(nameof(maxBatch), "batch capacity must be >= 1");
+        MaxBatch = maxBatch;
+    }
+
+    /// <summary>Largest batch this workspace can hold.</summary>
+    public int MaxBatch { get; }
+}
+
+/// <summary>Result of evaluating a model on a set of rows.</summary>
+public readonly record struct EvaluationResult(double Loss, long Correct, int Count)
+{
+    /// <summary>Fraction of correct predictions (NaN when there are no rows).</summary>
+    public double Accuracy => Count == 0 ? double.NaN : (double)Correct / Count;
+}
