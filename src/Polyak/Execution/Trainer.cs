@@ -50,11 +50,11 @@ public sealed class Trainer
     {
         ResolvedOptions.ValidateGeneric(options);
         DateTime started = DateTime.UtcNow;
+        var backend = BackendCatalog.Create(options.Backend);
         data ??= LoadData(options);
         Log?.Invoke($"data: {data.Description}");
         IModel model = ModelCatalog.Create(options.Model, data.Train);
         var resolved = ResolvedOptions.Resolve(options, DefaultLearningRate(model));
-        var backend = BackendCatalog.Create(resolved.Given.Backend);
         Log?.Invoke($"model: {model.Name} ({model.ParameterCount:N0} parameters); backend {backend.Name}: {resolved.Workers} workers in {resolved.Groups} group(s) of {resolved.GroupSize}");
 
         var w = new float[model.ParameterCount];
