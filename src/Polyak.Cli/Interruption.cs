@@ -11,14 +11,41 @@ public sealed class Interruption : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly PosixSignalRegistration? _term;
+    private readonly PosixSignalRegistration? _int;
     private int _count;
 
     public Interruption()
     {
-        Console.CancelKeyPress += OnCancel;
-        try { _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; Trigger("SIGTERM"); }); }
-        catch (PlatformNotSupportedException) { }
+        try
+        {
+            // A process started in the background by a non-interactive shell inherits SIGINT as "ignored", and .NET
+            // then never sees Ctrl-C / kill -INT. Restore the default disposition so the registration below takes it.
+            // Likewise a parent may hand it down blocked; unblock it on this thread.
+            if (OperatingSystem.IsLinux())
+            {
+                _ = signal(2 /* SIGINT */, IntPtr.Zero /* SIG_DFL */);
+                Span<ulong> set = stackalloc ulong[16]; // sigset_t is 1024 bits on Linux
+                set.Clear();
+                set[0] = 1UL << (2 - 1);
+                unsafe
+                {
+                    fixed (ulong* p = set) _ = pthread_sigmask(1 /* SIG_UNBLOCK */, p, null);
+                }
+            }
+            _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; Trigger("SIGTERM"); });
+            _int = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; Trigger("Ctrl-C"); });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            Console.CancelKeyPress += OnCancel;
+        }
     }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern IntPtr signal(int signum, IntPtr handler);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern unsafe int pthread_sigmask(int how, ulong* set, ulong* oldset);
 
     /// <summary>Cancelled on the first signal.</summary>
     public CancellationToken Token => _cts.Token;
@@ -47,6 +74,7 @@ public sealed class Interruption : IDisposable
     {
         Console.CancelKeyPress -= OnCancel;
         _term?.Dispose();
+        _int?.Dispose();
         _cts.Dispose();
     }
 }

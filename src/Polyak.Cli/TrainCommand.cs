@@ -19,13 +19,18 @@ public static class TrainCommand
 
     private static int Execute(TrainingOptionSet set, ParseResult p)
     {
-        var options = set.Build(p);
         bool json = p.GetValue(set.JsonOutput);
+        string? resume = p.GetValue(set.Resume);
+        var options = resume is null ? set.Build(p) : null;
         using var interruption = new Interruption();
         var progress = new ConsoleProgress();
         var trainer = new Trainer { Progress = progress, Log = msg => Console.Error.WriteLine(msg) };
-        var result = trainer.Run(options, interruption.Token);
+        var result = resume is null
+            ? trainer.Run(options!, interruption.Token)
+            : trainer.Resume(resume, o => set.AdjustResumed(p, o), interruption.Token);
         progress.Finish();
+        if (result.Status == RunStatus.Interrupted && result.RunDir is not null)
+            Console.Error.WriteLine($"interrupted: checkpoint and run record saved; continue with: ./polyak train --resume {result.RunDir}");
         PrintSummary(result);
         if (json) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result), Json.Compact));
         if (result.Failure is not null && result.Status == RunStatus.Failed)

@@ -34,13 +34,15 @@ public sealed class TrainingOptionSet
     public readonly Option<int?> EvalSize = new("--eval-size") { Description = "Rows of the fixed evaluation subset (default 2000)" };
     public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform, lognormal[:SIGMA]" };
     public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster endpoint HOST:PORT (backend cluster)" };
+    public readonly Option<string?> Resume = new("--resume") { Description = "Continue the run saved in this run folder (stop conditions may be changed)" };
+    public readonly Option<long?> CheckpointEvery = new("--checkpoint-every") { Description = "Write a checkpoint every K updates (default: only at the end; 0 = never)" };
     public readonly Option<bool> JsonOutput = new("--json") { Description = "Print the summary as one JSON object on the last line of stdout" };
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, WeightDecay, Schedule,
-                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, JsonOutput })
+                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, CheckpointEvery, JsonOutput })
             command.Options.Add(o);
     }
 
@@ -87,6 +89,19 @@ public sealed class TrainingOptionSet
         if (p.GetValue(EvalSize) is int es) o = o with { EvalSize = es };
         if (p.GetValue(Distribution) is string dist) o = o with { Simulation = o.Simulation with { Distribution = dist } };
         if (p.GetValue(Cluster) is string c) o = o with { Cluster = c };
+        if (p.GetValue(CheckpointEvery) is long ck) o = o with { CheckpointEvery = ck };
+        ResolvedOptions.ValidateGeneric(o);
+        return o;
+    }
+
+    /// <summary>For <c>--resume</c>: applies the stop conditions given on the command line to a checkpoint's options.</summary>
+    public TrainingOptions AdjustResumed(ParseResult p, TrainingOptions o)
+    {
+        if (p.GetValue(Updates) is long u) o = o with { Updates = u };
+        if (p.GetValue(Epochs) is double e) o = o with { Epochs = e };
+        if (p.GetValue(Time) is double t) o = o with { TimeSeconds = t };
+        if (p.GetValue(TargetLoss) is double x) o = o with { TargetLoss = x };
+        if (p.GetValue(CheckpointEvery) is long ck) o = o with { CheckpointEvery = ck };
         ResolvedOptions.ValidateGeneric(o);
         return o;
     }

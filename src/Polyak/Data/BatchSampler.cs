@@ -40,28 +40,24 @@ public sealed class BatchSampler
         SamplesDrawn += batch.Length;
     }
 
-    /// <summary>The sampler's full state (order, position, random state, count) for checkpoints.</summary>
-    public SamplerState GetState() => new(_order.ToArray(), _position, _random.GetState(), SamplesDrawn);
-
-    /// <summary>Restores a state taken with <see cref="GetState"/>.</summary>
-    public void SetState(SamplerState state)
+    /// <summary>
+    /// Brings a fresh sampler to the state it has after handing out <paramref name="samplesDrawn"/> rows, by replaying
+    /// its shuffles (the order is a pure function of the seed, the stream and the count: that count is the whole state).
+    /// </summary>
+    public void FastForward(long samplesDrawn)
     {
-        if (state.Order.Length != _order.Length)
-            throw new ArgumentException($"sampler state is for {state.Order.Length} rows, this dataset has {_order.Length}");
-        if (state.Position < 0 || state.Position > _order.Length)
-            throw new ArgumentException($"sampler position {state.Position} outside [0, {_order.Length}]");
-        var seen = new bool[_order.Length];
-        foreach (int i in state.Order)
+        if (SamplesDrawn != 0) throw new InvalidOperationException("only a fresh sampler can be fast-forwarded");
+        if (samplesDrawn < 0) throw new ArgumentOutOfRangeException(nameof(samplesDrawn), "sample count cannot be negative");
+        long epochs = samplesDrawn / _order.Length;
+        int position = (int)(samplesDrawn % _order.Length);
+        // The first shuffle happens at construction; each further epoch boundary reshuffles lazily on the next draw.
+        if (position == 0 && epochs > 0)
         {
-            if ((uint)i >= (uint)_order.Length || seen[i]) throw new ArgumentException("sampler order is not a permutation");
-            seen[i] = true;
+            epochs -= 1;
+            position = _order.Length;
         }
-        state.Order.CopyTo(_order, 0);
-        _position = state.Position;
-        _random = RandomStream.FromState(state.Random);
-        SamplesDrawn = state.SamplesDrawn;
+        for (long e = 0; e < epochs; e++) _random.Shuffle(_order.AsSpan());
+        _position = position;
+        SamplesDrawn = samplesDrawn;
     }
 }
-
-/// <summary>Serializable state of a <see cref="BatchSampler"/>.</summary>
-public sealed record SamplerState(int[] Order, int Position, ulong[] Random, long SamplesDrawn);

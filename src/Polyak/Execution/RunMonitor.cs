@@ -87,8 +87,32 @@ public sealed class RunMonitor
     /// <summary>Update at which the target was first reached, if it was.</summary>
     public long? TargetReachedAt { get; private set; }
 
-    /// <summary>Wall seconds since <see cref="Start"/>.</summary>
-    public double WallSeconds => _wall.Elapsed.TotalSeconds;
+    private double _wallOffset;
+
+    /// <summary>Training wall seconds (including time before a resume).</summary>
+    public double WallSeconds => _wallOffset + _wall.Elapsed.TotalSeconds;
+
+    /// <summary>Restores what a checkpoint remembers: the curve, timers, applied updates and target.</summary>
+    public void Restore(IEnumerable<EvalPoint> curve, double wallSeconds, double evalSeconds, long appliedUpdates, long? targetReachedAt)
+    {
+        lock (_lock)
+        {
+            _curve.Clear();
+            _curve.AddRange(curve);
+            var first = _curve.OrderBy(p => p.Update).FirstOrDefault();
+            if (first is not null && first.Update == 0) _initialLoss = first.Loss;
+            _wallOffset = wallSeconds;
+            _evalTicks = TimeSpan.FromSeconds(evalSeconds).Ticks;
+            TargetReachedAt = targetReachedAt;
+        }
+        SetAppliedUpdates(appliedUpdates);
+    }
+
+    /// <summary>Checkpoint period in updates (0 = none during training).</summary>
+    public long CheckpointEvery { get; init; }
+
+    /// <summary>True when a periodic checkpoint is due after update <paramref name="version"/>.</summary>
+    public bool CheckpointDue(long version) => CheckpointEvery > 0 && version % CheckpointEvery == 0 && version < UpdateLimit;
 
     /// <summary>Wall seconds spent evaluating (summed over threads).</summary>
     public double EvalSeconds => TimeSpan.FromTicks(Interlocked.Read(ref _evalTicks)).TotalSeconds;

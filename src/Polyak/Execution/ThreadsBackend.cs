@@ -136,11 +136,7 @@ public sealed class ThreadsBackend : IExecutionBackend
                 long version = _readVersion + tau + 1;
                 _ctx.UpdateHook?.Invoke(Index, _readVersion, tau);
                 step++;
-                if (monitor.OnApplied(version, loss))
-                {
-                    long v = server.Read(EvalBuffer);
-                    _ctx.EvaluateAndRecord(EvalBuffer, v, EvalWorkspace);
-                }
+                _ctx.AfterUpdate(version, loss, EvalBuffer, EvalWorkspace);
             }
         }
 

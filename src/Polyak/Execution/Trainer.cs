@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Polyak.Data;
+using System.Text.Json;
 using Polyak.Models;
 
 namespace Polyak.Execution;
@@ -47,9 +48,28 @@ public sealed class Trainer
 
     /// <summary>Trains with the given options; <paramref name="data"/> may be passed to reuse loaded data.</summary>
     public TrainingResult Run(TrainingOptions options, CancellationToken cancel = default, DataSplit? data = null)
+        => RunCore(options, cancel, data, null);
+
+    /// <summary>
+    /// Continues the run saved in <paramref name="runDir"/> (its <c>checkpoint.bin</c>). <paramref name="adjust"/> may
+    /// change the stop conditions (e.g. more updates); everything else comes from the checkpoint.
+    /// </summary>
+    public TrainingResult Resume(string runDir, Func<TrainingOptions, TrainingOptions>? adjust = null, CancellationToken cancel = default, DataSplit? data = null)
+    {
+        if (!Directory.Exists(runDir)) throw new ArgumentException($"--resume: run folder '{runDir}' does not exist");
+        string path = Path.Combine(runDir, CheckpointFile.FileName);
+        if (!File.Exists(path)) throw new ArgumentException($"--resume: '{runDir}' has no {CheckpointFile.FileName} (was the run started with checkpoints off?)");
+        var checkpoint = CheckpointFile.Read(path);
+        var options = checkpoint.State.Config with { OutDir = runDir };
+        if (adjust is not null) options = adjust(options) with { OutDir = runDir };
+        Log?.Invoke($"resuming {runDir} at update {checkpoint.State.Version}");
+        return RunCore(options, cancel, data, checkpoint);
+    }
+
+    private TrainingResult RunCore(TrainingOptions options, CancellationToken cancel, DataSplit? data, (CheckpointState State, float[] W, float[] V)? resume)
     {
         ResolvedOptions.ValidateGeneric(options);
-        DateTime started = DateTime.UtcNow;
+        DateTime started = resume?.State.StartedUtc ?? DateTime.UtcNow;
         var backend = BackendCatalog.Create(options.Backend);
         data ??= LoadData(options);
         Log?.Invoke($"data: {data.Description}");
@@ -74,12 +94,65 @@ public sealed class Trainer
         resolved = resolved with { Given = resolved.Given with { EvalEvery = evalEvery } };
 
         string? runDir = WriteFiles ? CreateRunDir(options, model) : null;
-        var monitor = new RunMonitor(updateLimit, options.TimeSeconds, options.TargetLoss, options.DivergenceFactor, evalEvery, Progress, cancel);
+        long checkpointEvery = options.CheckpointEvery ?? 0;
+        var monitor = new RunMonitor(updateLimit, options.TimeSeconds, options.TargetLoss, options.DivergenceFactor, evalEvery, Progress, cancel)
+        {
+            CheckpointEvery = runDir is null ? 0 : checkpointEvery,
+        };
         var context = new TrainingContext(resolved, model, data, server, monitor);
+        var evalWorkspace = model.CreateWorkspace(256, 0);
+
+        if (resume is { } r)
+        {
+            var st = r.State;
+            if (st.ParameterCount != model.ParameterCount)
+                throw new ArgumentException($"checkpoint has {st.ParameterCount} parameters but model '{model.Name}' on this data has {model.ParameterCount}");
+            if (st.SamplesDrawn.Length != resolved.Groups)
+                throw new ArgumentException($"checkpoint has {st.SamplesDrawn.Length} batch streams but the run has {resolved.Groups} groups");
+            server.Restore(r.W, r.V, st.Version, StalenessHistogram.FromCounts(st.Staleness));
+            server.Momentum = st.Momentum;
+            for (int g = 0; g < resolved.Groups; g++) context.Samplers[g].FastForward(st.SamplesDrawn[g]);
+            monitor.Restore(st.Curve, st.WallSeconds, st.EvalSeconds, st.Version, st.TargetReachedAt);
+            if (st.Backend is JsonElement bs)
+            {
+                if (backend is not IResumableBackend rb)
+                    throw new ArgumentException($"checkpoint carries backend state but backend '{backend.Name}' cannot resume it");
+                rb.RestoreState(bs, context);
+            }
+        }
+        string? checkpointPath = runDir is null || options.CheckpointEvery == 0 ? null : Path.Combine(runDir, CheckpointFile.FileName);
+        object checkpointLock = new();
+        void WriteCheckpoint()
+        {
+            if (checkpointPath is null) return;
+            lock (checkpointLock)
+            {
+                var cw = new float[model.ParameterCount];
+                var cv = new float[model.ParameterCount];
+                long version = server.Snapshot(cw, cv);
+                var state = new CheckpointState
+                {
+                    PolyakVersion = Version,
+                    Config = resolved.Given,
+                    ParameterCount = model.ParameterCount,
+                    Version = version,
+                    Staleness = server.Staleness.ToArray(),
+                    SamplesDrawn = context.Samplers.Select(s => s.SamplesDrawn).ToArray(),
+                    Momentum = server.Momentum,
+                    Curve = monitor.Curve.ToList(),
+                    WallSeconds = monitor.WallSeconds,
+                    EvalSeconds = monitor.EvalSeconds,
+                    TargetReachedAt = monitor.TargetReachedAt,
+                    StartedUtc = started,
+                    Backend = backend is IResumableBackend rb ? rb.CaptureState() : null,
+                };
+                CheckpointFile.Write(checkpointPath, state, cw, cv);
+            }
+        }
+        if (checkpointPath is not null && checkpointEvery > 0) context.WriteCheckpoint = WriteCheckpoint;
         Configure?.Invoke(context);
 
-        var evalWorkspace = model.CreateWorkspace(256, 0);
-        context.EvaluateAndRecord(w, 0, evalWorkspace);
+        if (resume is null) context.EvaluateAndRecord(w, 0, evalWorkspace);
         Exception? failure = null;
         monitor.Start();
         try
@@ -96,29 +169,30 @@ public sealed class Trainer
         // Final evaluation on the eval subset (training loss) and on the test split (accuracy).
         var final = new float[model.ParameterCount];
         var finalV = new float[model.ParameterCount];
-        long version = server.Snapshot(final, finalV);
+        long finalVersion = server.Snapshot(final, finalV);
         var curve = monitor.Curve;
-        if (curve.Count == 0 || curve[^1].Update != version)
-            context.EvaluateAndRecord(final, version, evalWorkspace);
+        if (curve.Count == 0 || curve[^1].Update != finalVersion)
+            context.EvaluateAndRecord(final, finalVersion, evalWorkspace);
         curve = monitor.Curve;
         var allTest = Enumerable.Range(0, data.Test.Count).ToArray();
         var test = model.Evaluate(final, data.Test, allTest, evalWorkspace);
+        if (monitor.Status != RunStatus.Diverged && failure is null) WriteCheckpoint();
 
         double trainSeconds = Math.Max(1e-9, monitor.WallSeconds - monitor.EvalSeconds / Math.Max(1, resolved.Groups));
         var h = server.Staleness;
         var summary = new RunSummary
         {
-            Updates = version,
-            Epochs = (double)version * resolved.Batch / data.Train.Count,
+            Updates = finalVersion,
+            Epochs = (double)finalVersion * resolved.Batch / data.Train.Count,
             InitialLoss = curve[0].Loss,
             FinalLoss = curve[^1].Loss,
             FinalAccuracy = model.IsClassifier ? test.Accuracy : null,
             TestLoss = test.Loss,
             WallSeconds = monitor.WallSeconds,
             EvalSeconds = monitor.EvalSeconds,
-            UpdatesPerSecond = version / trainSeconds,
-            SamplesPerSecond = version * (double)resolved.Batch / trainSeconds,
-            SecondsPerUpdate = version == 0 ? double.NaN : trainSeconds / version,
+            UpdatesPerSecond = finalVersion / trainSeconds,
+            SamplesPerSecond = finalVersion * (double)resolved.Batch / trainSeconds,
+            SecondsPerUpdate = finalVersion == 0 ? double.NaN : trainSeconds / finalVersion,
             SimulatedSeconds = monitor.SimulatedClock?.Invoke(),
             Staleness = new StalenessSummary(h.Mean, Math.Max(0, h.Max), h.ToArray()),
             ReachedTarget = options.TargetLoss is null ? null : monitor.TargetReachedAt is not null,

@@ -49,6 +49,23 @@ public sealed class TrainingContext
     /// <summary>Test hook: called by a group leader before it pushes (group, its step count); may block.</summary>
     public Action<int, long>? BeforePushHook { get; set; }
 
+    /// <summary>Writes a checkpoint of the run as it is now (set by the trainer; null when checkpoints are off).</summary>
+    public Action? WriteCheckpoint { get; set; }
+
+    /// <summary>
+    /// What a worker does after applying update <paramref name="version"/>: tells the monitor (stop conditions),
+    /// evaluates when due (reading the parameters into <paramref name="evalBuffer"/>), checkpoints when due.
+    /// </summary>
+    public void AfterUpdate(long version, double batchLoss, float[] evalBuffer, ModelWorkspace evalWorkspace)
+    {
+        if (Monitor.OnApplied(version, batchLoss))
+        {
+            long v = Server.Read(evalBuffer);
+            EvaluateAndRecord(evalBuffer, v, evalWorkspace);
+        }
+        if (WriteCheckpoint is not null && Monitor.CheckpointDue(version)) WriteCheckpoint();
+    }
+
     /// <summary>Evaluates the parameters in <paramref name="w"/> (at <paramref name="version"/>) on the eval subset and records it.</summary>
     public void EvaluateAndRecord(ReadOnlySpan<float> w, long version, ModelWorkspace workspace)
     {

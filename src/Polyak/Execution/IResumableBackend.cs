@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace Polyak.Execution;
+
+/// <summary>
+/// A backend with state of its own beyond the parameter server and the batch streams (e.g. the simulator's clock and
+/// in-flight work), which a checkpoint must carry for a resumed run to continue exactly.
+/// </summary>
+public interface IResumableBackend : IExecutionBackend
+{
+    /// <summary>The backend's state now, as JSON (called at a consistent point: between updates or after Run).</summary>
+    JsonElement CaptureState();
+
+    /// <summary>Restores a state from <see cref="CaptureState"/> before <see cref="IExecutionBackend.Run"/>.</summary>
+    void RestoreState(JsonElement state, TrainingContext context);
+}
