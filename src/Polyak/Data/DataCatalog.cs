@@ -46,8 +46,39 @@ public static class DataCatalog
                 string? named = NamedDataSets.Names.FirstOrDefault(n => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))).Equals(n, StringComparison.OrdinalIgnoreCase));
                 return IdxFolder.Load(folder, named ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), named is null ? null : 10, norm, testFraction, seed, cache);
             }
+            case DataFormat.Cifar:
+            {
+                var norm = Norm(ds);
+                ds.RejectLeftovers("norm");
+                return CifarBinary.Load(path, norm, testFraction, seed);
+            }
+            case DataFormat.LibSvm or DataFormat.LibSvmRegression:
+            {
+                if (Directory.Exists(path)) throw new ArgumentException($"data '{path}' is a folder; LIBSVM data is a file");
+                string? test = ds.Take("test");
+                int? features = null;
+                if (ds.Take("features") is string fs)
+                    features = int.TryParse(fs, out int f) && f >= 1 ? f : throw new ArgumentException($"data '{spec}': features={fs} is not a positive integer");
+                ds.RejectLeftovers("test, features");
+                return LibSvmFile.Load(path, test, fmt == DataFormat.LibSvmRegression, features, testFraction, seed);
+            }
+            case DataFormat.Csv or DataFormat.CsvRegression:
+            {
+                if (Directory.Exists(path)) throw new ArgumentException($"data '{path}' is a folder; CSV data is a file");
+                string? test = ds.Take("test");
+                string? label = ds.Take("label");
+                bool? header = ds.Take("header") switch
+                {
+                    null => null,
+                    "yes" or "true" or "1" => true,
+                    "no" or "false" or "0" => false,
+                    string h => throw new ArgumentException($"data '{spec}': header={h} is not yes or no"),
+                };
+                ds.RejectLeftovers("test, label, header");
+                return CsvFile.Load(path, test, fmt == DataFormat.CsvRegression, label, header, testFraction, seed);
+            }
             default:
-                throw new ArgumentException($"data '{spec}': format {fmt} is not supported yet");
+                throw new ArgumentException($"data '{spec}': format {fmt} is not supported");
         }
     }
 

