@@ -168,7 +168,7 @@ public static class CsvFile
                 var bytes = new List<byte>();
                 while (true)
                 {
-                    if (j >= line.Length) throw DataError.AtLine(path, ln, $"column {i + 1}: quoted field is not closed");
+                    if (j >= line.Length) throw DataError.AtColumn(path, ln, i + 1, $"quoted field is not closed");
                     if (line[j] == (byte)'"')
                     {
                         if (j + 1 < line.Length && line[j + 1] == (byte)'"') { bytes.Add((byte)'"'); j += 2; continue; }
@@ -179,7 +179,7 @@ public static class CsvFile
                 }
                 while (j < line.Length && line[j] == (byte)' ') j++;
                 if (j < line.Length && line[j] != (byte)',')
-                    throw DataError.AtLine(path, ln, $"column {j + 1}: expected ',' after a quoted field");
+                    throw DataError.AtColumn(path, ln, j + 1, $"expected ',' after a quoted field");
                 cell = Encoding.UTF8.GetString(bytes.ToArray());
                 i = j;
             }

@@ -12,6 +12,9 @@ public static class DataError
     /// <summary>An error on line <paramref name="line"/> (1-based) of <paramref name="file"/>.</summary>
     public static InvalidDataException AtLine(string file, long line, string what) => new($"{file}: line {line}: {what}");
 
+    /// <summary>An error at <paramref name="column"/> (1-based, in bytes) of line <paramref name="line"/> of <paramref name="file"/>.</summary>
+    public static InvalidDataException AtColumn(string file, long line, long column, string what) => new($"{file}: line {line}, column {column}: {what}");
+
     /// <summary>An error about <paramref name="file"/> as a whole.</summary>
     public static InvalidDataException InFile(string file, string what) => new($"{file}: {what}");
 }

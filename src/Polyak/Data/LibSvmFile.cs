@@ -62,11 +62,11 @@ public static class LibSvmFile
             int end = TokenEnd(line, pos);
             var labelTok = line[pos..end];
             if (labelTok.IndexOf((byte)':') >= 0)
-                throw DataError.AtLine(path, ln, $"column {pos + 1}: expected a label before the first INDEX:VALUE pair, found '{Show(labelTok)}'");
+                throw DataError.AtColumn(path, ln, pos + 1, $"expected a label before the first INDEX:VALUE pair, found '{Show(labelTok)}'");
             if (!double.TryParse(labelTok, NumberStyles.Float, CultureInfo.InvariantCulture, out double label))
-                throw DataError.AtLine(path, ln, $"column {pos + 1}: expected a numeric label, found '{Show(labelTok)}'");
+                throw DataError.AtColumn(path, ln, pos + 1, $"expected a numeric label, found '{Show(labelTok)}'");
             if (!double.IsFinite(label))
-                throw DataError.AtLine(path, ln, $"column {pos + 1}: label '{Show(labelTok)}' is not a finite number");
+                throw DataError.AtColumn(path, ln, pos + 1, $"label '{Show(labelTok)}' is not a finite number");
             pos = SkipSpace(line, end);
             int previous = 0;
             while (pos < line.Length)
@@ -75,7 +75,7 @@ public static class LibSvmFile
                 var tok = line[pos..end];
                 int colon = tok.IndexOf((byte)':');
                 if (colon < 0)
-                    throw DataError.AtLine(path, ln, $"column {pos + 1}: expected INDEX:VALUE, found '{Show(tok)}'");
+                    throw DataError.AtColumn(path, ln, pos + 1, $"expected INDEX:VALUE, found '{Show(tok)}'");
                 var idxTok = tok[..colon];
                 var valTok = tok[(colon + 1)..];
                 if (previous == 0 && idxTok.SequenceEqual("qid"u8))
@@ -84,19 +84,19 @@ public static class LibSvmFile
                     continue;
                 }
                 if (!long.TryParse(idxTok, NumberStyles.None, CultureInfo.InvariantCulture, out long index))
-                    throw DataError.AtLine(path, ln, $"column {pos + 1}: expected a positive integer feature index, found '{Show(idxTok)}'");
+                    throw DataError.AtColumn(path, ln, pos + 1, $"expected a positive integer feature index, found '{Show(idxTok)}'");
                 if (index < 1)
-                    throw DataError.AtLine(path, ln, $"column {pos + 1}: feature index {index} is not >= 1 (LIBSVM indices are 1-based)");
+                    throw DataError.AtColumn(path, ln, pos + 1, $"feature index {index} is not >= 1 (LIBSVM indices are 1-based)");
                 if (index <= previous)
-                    throw DataError.AtLine(path, ln, $"column {pos + 1}: feature index {index} {(index == previous ? "repeats" : "comes after")} index {previous}; indices must be strictly increasing");
+                    throw DataError.AtColumn(path, ln, pos + 1, $"feature index {index} {(index == previous ? "repeats" : "comes after")} index {previous}; indices must be strictly increasing");
                 if (maxFeatures is int mf && index > mf)
-                    throw DataError.AtLine(path, ln, $"column {pos + 1}: feature index {index} exceeds features={mf}");
+                    throw DataError.AtColumn(path, ln, pos + 1, $"feature index {index} exceeds features={mf}");
                 if (index > int.MaxValue - 1 || (labels.Count + 1) * index > DataLimits.MaxDenseValues)
-                    throw DataError.AtLine(path, ln, $"column {pos + 1}: feature index {index:N0} with {labels.Count + 1:N0} rows would densify to {(double)(labels.Count + 1) * index:G3} values, more than the limit of {DataLimits.MaxDenseValues:N0}");
+                    throw DataError.AtColumn(path, ln, pos + 1, $"feature index {index:N0} with {labels.Count + 1:N0} rows would densify to {(double)(labels.Count + 1) * index:G3} values, more than the limit of {DataLimits.MaxDenseValues:N0}");
                 if (!float.TryParse(valTok, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
-                    throw DataError.AtLine(path, ln, $"column {pos + colon + 2}: expected a number after '{Show(idxTok)}:', found '{Show(valTok)}'");
+                    throw DataError.AtColumn(path, ln, pos + colon + 2, $"expected a number after '{Show(idxTok)}:', found '{Show(valTok)}'");
                 if (!float.IsFinite(value))
-                    throw DataError.AtLine(path, ln, $"column {pos + colon + 2}: feature {index} value '{Show(valTok)}' is not finite (NaN or infinite, or beyond the float range)");
+                    throw DataError.AtColumn(path, ln, pos + colon + 2, $"feature {index} value '{Show(valTok)}' is not finite (NaN or infinite, or beyond the float range)");
                 previous = (int)index;
                 maxIndex = Math.Max(maxIndex, previous);
                 indices.Add(previous - 1);

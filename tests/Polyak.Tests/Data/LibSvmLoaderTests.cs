@@ -74,7 +74,7 @@ public sealed class LibSvmLoaderTests
     [InlineData("1 1:Infinity\n", "line 1", "not finite")]
     [InlineData("1 1:inf\n", "line 1", "expected a number after '1:', found 'inf'")]
     [InlineData("1 1:1e40\n", "line 1", "not finite")]
-    [InlineData("1 1:1 5\n", "line 1", "column 7: expected INDEX:VALUE, found '5'")]
+    [InlineData("1 1:1 5\n", "line 1, column 7", "expected INDEX:VALUE, found '5'")]
     [InlineData("abc 1:1\n", "line 1", "expected a numeric label, found 'abc'")]
     [InlineData("1:1 2:2\n", "line 1", "expected a label before the first INDEX:VALUE")]
     [InlineData("nan 1:1\n", "line 1", "not a finite number")]
