@@ -28,6 +28,9 @@ public static class DataLimits
     /// <summary>Largest number of float values of a densified data set (train + test): 2^28 floats = 1 GiB.</summary>
     public const long MaxDenseValues = 1L << 28;
 
+    /// <summary>Most bytes a gzip file may decompress to (even when streamed), so a gzip bomb ends with an error, not a long wait.</summary>
+    public const long MaxDecompressedBytes = 8L << 30;
+
     /// <summary>Longest accepted line of a text file, in bytes.</summary>
     public const int MaxLineBytes = 64 << 20;
 

@@ -76,6 +76,8 @@ public sealed class DataFile : IDisposable
             throw DataError.AtByte(Path, Position, $"corrupt {(IsGzip ? "gzip" : "file")} data ({(IsGzip ? "decompressed offset; " : "")}{ex.Message})");
         }
         Position += n;
+        if (IsGzip && Position > DataLimits.MaxDecompressedBytes)
+            throw DataError.AtByte(Path, Position, $"decompresses to more than {DataLimits.MaxDecompressedBytes:N0} bytes; refusing a likely gzip bomb");
         return n;
     }
 
