@@ -33,6 +33,11 @@ public sealed class FashionMnistTests(ITestOutputHelper output)
         Assert.Equal(6000, train.Labels!.Count(y => y == 0)); // Fashion-MNIST is balanced
         Assert.InRange(train.Features.Max(), 0.99f, 1f);
         Assert.Equal(train.Features, train2.Features);
+        var raw = IdxFile.Read(Path.Combine(Folder, "train-images-idx3-ubyte.gz"), 3, cache);
+        var (mean, std) = ByteImages.ChannelStatistics(raw.Data, 1, 784);
+        output.WriteLine($"training pixel mean {mean[0]:F4}, std {std[0]:F4}");
+        Assert.Equal(0.2860, mean[0], 3);
+        Assert.Equal(0.3530, std[0], 3);
         // Wall time on a shared 2-core machine is noisy; bench/Polyak.Bench `data-load` measures it properly.
         Assert.True(second < 20.0, $"cached load took {second:F3} s");
     }
