@@ -50,7 +50,8 @@ public static class DataFormats
         if (Directory.Exists(path))
         {
             if (IdxFolder.Holds(path)) return DataFormat.Idx;
-            if (CifarBinary.FindBatches(path).Train.Count > 0 || CifarBinary.FindBatches(path).Test is not null) return DataFormat.Cifar;
+            var (train, test) = CifarBinary.FindBatches(path);
+            if (train.Count > 0 || test is not null) return DataFormat.Cifar;
             throw new ArgumentException($"{path}: folder holds neither IDX files ({string.Join(", ", IdxFolder.StandardNames)}) nor CIFAR-10 batches (data_batch_1.bin ... data_batch_5.bin, test_batch.bin); use --format to say what it holds");
         }
         if (!File.Exists(path)) throw new ArgumentException($"data '{path}': no such file or folder (and not one of synthetic[:NAME], {string.Join(", ", NamedDataSets.Names)})");
