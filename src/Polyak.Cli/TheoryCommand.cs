@@ -72,13 +72,15 @@ public static class TheoryCommand
             ["alpha_ratio"] = r.AlphaRatio,
             ["alpha_ratio_ci"] = r.AlphaRatioCi,
             ["alpha_ratio_predicted"] = r.AlphaRatioPredicted,
+            ["mu_least_squares"] = r.MuLeastSquares,
             ["lag1"] = r.Lag1,
             ["lag2"] = r.Lag2,
             ["lag2_ci"] = r.Lag2Ci,
             ["lag2_exact"] = r.Lag2Exact,
             ["supports"] = r.Supports,
+            ["online_implicit"] = r.OnlineImplicit,
+            ["online_implicit_ci"] = r.OnlineImplicitCi,
             ["online_mu"] = r.OnlineMu,
-            ["online_mu_ci"] = r.OnlineMuCi,
             ["online_alpha_ratio"] = r.OnlineAlphaRatio,
         }).ToList(),
         ["explicit_momentum"] = report.Options.ExplicitMomentum,
@@ -93,7 +95,7 @@ public static class TheoryCommand
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"Theory check on the simulator: {report.Options.Distribution} gradient times, explicit momentum {report.Options.ExplicitMomentum:G3}, quadratic d = {report.Eigenvalues.Length} (condition {report.Options.Condition:G3}), {report.Options.Trajectories} trajectories per M"));
-        Console.WriteLine("     M | staleness  (M-1)  chi2 p  | mu_hat  95% CI            1-1/M(+mu_e)  LS mu   | alpha/a  (1/M)  | lag2 (exact)       supports          | online mu");
+        Console.WriteLine("     M | staleness  (M-1)  chi2 p  | mu_hat  95% CI            1-1/M(+mu_e)  LS mu   | alpha/a  (1/M)  | lag2 (exact)       supports          | online mu_e+q");
         foreach (var r in report.Rows)
         {
             string p = r.ChiSquarePValue is double pv ? pv.ToString("F3", c) : "  -  ";

@@ -4,25 +4,25 @@ using Polyak.Numerics;
 namespace Polyak.Theory;
 
 /// <summary>
-/// Online, per-run estimate of the <em>total</em> momentum mu_T and effective step alpha_T the iterates show,
-/// in the model <c>s_{t+1} = mu_T s_t - alpha_T grad f(w_t)</c> (s_t = w_t - w_{t-1}), usable while training
-/// (docs/simulator-and-theory.md derives it). It watches every update at the parameter server:
-/// <list type="bullet">
-/// <item>the fresh gradient at w_p is the gradient a group computed on the parameters it read at version p; it
-/// arrives with that group's update (staleness later) and is filed under p (averaged if several groups read p);</item>
-/// <item>for each version p, in order, once s_p, s_{p+1}, s_{p+2}, g_p, g_{p+1} are known, it adds to exponentially
-/// weighted moments (decay <see cref="Decay"/>) the instrumental-variable equations of
-/// <c>s_{p+2} = mu s_{p+1} - a g_{p+1}</c> with instruments (s_p, g_p): under the queueing model the residual is
-/// <c>e_{p+2} - e_{p+1}</c> (e = step minus its conditional mean), uncorrelated with anything known at version p,
-/// whereas plain least squares would be biased because s_{p+1} contains e_{p+1};</item>
-/// <item>each tracked coordinate i solves its 2x2 system for (mu_i, a_i); the estimate is the median over
-/// coordinates, with a distribution-free 95% interval from order statistics; the pooled solution over all tracked
-/// coordinates is reported too.</item>
-/// </list>
-/// Why not the ratio <c>(A + alpha C) / (A - B)</c> of moving averages of the step, second difference and
-/// <em>applied</em> gradient: the server applies <c>s_{t+1} = mu_e s_t - alpha g_applied</c> exactly, so that ratio is
-/// identically the explicit momentum mu_e and cannot see asynchrony; with the fresh gradient in C, it needs alpha_T
-/// (not alpha) and is 0/0 near a quasi-static drift. The ratio is available as <see cref="ExplicitRatio"/> as a check.
+/// Online, per-run estimate of the momentum that asynchrony adds (implicit momentum q_hat, theory 1 - 1/M) and of the
+/// total momentum <c>mu_e + q_hat</c>, usable while training (docs/simulator-and-theory.md derives it). The server applies
+/// <c>s_{t} = mu_e s_{t-1} + x_t</c> with <c>x_t = -alpha_t g_t</c>, g_t the gradient a group computed on the version it
+/// read. Under the queueing model the gradient part obeys, whatever mu_e,
+/// <code>
+///   x_{t+2} = q x_{t+1} - a f_{t+1} + (e_{t+2} - e_{t+1}),    q = 1 - 1/M,  a = alpha / M
+/// </code>
+/// where f_p is the fresh gradient at w_p (the gradient computed on the parameters read at version p, which arrives with
+/// that group's update, staleness later, and is filed under p, averaged if several groups read p) and e_t = x_t minus
+/// its conditional mean. So, per version p in order, once x_p, x_{p+1}, x_{p+2}, f_p, f_{p+1} are known, it adds to
+/// exponentially weighted moments (decay <see cref="Decay"/>) the instrumental-variable equations of that recursion with
+/// instruments (x_p, f_p): known at version p, hence orthogonal to e_{p+2} - e_{p+1} (plain least squares would be
+/// biased toward 0 because x_{p+1} contains e_{p+1}). Each tracked coordinate i solves its 2x2 system for (q_i, a_i);
+/// the estimate is the median over coordinates, with a distribution-free 95% interval from order statistics; the pooled
+/// solution over all tracked coordinates is reported too.
+/// Why not the ratio <c>(A + alpha C) / (A - B)</c> of moving averages of the step, the second difference and the
+/// <em>applied</em> gradient: the server applies <c>s_{t+1} = mu_e s_t - alpha g_t</c> exactly, so that ratio is identically
+/// the explicit momentum mu_e and cannot see asynchrony (it is kept as <see cref="OnlineMomentumEstimate.ExplicitRatio"/>,
+/// a consistency check); with the fresh gradient in C it would need the unknown alpha_T and is 0/0 near a quasi-static drift.
 /// At most <see cref="Coordinates"/> coordinates are tracked (a fixed seeded sample), so memory is
 /// O(<see cref="Depth"/> x coordinates) whatever the model size; an update costs O(coordinates) and allocates nothing.
 /// </summary>
@@ -40,6 +40,7 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
     private readonly double[] _pooled = new double[6];
     private readonly double[] _ratio; // per coordinate: A, B, C (applied gradient, alpha-weighted)
     private readonly double[] _scratch;
+    private readonly float[] _previousStep;
     private readonly object _lock = new();
     private long _next;
     private long _latest;
@@ -83,6 +84,7 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
         _m = new double[6 * _k];
         _ratio = new double[3 * _k];
         _scratch = new double[_k];
+        _previousStep = new float[_k];
         Decay = decay;
     }
 
@@ -111,16 +113,16 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
             _lastAlpha = alpha;
             _lastMomentum = momentum;
             int slot = (int)(version & _mask);
-            var s = _steps.AsSpan(slot * _k, _k);
-            for (int j = 0; j < _k; j++) s[j] = step[_coords[j]];
+            var x = _steps.AsSpan(slot * _k, _k);
+            for (int j = 0; j < _k; j++) x[j] = (float)(-alpha * gradient[_coords[j]]);
             _stepTag[slot] = version;
 
-            // Check ratio (A + alpha C) / (A - B) with the applied gradient.
-            long prevSlot = (version - 1) & _mask;
-            bool hasPrev = _stepTag[prevSlot] == version - 1;
+            // Check ratio (A + alpha C) / (A - B) with the step and the applied gradient (equals mu_e).
             for (int j = 0; j < _k; j++)
             {
-                double a = s[j], b = hasPrev ? s[j] - _steps[prevSlot * _k + j] : 0, c = alpha * gradient[_coords[j]];
+                float sj = step[_coords[j]];
+                double a = sj, b = sj - _previousStep[j], c = alpha * gradient[_coords[j]];
+                _previousStep[j] = sj;
                 _ratio[3 * j] = Decay * _ratio[3 * j] + a;
                 _ratio[3 * j + 1] = Decay * _ratio[3 * j + 1] + b;
                 _ratio[3 * j + 2] = Decay * _ratio[3 * j + 2] + c;
@@ -234,24 +236,25 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
                 v.Sort();
                 ratio = r % 2 == 1 ? v[r / 2] : 0.5 * (v[r / 2 - 1] + v[r / 2]);
             }
-            return new OnlineMomentumEstimate(median, lo, hi, pooledMu, pooledAlpha, _lastAlpha, _lastMomentum, ratio, n, _processed);
+            return new OnlineMomentumEstimate(median, lo, hi, _lastMomentum + median, pooledMu, pooledAlpha, _lastAlpha, _lastMomentum, ratio, n, _processed);
         }
     }
 
-    /// <summary>Median total momentum now (NaN before enough data); cheap enough for a progress probe.</summary>
-    public double TotalMomentum => Estimate().Momentum;
+    /// <summary>Total momentum now, explicit + median implicit (NaN before enough data); allocates nothing but sorts.</summary>
+    public double TotalMomentum => Estimate().Total;
 
     /// <summary>The check ratio (A + alpha C)/(A - B) with the applied gradient: equals the explicit momentum.</summary>
     public double ExplicitRatio => Estimate().ExplicitRatio;
 }
 
 /// <summary>
-/// An online momentum estimate: median over coordinates of the total momentum with its 95% interval, the pooled
-/// (mu_T, alpha_T), the current alpha and explicit momentum, the applied-gradient check ratio, and sample sizes.
+/// An online momentum estimate: the implicit momentum (median over coordinates) with its 95% interval, the total
+/// (explicit + implicit), the pooled (q, alpha_T), the current alpha and explicit momentum, the check ratio
+/// (A + alpha C)/(A - B) with the applied gradient (equals the explicit momentum), and sample sizes.
 /// </summary>
-public sealed record OnlineMomentumEstimate(double Momentum, double Lower, double Upper, double PooledMomentum, double PooledAlpha,
+public sealed record OnlineMomentumEstimate(double Implicit, double Lower, double Upper, double Total, double PooledImplicit, double PooledAlpha,
     double Alpha, double ExplicitMomentum, double ExplicitRatio, int CoordinatesUsed, long Versions)
 {
-    /// <summary>Effective step relative to the learning rate (pooled alpha_T / alpha).</summary>
+    /// <summary>Effective step relative to the learning rate (pooled alpha_T / alpha; theory 1/M).</summary>
     public double AlphaRatio => PooledAlpha / Alpha;
 }

@@ -133,11 +133,14 @@ public sealed record TheoryRow
     /// <summary>Which lag model the data supports: "exact", "additive" or "indistinguishable" (mu_e = 0 or M = 1).</summary>
     public required string Supports { get; init; }
 
-    /// <summary>Online estimator (median over coordinates) at the end of the noisy run.</summary>
-    public required double OnlineMu { get; init; }
+    /// <summary>Online estimator of the implicit momentum (median over coordinates) at the end of the noisy run (theory 1 - 1/M).</summary>
+    public required double OnlineImplicit { get; init; }
 
     /// <summary>Its 95% interval.</summary>
-    public required double[] OnlineMuCi { get; init; }
+    public required double[] OnlineImplicitCi { get; init; }
+
+    /// <summary>Online total momentum: explicit + implicit.</summary>
+    public required double OnlineMu { get; init; }
 
     /// <summary>Online pooled alpha_T / alpha.</summary>
     public required double OnlineAlphaRatio { get; init; }
@@ -266,8 +269,9 @@ public static class TheoryStudy
             Lag2Exact = lag2Exact,
             RssRatioAdditiveOverExact = rssRatio,
             Supports = supports,
-            OnlineMu = est.Momentum,
-            OnlineMuCi = [est.Lower, est.Upper],
+            OnlineImplicit = est.Implicit,
+            OnlineImplicitCi = [est.Lower, est.Upper],
+            OnlineMu = est.Total,
             OnlineAlphaRatio = est.PooledAlpha / alpha,
             WallSeconds = sw.Elapsed.TotalSeconds,
         };
