@@ -175,3 +175,24 @@ public sealed class SimulatedBackendTests
         Assert.Equal(ExitCodes.BadInput, code);
     }
 }
+
+/// <summary>The simulator's event loop allocates nothing per update.</summary>
+public sealed class SimulatedBackendAllocationTests
+{
+    [Fact]
+    public void EventLoopAllocatesNothingPerUpdate()
+    {
+        var h = new double[] { 1, 0.5, 0.25 };
+        var model = new Polyak.Theory.GatedQuadratic(h, float.NegativeInfinity);
+        long Allocated(long updates)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Polyak.Theory.TheoryStudy.RunQuadratic(model, 16, 0.01, 0.2, updates, 3, new SimulationOptions(), null, null);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Allocated(2_000); // warm-up (JIT, statics)
+        long small = Allocated(2_000), large = Allocated(22_000);
+        // 20,000 more updates: allow only the staleness histogram's occasional growth, well under one byte per update.
+        Assert.True(large - small < 20_000, $"{large - small} bytes for 20,000 extra updates");
+    }
+}
