@@ -47,17 +47,6 @@ public sealed class SimulatedBackendTests
     }
 
     [Fact]
-    public void ParallelAndSerialGradientEvaluationAgree()
-    {
-        var o = Options(16, 400);
-        var parallel = Train(o, ctx => { });
-        BackendCatalog.Register("simulated-serial", () => new SimulatedBackend(maxParallelism: 1));
-        var serial = Train(o with { Backend = "simulated-serial" });
-        Assert.Equal(parallel.Parameters, serial.Parameters);
-        Assert.Equal(parallel.Record.Summary.Staleness.Histogram, serial.Record.Summary.Staleness.Histogram);
-    }
-
-    [Fact]
     public void OneWorkerEqualsSequentialSgd()
     {
         var o = Options(1, 300) with { Momentum = 0.5 };
