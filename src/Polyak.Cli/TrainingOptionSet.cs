@@ -32,11 +32,12 @@ public sealed class TrainingOptionSet
     public readonly Option<string?> Config = new("--config") { Description = "Run file (JSON, e.g. a previous run.json); command-line options override it" };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every K updates (default: about 50 points per run)" };
     public readonly Option<int?> EvalSize = new("--eval-size") { Description = "Rows of the fixed evaluation subset (default 2000)" };
-    public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform, lognormal[:SIGMA]" };
+    public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform[:H], lognormal[:SIGMA]" };
     public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster endpoint HOST:PORT (backend cluster)" };
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue the run saved in this run folder (stop conditions may be changed)" };
     public readonly Option<long?> CheckpointEvery = new("--checkpoint-every") { Description = "Write a checkpoint every K updates (default: only at the end; 0 = never)" };
     public readonly Option<bool> JsonOutput = new("--json") { Description = "Print the summary as one JSON object on the last line of stdout" };
+    public readonly SimulationOptionSet Simulator = new();
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -44,6 +45,7 @@ public sealed class TrainingOptionSet
         foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, WeightDecay, Schedule,
                      Discipline, Updates, Epochs, Time, TargetLoss, Seed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, CheckpointEvery, JsonOutput })
             command.Options.Add(o);
+        Simulator.AddTo(command);
     }
 
     /// <summary>Builds training options: run file first (if any), then command-line overrides.</summary>
@@ -90,6 +92,7 @@ public sealed class TrainingOptionSet
         if (p.GetValue(Distribution) is string dist) o = o with { Simulation = o.Simulation with { Distribution = dist } };
         if (p.GetValue(Cluster) is string c) o = o with { Cluster = c };
         if (p.GetValue(CheckpointEvery) is long ck) o = o with { CheckpointEvery = ck };
+        o = Simulator.Apply(p, o);
         ResolvedOptions.ValidateGeneric(o);
         return o;
     }

@@ -39,6 +39,33 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void SimulatedRunInterruptedByTheUserAndResumedIsBitIdentical()
+    {
+        var sim = Base with
+        {
+            Backend = "simulated", Workers = 8, Groups = 4, Updates = 400,
+            Simulation = new SimulationOptions { Distribution = "exponential", SyncBase = 0.05 },
+        };
+        var full = TestSupport.Train(sim);
+        string dir = TestSupport.TempDir("sim-resume");
+        using var cts = new CancellationTokenSource();
+        var first = new Trainer
+        {
+            Configure = ctx => ctx.UpdateHook = (_, read, tau) => { if (read + tau + 1 >= 137) cts.Cancel(); },
+        }.Run(sim with { OutDir = dir, CheckpointEvery = 50 }, cts.Token);
+        Assert.Equal(RunStatus.Interrupted, first.Status);
+        Assert.InRange(first.Record.Summary.Updates, 137, 150);
+        var resumed = new Trainer().Resume(dir);
+        Assert.Equal(RunStatus.Completed, resumed.Status);
+        Assert.Equal(full.Parameters, resumed.Parameters);
+        Assert.Equal(full.MomentumBuffer, resumed.MomentumBuffer);
+        Assert.Equal(full.Record.Summary.Staleness.Histogram, resumed.Record.Summary.Staleness.Histogram);
+        Assert.Equal(full.Record.Summary.SimulatedSeconds, resumed.Record.Summary.SimulatedSeconds);
+        Assert.Equal(full.Record.Curve.Where(p => p.Update % 50 == 0).Select(p => p.Loss),
+            resumed.Record.Curve.Where(p => p.Update % 50 == 0).Select(p => p.Loss));
+    }
+
+    [Fact]
     public void PeriodicCheckpointsAreWrittenAndValid()
     {
         string dir = TestSupport.TempDir("periodic");
