@@ -46,6 +46,14 @@ public sealed record TuningRequest
     public int ResolvedParallelism => Parallelism
         ?? (Base.Backend.Equals("threads", StringComparison.OrdinalIgnoreCase) && Base.Workers > 1 ? 1 : Math.Max(1, Environment.ProcessorCount));
 
+    /// <summary>A short hash of everything that defines the tune (the default journal folder is named after it).</summary>
+    public string Fingerprint() => Fingerprint(Base, $"{string.Join(",", LearningRates.Order().Select(x => x.ToString("R", CultureInfo.InvariantCulture)))}|{string.Join(",", Momenta.Order().Select(x => x.ToString("R", CultureInfo.InvariantCulture)))}|{string.Join(",", Seeds)}|{Budget}|{EvalEvery}|{Halving}|{HalvingRungs}");
+
+    /// <summary>A short hash of a configuration and extra text.</summary>
+    public static string Fingerprint(TrainingOptions options, string extra) =>
+        TrialKey.For(options with { Momentum = 0, LearningRate = null, Updates = null }, 0).Substring(0, 6)
+        + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(extra)))[..6];
+
     /// <summary>Checks the request; throws <see cref="ArgumentException"/> naming the bad part.</summary>
     public void Validate()
     {
