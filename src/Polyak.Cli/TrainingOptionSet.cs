@@ -35,6 +35,7 @@ public sealed class TrainingOptionSet
     public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform, lognormal[:SIGMA]" };
     public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster endpoint HOST:PORT (backend cluster)" };
     public readonly Option<bool> JsonOutput = new("--json") { Description = "Print the summary as one JSON object on the last line of stdout" };
+    public readonly SimulationOptionSet Simulator = new();
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -42,6 +43,7 @@ public sealed class TrainingOptionSet
         foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, WeightDecay, Schedule,
                      Discipline, Updates, Epochs, Time, TargetLoss, Seed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, JsonOutput })
             command.Options.Add(o);
+        Simulator.AddTo(command);
     }
 
     /// <summary>Builds training options: run file first (if any), then command-line overrides.</summary>
@@ -90,6 +92,7 @@ public sealed class TrainingOptionSet
         if (p.GetValue(EvalSize) is int es) o = o with { EvalSize = es };
         if (p.GetValue(Distribution) is string dist) o = o with { Simulation = o.Simulation with { Distribution = dist } };
         if (p.GetValue(Cluster) is string c) o = o with { Cluster = c };
+        o = Simulator.Apply(p, o);
         ResolvedOptions.ValidateGeneric(o);
         return o;
     }

@@ -6,6 +6,7 @@ public static class BackendCatalog
     private static readonly Dictionary<string, Func<IExecutionBackend>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         ["threads"] = () => new ThreadsBackend(),
+        ["simulated"] = () => new SimulatedBackend(),
     };
 
     /// <summary>Names of the registered backends.</summary>

@@ -63,6 +63,7 @@ public sealed record ResolvedOptions
             if (a.Target is double tg && !(tg > -1 && tg < 1)) throw new ArgumentException($"auto momentum target must be in (-1, 1), got {tg}");
             if (a.Period < 1) throw new ArgumentException($"auto momentum period must be >= 1, got {a.Period}");
         }
+        if (string.Equals(o.Backend, "simulated", StringComparison.OrdinalIgnoreCase)) ClockModel.Validate(o.Simulation, o.Workers);
         try { LearningRateSchedule.Parse(o.Schedule, o.LearningRate ?? 0.1); }
         catch (FormatException ex) { throw new ArgumentException($"--schedule: {ex.Message}"); }
     }
