@@ -117,6 +117,7 @@ public sealed class Tuner
                         cancel.ThrowIfCancellationRequested();
                         throw new InvalidOperationException($"tuning run lr {o.LearningRate} momentum {o.Momentum} seed {o.Seed} was interrupted");
                     }
+                    results[k] = result;
                     _journal.Append(result);
                     lock (costLock)
                     {
@@ -126,7 +127,8 @@ public sealed class Tuner
                     }
                     TrialFinished?.Invoke(result, false);
                 });
-                for (int k = 0; k < wave.Count; k++) latest[i, wave[k].Mu][wave[k].SeedIndex] = results[k];
+                for (int k = 0; k < wave.Count; k++)
+                    latest[i, wave[k].Mu][wave[k].SeedIndex] = results[k];
 
                 for (int j = 0; j < mus.Length; j++)
                 {

@@ -21,6 +21,15 @@ public sealed class TuningJournal
         string? dir = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         if (!File.Exists(Path)) return;
+        using (var stream = new FileStream(Path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            // A torn last line: end it so the next append starts a line of its own.
+            if (stream.Length > 0)
+            {
+                stream.Seek(-1, SeekOrigin.End);
+                if (stream.ReadByte() != '\n') stream.WriteByte((byte)'\n');
+            }
+        }
         int lineNo = 0;
         foreach (string line in File.ReadLines(Path))
         {
