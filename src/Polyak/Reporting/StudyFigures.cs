@@ -44,26 +44,34 @@ public static class StudyFigures
         {
             var l = levels[i];
             if (!double.IsFinite(l.BestMomentum)) continue;
+            // Stacked on top of a non-negative explicit bar; from zero upwards when the explicit bar points down.
+            double start = Math.Max(0, l.BestMomentum);
+            bars.Add(new Bar { Position = i, ValueBase = start, Value = start + l.ImplicitMomentum, FillColor = Orange, Size = 0.6 });
             bars.Add(new Bar { Position = i, ValueBase = 0, Value = l.BestMomentum, FillColor = Blue, Size = 0.6 });
-            bars.Add(new Bar { Position = i, ValueBase = l.BestMomentum, Value = l.BestMomentum + l.ImplicitMomentum, FillColor = Orange, Size = 0.6 });
         }
         plot.Add.Bars(bars);
+        var totals = levels.Select((l, i) => (X: (double)i, Y: l.TotalMomentum)).Where(t => double.IsFinite(t.Y)).ToArray();
+        var total = plot.Add.Scatter(totals.Select(t => t.X).ToArray(), totals.Select(t => t.Y).ToArray());
+        total.LineWidth = 0;
+        total.MarkerShape = MarkerShape.FilledDiamond;
+        total.MarkerSize = 11;
+        total.Color = Colors.Black;
         double syncMu = levels.Count > 0 ? levels[0].BestMomentum : double.NaN;
         if (double.IsFinite(syncMu))
         {
             var line = plot.Add.HorizontalLine(syncMu);
-            line.LinePattern = LinePattern.Dashed;
-            line.Color = Colors.Black;
+                        line.Color = Colors.Black;
         }
         var zero = plot.Add.HorizontalLine(0);
         zero.Color = Colors.Gray;
         LevelTicks(plot, levels);
         plot.YLabel("momentum");
-        plot.Title("Best explicit momentum (blue) + implicit momentum 1 - 1/g (orange)");
+        plot.Title("Best explicit momentum (blue) and implicit momentum 1 - 1/g (orange)");
         plot.ShowLegend([
             new LegendItem { LabelText = "explicit (tuned)", FillColor = Blue },
             new LegendItem { LabelText = "implicit 1 - 1/g (theory)", FillColor = Orange },
-            new LegendItem { LabelText = "best synchronous momentum", LineColor = Colors.Black, LineWidth = 2, LinePattern = LinePattern.Dashed },
+            new LegendItem { LabelText = "total = explicit + implicit", MarkerColor = Colors.Black, MarkerShape = MarkerShape.FilledDiamond, MarkerSize = 10 },
+            new LegendItem { LabelText = "best synchronous momentum", LineColor = Colors.Black, LineWidth = 2 },
         ], Alignment.LowerLeft);
         Save(plot, dir, "momentum");
     }
@@ -74,22 +82,21 @@ public static class StudyFigures
         var plot = new Plot();
         var levels = study.Levels;
         double[] xs = Enumerable.Range(0, levels.Count).Select(i => (double)i).ToArray();
-        void Curve(Func<StudyLevel, double> y, string label, Color color, LinePattern pattern)
+        void Curve(Func<StudyLevel, double> y, string label, Color color, MarkerShape shape)
         {
             var s = plot.Add.Scatter(xs, levels.Select(y).ToArray());
             s.LegendText = label;
             s.Color = color;
             s.LineWidth = 2;
             s.MarkerSize = 8;
-            s.LinePattern = pattern;
+            s.MarkerShape = shape;
         }
-        Curve(l => l.PenaltyFixed09, "mu fixed at 0.9 (lr tuned)", Red, LinePattern.Solid);
-        Curve(l => l.PenaltyNonneg, "mu tuned over mu >= 0", Blue, LinePattern.Solid);
-        Curve(l => l.PenaltyWithNegative, "mu tuned incl. negative", Green, LinePattern.Dashed);
+        Curve(l => l.PenaltyFixed09, "mu fixed at 0.9 (lr tuned)", Red, MarkerShape.FilledCircle);
+        Curve(l => l.PenaltyNonneg, "mu tuned over mu >= 0", Blue, MarkerShape.FilledSquare);
+        Curve(l => l.PenaltyWithNegative, "mu tuned incl. negative", Green, MarkerShape.FilledDiamond);
         var one = plot.Add.HorizontalLine(1);
         one.Color = Colors.Gray;
-        one.LinePattern = LinePattern.Dotted;
-        LevelTicks(plot, levels);
+                LevelTicks(plot, levels);
         plot.YLabel("statistical penalty (updates to target / best sync)");
         plot.Title("Statistical penalty of asynchrony per momentum policy");
         plot.ShowLegend(Alignment.UpperLeft);
@@ -116,8 +123,7 @@ public static class StudyFigures
         if (study.Config.TargetLoss is double target && target > 0)
         {
             var t = plot.Add.HorizontalLine(Math.Log10(target));
-            t.LinePattern = LinePattern.Dashed;
-            t.Color = Colors.Black;
+                        t.Color = Colors.Black;
             t.LegendText = string.Create(CultureInfo.InvariantCulture, $"target {target:G4}");
         }
         plot.XLabel("updates");

@@ -134,7 +134,7 @@ public static class StudyReport
         sb.Append("</table>\n");
 
         sb.Append("<h2>Figures</h2>\n");
-        Figure(sb, "momentum", "(i) Best explicit momentum (blue) stacked with the implicit momentum 1 - 1/g predicted by the queueing model (orange); dashed: the best synchronous momentum, the total the theory says is optimal.");
+        Figure(sb, "momentum", "(i) Best explicit momentum (blue) and the implicit momentum 1 - 1/g predicted by the queueing model (orange, stacked on a non-negative explicit bar, from zero when the explicit momentum is negative); diamonds: total = explicit + implicit; black line: the best synchronous momentum, the total the theory says is optimal.");
         Figure(sb, "penalty", "(ii) Statistical penalty (updates to target / best synchronous run's) per level for the three momentum policies.");
         Figure(sb, "curves", "(iii) Evaluation loss vs updates of the best run of each level.");
         sb.Append("<h2>Heat maps of updates to target over the (lr, mu) grid</h2>\n<p>Cells: median updates to target; <code>N+</code> censored (not reached within the budget), <code>div</code> diverged, <code>pruned</code> skipped (a smaller lr with smaller-or-equal mu diverged). Red border: the best point.</p>\n<div class=\"grid\">\n");

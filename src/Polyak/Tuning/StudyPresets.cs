@@ -23,18 +23,20 @@ public static class StudyPresets
         Base = new TrainingOptions
         {
             Model = "linear",
-            Data = "synthetic:regression,dim=20,n=4000,test=500,cond=50,noise=0.1",
+            Data = "synthetic:regression,dim=20,n=4000,test=500,cond=200,noise=0.1",
             Backend = backend ?? DefaultBackend,
             Workers = 16,
             Batch = 16,
-            TargetLoss = 0.05,
+            TargetLoss = 0.02,
             EvalSize = 500,
             Seed = 1,
         },
-        LearningRates = TuningRequest.LogGrid(0.04, 6, 2),
-        Seeds = [1, 2, 3],
+        // 17 learning rates a factor sqrt(2) apart (0.005 to 1.28): fine enough that the learning rate does not
+        // have to trade against momentum, wide enough that mu = 0.9 converges somewhere at every level.
+        LearningRates = TuningRequest.LogGrid(0.08, 17, Math.Sqrt(2)),
+        Seeds = TuningRequest.SeedRange(1, 7),
         Budget = 3000,
-        EvalEvery = 10,
+        EvalEvery = 2,
     };
 
     /// <summary>The full preset (LeNet on Fashion-MNIST, tens of minutes on the simulator).</summary>
