@@ -97,7 +97,7 @@ public sealed class ParameterServer
                 HeavyBall.Step(_w, _v, gradient, (float)mu, (float)alpha, (float)WeightDecay);
                 long tau = t - readVersion;
                 Staleness.Add(tau);
-                Observer?.OnUpdate(t + 1, _v, gradient, alpha, mu);
+                Observer?.OnUpdate(t + 1, tau, _v, gradient, alpha, mu);
                 Volatile.Write(ref _version, t + 1);
                 return tau;
             }
@@ -115,7 +115,7 @@ public sealed class ParameterServer
             lock (_statsLock)
             {
                 Staleness.Add(tau);
-                Observer?.OnUpdate(t + 1, _v, gradient, alpha, mu);
+                Observer?.OnUpdate(t + 1, tau, _v, gradient, alpha, mu);
             }
             return tau;
         }

@@ -28,15 +28,23 @@ public sealed class SimulatedBackend : IExecutionBackend
     /// <inheritdoc/>
     public string Name => "simulated";
 
-    /// <summary>The state of the last (or current) run, for inspection and checkpoints.</summary>
+    /// <summary>The state of the last (or current) run, for inspection and checkpoints (<see cref="SimulationRun.GetState"/>).</summary>
     public SimulationRun? Current { get; private set; }
+
+    /// <summary>
+    /// When set, the next <see cref="Run"/> continues from this state (taken with <see cref="SimulationRun.GetState"/>)
+    /// instead of starting every group at version 0. The caller restores the parameter server (w, v, version, staleness)
+    /// and the monitor's applied-update count from the same checkpoint.
+    /// </summary>
+    public SimulationState? ResumeFrom { get; set; }
 
     /// <inheritdoc/>
     public void Run(TrainingContext context)
     {
         var run = new SimulationRun(context, MaxParallelism);
         Current = run;
-        run.Execute();
+        if (ResumeFrom is { } state) run.SetState(state);
+        run.Execute(startCycles: ResumeFrom is null);
     }
 }
 
@@ -107,7 +115,7 @@ public sealed class SimulationRun
     /// <summary>Number of parallel batches of gradient evaluations.</summary>
     public long ParallelBatches => _batches;
 
-    internal void Execute()
+    internal void Execute(bool startCycles)
     {
         var monitor = _ctx.Monitor;
         var server = _ctx.Server;
@@ -115,7 +123,8 @@ public sealed class SimulationRun
         double? limit = monitor.TimeLimitSeconds;
         long startTicks = Stopwatch.GetTimestamp();
         using var pool = new WorkPool(_parallelism - 1);
-        for (int g = 0; g < _groups.Length; g++) StartCycle(g);
+        if (startCycles)
+            for (int g = 0; g < _groups.Length; g++) StartCycle(g);
         while (_events.TryPeek(out int group, out var when))
         {
             if (limit is double l && when.Time >= l)
@@ -224,6 +233,55 @@ public sealed class SimulationRun
         _groups.Select(s => new InFlightRead(s.ReadVersion, s.ReadTime, s.Completion, s.Parameters.ToArray(), s.Batch.ToArray(), s.Steps)).ToArray(),
         _timeStreams.Select(r => r.GetState()).ToArray(),
         _ctx.Samplers.Select(s => s.GetState()).ToArray());
+
+    /// <summary>
+    /// Restores a state taken with <see cref="GetState"/> (before <c>Execute</c>): clock, in-flight reads, time streams
+    /// and samplers; every in-flight gradient is recomputed from its snapshot and batch, so a resumed run is bit-identical
+    /// to an uninterrupted one for models whose gradient is a pure function of (parameters, batch) — all current models;
+    /// models with random workspaces (dropout) also need their workspace state.
+    /// </summary>
+    internal void SetState(SimulationState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int d = _ctx.Model.ParameterCount;
+        if (state.Groups.Length != _groups.Length)
+            throw new ArgumentException($"simulator state has {state.Groups.Length} groups, this run has {_groups.Length}");
+        if (state.TimeStreams.Length != _timeStreams.Length)
+            throw new ArgumentException($"simulator state has {state.TimeStreams.Length} worker streams, this run has {_timeStreams.Length} workers");
+        if (state.Samplers.Length != _ctx.Samplers.Length)
+            throw new ArgumentException($"simulator state has {state.Samplers.Length} samplers, this run has {_ctx.Samplers.Length}");
+        if (!(state.Now >= 0) || !double.IsFinite(state.Now)) throw new ArgumentException($"simulator state clock {state.Now} is not a time >= 0");
+        long version = _ctx.Server.Version;
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            var r = state.Groups[g];
+            if (r.Parameters.Length != d) throw new ArgumentException($"simulator state, group {g}: {r.Parameters.Length} parameters, the model has {d}");
+            if (r.Batch.Length != _groups[g].Batch.Length) throw new ArgumentException($"simulator state, group {g}: batch of {r.Batch.Length}, this run uses {_groups[g].Batch.Length}");
+            if (r.ReadVersion < 0 || r.ReadVersion > version)
+                throw new ArgumentException($"simulator state, group {g}: read version {r.ReadVersion} outside [0, {version}] (restore the parameter server first)");
+            if (!(r.Completion >= state.Now) || !double.IsFinite(r.Completion))
+                throw new ArgumentException($"simulator state, group {g}: completion time {r.Completion} is before the clock {state.Now}");
+        }
+        for (int w = 0; w < _timeStreams.Length; w++) _timeStreams[w] = RandomStream.FromState(state.TimeStreams[w]);
+        for (int g = 0; g < _ctx.Samplers.Length; g++) _ctx.Samplers[g].SetState(state.Samplers[g]);
+        _events.Clear();
+        _pendingCount = 0;
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            var slot = _groups[g];
+            var r = state.Groups[g];
+            r.Parameters.CopyTo(slot.Parameters, 0);
+            r.Batch.CopyTo(slot.Batch, 0);
+            slot.ReadVersion = r.ReadVersion;
+            slot.ReadTime = r.ReadTime;
+            slot.Completion = r.Completion;
+            slot.Steps = r.Steps;
+            slot.Ready = false;
+            _pending[_pendingCount++] = g;
+            _events.Enqueue(g, (slot.Completion, g));
+        }
+        Volatile.Write(ref _now, state.Now);
+    }
 
     private sealed class GroupSlot(float[] parameters, int[] batch, float[][] gradients, ModelWorkspace[] workspaces, float[] losses, float[] sum)
     {

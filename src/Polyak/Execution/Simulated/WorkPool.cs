@@ -91,7 +91,7 @@ internal sealed class WorkPool : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _start.Release(_helpers.Length);
+        if (_helpers.Length > 0) _start.Release(_helpers.Length);
         foreach (var t in _helpers) t.Join();
         _start.Dispose();
         _done.Dispose();

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Polyak.Execution;
+using Polyak.Theory;
+
+namespace Polyak.Cli;
+
+/// <summary><c>polyak theory</c>: checks the staleness law and the implicit momentum 1 - 1/M on the simulator.</summary>
+public static class TheoryCommand
+{
+    public static Command Create()
+    {
+        var workers = new Option<string?>("--workers") { Description = "Comma-separated numbers of asynchronous workers M (default 1,2,4,8,16,32)" };
+        var momentum = new Option<double?>("--momentum") { Description = "Explicit momentum mu_e in (-1, 1) (default 0)" };
+        var distribution = new Option<string?>("--distribution") { Description = "Gradient-time distribution: exponential (default), constant, uniform[:H], lognormal[:SIGMA]" };
+        var trajectories = new Option<int?>("--trajectories") { Description = "Independent trajectories per M for the offline fit (default 256)" };
+        var bootstrap = new Option<int?>("--bootstrap") { Description = "Bootstrap resamples for the intervals (default 200)" };
+        var updates = new Option<int?>("--staleness-updates") { Description = "Updates per M of the staleness / online run (default 20000)" };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed (default 1)" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder for theory.csv, theory.json and the plots (default runs/<time>-theory)" };
+        var json = new Option<bool>("--json") { Description = "Print the table as one JSON object on the last line of stdout" };
+        var command = new Command("theory", "Check the theory on the simulator: staleness law (chi-square) and implicit momentum mu_hat vs 1 - 1/M");
+        foreach (var o in new Option[] { workers, momentum, distribution, trajectories, bootstrap, updates, seed, outDir, json }) command.Options.Add(o);
+        command.SetAction(p => CommandRunner.Run(() =>
+        {
+            var options = new TheoryOptions();
+            if (p.GetValue(workers) is string list) options = options with { Workers = ParseList(list) };
+            if (p.GetValue(momentum) is double mu) options = options with { ExplicitMomentum = mu };
+            if (p.GetValue(distribution) is string d) options = options with { Distribution = d };
+            if (p.GetValue(trajectories) is int t) options = options with { Trajectories = t };
+            if (p.GetValue(bootstrap) is int b) options = options with { Bootstrap = b };
+            if (p.GetValue(updates) is int u) options = options with { StalenessUpdates = u };
+            if (p.GetValue(seed) is ulong s) options = options with { Seed = s };
+            options.Validate();
+            using var interruption = new Interruption();
+            var report = TheoryStudy.Run(options, msg => Console.Error.WriteLine(msg), interruption.Token);
+            string dir = p.GetValue(outDir) ?? Path.Combine("runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-theory");
+            var files = TheoryReportWriter.Write(report, dir);
+            Print(report);
+            Console.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(dir)}");
+            if (p.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(JsonObject(report, Path.GetFullPath(dir)), Json.Compact));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>Parses a comma-separated list of M values.</summary>
+    public static int[] ParseList(string list)
+    {
+        var parts = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) throw new ArgumentException($"--workers: expected a comma-separated list of integers, got '{list}'");
+        return parts.Select(x => int.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out int m)
+            ? m : throw new ArgumentException($"--workers: '{x}' is not an integer (in '{list}')")).ToArray();
+    }
+
+    /// <summary>The <c>--json</c> object: {"rows":[{"workers":M,"staleness_mean":...,"mu_hat":...,"mu_hat_ci":[lo,hi],"alpha_ratio":...}, ...]}.</summary>
+    public static Dictionary<string, object?> JsonObject(TheoryReport report, string? dir) => new()
+    {
+        ["rows"] = report.Rows.Select(r => new Dictionary<string, object?>
+        {
+            ["workers"] = r.Workers,
+            ["staleness_mean"] = r.StalenessMean,
+            ["staleness_predicted"] = r.StalenessPredicted,
+            ["staleness_law"] = r.StalenessLaw,
+            ["chi_square"] = r.ChiSquare,
+            ["chi_square_df"] = r.ChiSquareDf,
+            ["chi_square_p"] = r.ChiSquarePValue,
+            ["mu_hat"] = r.MuHat,
+            ["mu_hat_ci"] = r.MuHatCi,
+            ["mu_predicted"] = r.MuPredicted,
+            ["alpha_ratio"] = r.AlphaRatio,
+            ["alpha_ratio_ci"] = r.AlphaRatioCi,
+            ["alpha_ratio_predicted"] = r.AlphaRatioPredicted,
+            ["mu_least_squares"] = r.MuLeastSquares,
+            ["lag1"] = r.Lag1,
+            ["lag2"] = r.Lag2,
+            ["lag2_ci"] = r.Lag2Ci,
+            ["lag2_exact"] = r.Lag2Exact,
+            ["supports"] = r.Supports,
+            ["online_implicit"] = r.OnlineImplicit,
+            ["online_implicit_ci"] = r.OnlineImplicitCi,
+            ["online_mu"] = r.OnlineMu,
+            ["online_alpha_ratio"] = r.OnlineAlphaRatio,
+        }).ToList(),
+        ["explicit_momentum"] = report.Options.ExplicitMomentum,
+        ["distribution"] = report.Options.Distribution,
+        ["trajectories"] = report.Options.Trajectories,
+        ["seconds"] = report.WallSeconds,
+        ["out"] = dir,
+    };
+
+    private static void Print(TheoryReport report)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(c, $"Theory check on the simulator: {report.Options.Distribution} gradient times, explicit momentum {report.Options.ExplicitMomentum:G3}, quadratic d = {report.Eigenvalues.Length} (condition {report.Options.Condition:G3}), {report.Options.Trajectories} trajectories per M"));
+        Console.WriteLine("     M | staleness  (M-1)  chi2 p  | mu_hat  95% CI            1-1/M(+mu_e)  LS mu   | alpha/a  (1/M)  | lag2 (exact)       supports          | online mu_e+q");
+        foreach (var r in report.Rows)
+        {
+            string p = r.ChiSquarePValue is double pv ? pv.ToString("F3", c) : "  -  ";
+            Console.WriteLine(string.Create(c,
+                $"{r.Workers,6} | {r.StalenessMean,8:F3} {r.StalenessPredicted,6:F0}  {p,6}  | {r.MuHat,7:F4} [{r.MuHatCi[0],7:F4}, {r.MuHatCi[1],7:F4}]  {r.MuPredicted,7:F4}      {r.MuLeastSquares,7:F4} | {r.AlphaRatio,7:F4} {r.AlphaRatioPredicted,6:F4} | {r.Lag2,7:F4} ({r.Lag2Exact,7:F4})  {r.Supports,-17} | {r.OnlineMu,7:F4}"));
+        }
+        Console.WriteLine(string.Create(c, $"({report.WallSeconds:F1} s)"));
+    }
+}
