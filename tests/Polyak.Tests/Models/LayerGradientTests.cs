@@ -95,7 +95,12 @@ public sealed class LayerGradientTests
     [InlineData(2, 3, 5, 1, 2, 6, 6)]
     [InlineData(2, 2, 2, 3, 0, 9, 7)]
     public void Conv2d(int channels, int filters, int kernel, int stride, int padding, int height, int width)
-        => Check(new Conv2dLayer(filters, kernel, stride, padding), new TensorShape(channels, height, width, true), batch: 2);
+    {
+        var shape = new TensorShape(channels, height, width, true);
+        Check(new Conv2dLayer(filters, kernel, stride, padding), shape, batch: 2);
+        // one sample per im2col chunk: the chunked GEMMs and the dW accumulation across chunks
+        Check(new Conv2dLayer(filters, kernel, stride, padding) { ChunkFloats = 1 }, shape, batch: 3);
+    }
 
     [Fact]
     public void Relu()
@@ -176,7 +181,7 @@ public sealed class LayerGradientTests
         var x = Uniform(input.Size, rng);
         var w = Uniform(layer.ParameterCount, rng);
         var y = new float[output.Size];
-        layer.Forward(new LayerPass(1, true, layer.CreateState(1, 0), [], 1), w, x, y);
+        layer.Forward(new LayerPass(1, true, layer.CreateState(1, 0), new float[layer.SharedScratch(1)], 1), w, x, y);
         for (int f = 0; f < 3; f++)
             for (int oy = 0; oy < output.Height; oy++)
                 for (int ox = 0; ox < output.Width; ox++)

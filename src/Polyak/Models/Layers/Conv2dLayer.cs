@@ -63,19 +63,27 @@ public sealed class Conv2dLayer : Layer
         w[n..].Clear();
     }
 
-    /// <inheritdoc/>
-    public override LayerState? CreateState(int maxBatch, ulong seed) => new State(ColumnRows * (long)maxBatch * PlaneOut);
+    /// <summary>Target size in floats of one chunk of the column matrix: small enough to stay in L2 between im2col and GEMM.</summary>
+    internal int ChunkFloats { get; init; } = 192 * 1024;
+
+    /// <summary>Samples per chunk for this layer (the batch is processed chunk by chunk so the column matrix stays in cache).</summary>
+    private int ChunkSamples(int batch) => Math.Clamp(ChunkFloats / (ColumnRows * PlaneOut), 1, batch);
 
     /// <inheritdoc/>
-    public override long SharedScratch(int maxBatch) => ColumnRows * (long)maxBatch * PlaneOut;
+    public override long SharedScratch(int maxBatch) => ColumnRows * (long)ChunkSamples(maxBatch) * PlaneOut;
 
     /// <inheritdoc/>
     public override void Forward(in LayerPass pass, ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y)
     {
-        int b = pass.Batch, rows = ColumnRows, p = b * PlaneOut;
-        var col = ((State)pass.State!).Columns.AsSpan(0, rows * p);
-        Im2Col.ImageToColumns(x, Input.Channels, b, Input.Height, Input.Width, Kernel, Kernel, Stride, Padding, col);
-        Gemm.Multiply(false, false, Filters, p, rows, 1f, w, rows, col, p, 0f, y, p, pass.Threads);
+        int b = pass.Batch, rows = ColumnRows, plane = PlaneOut, p = b * plane, chunk = ChunkSamples(b);
+        for (int s0 = 0; s0 < b; s0 += chunk)
+        {
+            int n = Math.Min(chunk, b - s0), cols = n * plane;
+            var col = pass.Shared[..(rows * cols)];
+            Im2Col.ImageToColumns(x, Input.Channels, b, s0, n, Input.Height, Input.Width, Kernel, Kernel, Stride, Padding, col);
+            // y[:, s0 block] = W[F, rows] col[rows, cols]
+            Gemm.Multiply(false, false, Filters, cols, rows, 1f, w, rows, col, cols, 0f, y[(s0 * plane)..], p, pass.Threads);
+        }
         var bias = w.Slice(Filters * rows, Filters);
         for (int f = 0; f < Filters; f++)
         {
@@ -88,20 +96,19 @@ public sealed class Conv2dLayer : Layer
     public override void Backward(in LayerPass pass, ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dw, bool needInputGradient)
     {
-        int b = pass.Batch, rows = ColumnRows, p = b * PlaneOut;
-        var col = ((State)pass.State!).Columns.AsSpan(0, rows * p);
-        // dW[F, rows] = dy[F, p] col^T[p, rows]
-        Gemm.Multiply(false, true, Filters, rows, p, 1f, dy, p, col, p, 0f, dw, rows, pass.Threads);
+        int b = pass.Batch, rows = ColumnRows, plane = PlaneOut, p = b * plane, chunk = ChunkSamples(b);
+        for (int s0 = 0; s0 < b; s0 += chunk)
+        {
+            int n = Math.Min(chunk, b - s0), cols = n * plane;
+            var col = pass.Shared[..(rows * cols)];
+            Im2Col.ImageToColumns(x, Input.Channels, b, s0, n, Input.Height, Input.Width, Kernel, Kernel, Stride, Padding, col);
+            // dW[F, rows] (+)= dy[:, s0 block] col^T
+            Gemm.Multiply(false, true, Filters, rows, cols, 1f, dy[(s0 * plane)..], p, col, cols, s0 == 0 ? 0f : 1f, dw, rows, pass.Threads);
+            if (!needInputGradient) continue;
+            // dcol[rows, cols] = W^T[rows, F] dy[:, s0 block], then scatter back to the chunk's image planes (reusing the buffer)
+            Gemm.Multiply(true, false, rows, cols, Filters, 1f, w, rows, dy[(s0 * plane)..], p, 0f, col, cols, pass.Threads);
+            Im2Col.ColumnsToImage(col, Input.Channels, b, s0, n, Input.Height, Input.Width, Kernel, Kernel, Stride, Padding, dx);
+        }
         for (int f = 0; f < Filters; f++) dw[Filters * rows + f] = TensorPrimitives.Sum(dy.Slice(f * p, p));
-        if (!needInputGradient) return;
-        // dcol[rows, p] = W^T[rows, F] dy[F, p], then scatter back to the image
-        var dcol = pass.Shared[..(rows * p)];
-        Gemm.Multiply(true, false, rows, p, Filters, 1f, w, rows, dy, p, 0f, dcol, p, pass.Threads);
-        Im2Col.ColumnsToImage(dcol, Input.Channels, b, Input.Height, Input.Width, Kernel, Kernel, Stride, Padding, dx);
-    }
-
-    private sealed class State(long columns) : LayerState
-    {
-        public readonly float[] Columns = new float[columns];
     }
 }

@@ -239,7 +239,7 @@ public sealed class NetworkWorkspace : ModelWorkspace
             Activations[i + 1] = new float[(long)maxBatch * layers[i].Output.Size];
             maxActivation = Math.Max(maxActivation, Activations[i + 1].Length);
             States[i] = layers[i].CreateState(maxBatch, RandomStream.DeriveSeed(seed, 0xD0, (ulong)i));
-            if (i > 0) shared = Math.Max(shared, layers[i].SharedScratch(maxBatch));
+            shared = Math.Max(shared, layers[i].SharedScratch(maxBatch));
         }
         GradientA = new float[maxActivation];
         GradientB = new float[maxActivation];
