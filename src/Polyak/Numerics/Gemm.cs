@@ -160,7 +160,9 @@ public static partial class Gemm
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* d = dst + (long)ir * kc;
-                if (!transA)
+                if (!transA && rows == mr && mr % 8 == 0 && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                    PackTransposed(a + (long)(ic + ir) * lda + pc, lda, mr, kc, d, mr, alpha);
+                else if (!transA)
                 {
                     // op(A)[i, p] = a[i * lda + p]
                     for (int i = 0; i < rows; i++)
@@ -207,6 +209,8 @@ public static partial class Gemm
                         }
                     }
                 }
+                else if (cols == nr && nr % 8 == 0 && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                    PackTransposed(b + (long)(jc + jr) * ldb + pc, ldb, nr, kc, d, nr, 1f);
                 else
                 {
                     // op(B)[p, j] = b[j * ldb + p]
