@@ -1,6 +1,7 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Polyak.Models.Layers;
 
@@ -35,69 +36,90 @@ public sealed class MaxPoolLayer : Layer
     }
 
     /// <inheritdoc/>
-    public override LayerState? CreateState(int maxBatch, ulong seed) => IsTwoByTwo ? null : new State((long)maxBatch * Output.Size);
+    public override LayerState? CreateState(int maxBatch, ulong seed)
+        => new State((long)maxBatch * Output.Size, IsTwoByTwo ? (long)maxBatch * Input.Channels * Output.Height * Input.Width : 0);
 
-    /// <summary>The 2x2 stride-2 case has its own kernels and keeps no argmax (backward finds the max again).</summary>
-    private bool IsTwoByTwo => Size == 2 && Stride == 2 && Input.Width <= 4096;
+    /// <summary>The 2x2 stride-2 window on even widths has an AVX-512 kernel.</summary>
+    private bool IsTwoByTwo => Size == 2 && Stride == 2 && Input.Width % 2 == 0 && Avx512F.IsSupported;
 
     /// <inheritdoc/>
     public override void Forward(in LayerPass pass, ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y)
     {
-        var argmax = ((State?)pass.State)?.ArgMax;
         int planes = Input.Channels * pass.Batch;
         if (x.Length < planes * Input.Height * Input.Width || y.Length < planes * Output.Height * Output.Width)
             throw new ArgumentException($"{Token}: buffers too small for a batch of {pass.Batch}");
-        if (IsTwoByTwo) Forward2x2(x, y, planes);
-        else ForwardGeneral(x, y, argmax!, planes);
+        var state = (State)pass.State!;
+        if (IsTwoByTwo) Forward2x2(x, y, state, planes);
+        else ForwardGeneral(x, y, state.ArgMax, planes);
     }
 
-    /// <summary>The common 2x2 stride-2 window: a vector max of the two rows, then a max of adjacent pairs (no argmax kept).</summary>
-    private void Forward2x2(ReadOnlySpan<float> x, Span<float> y, int planes)
+    /// <summary>
+    /// The common 2x2 stride-2 window with AVX-512: a vertical max of each row pair (with the winner's input index) into
+    /// scratch, then one long pass taking the max of adjacent pairs with two-source permutes; argmax kept for backward.
+    /// </summary>
+    private void Forward2x2(ReadOnlySpan<float> x, Span<float> y, State state, int planes)
     {
         int h = Input.Height, wd = Input.Width, oh = Output.Height, ow = Output.Width;
-        Span<float> rowMax = stackalloc float[wd];
-        ref float rm = ref MemoryMarshal.GetReference(rowMax);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        int o = 0;
-        for (int pl = 0; pl < planes; pl++)
+        int pairs = planes * oh;
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ts = ref MemoryMarshal.GetArrayDataReference(state.RowMax);
+        ref int tis = ref MemoryMarshal.GetArrayDataReference(state.RowArg);
+        var lane16 = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var lane8 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        for (int rp = 0; rp < pairs; rp++)
         {
-            int inBase = pl * h * wd;
-            for (int oy = 0; oy < oh; oy++, o += ow)
+            int pl = rp / oh, oy = rp - pl * oh;
+            int r0 = pl * h * wd + 2 * oy * wd, r1 = r0 + wd, t = rp * wd;
+            int j = 0;
+            for (; j <= wd - 16; j += 16)
             {
-                int r0 = inBase + 2 * oy * wd;
-                TensorPrimitives.Max(x.Slice(r0, wd), x.Slice(r0 + wd, wd), rowMax);
-                for (int ox = 0; ox < ow; ox++)
-                {
-                    float a = Unsafe.Add(ref rm, 2 * ox), b = Unsafe.Add(ref rm, 2 * ox + 1);
-                    Unsafe.Add(ref ys, o + ox) = b > a ? b : a;
-                }
+                var a = Vector512.LoadUnsafe(ref xs, (nuint)(r0 + j));
+                var b = Vector512.LoadUnsafe(ref xs, (nuint)(r1 + j));
+                var lower = Vector512.GreaterThan(b, a);
+                Vector512.ConditionalSelect(lower, b, a).StoreUnsafe(ref ts, (nuint)(t + j));
+                Vector512.ConditionalSelect(lower.AsInt32(), Vector512.Create(r1 + j) + lane16, Vector512.Create(r0 + j) + lane16)
+                    .StoreUnsafe(ref tis, (nuint)(t + j));
+            }
+            for (; j <= wd - 8; j += 8)
+            {
+                var a = Vector256.LoadUnsafe(ref xs, (nuint)(r0 + j));
+                var b = Vector256.LoadUnsafe(ref xs, (nuint)(r1 + j));
+                var lower = Vector256.GreaterThan(b, a);
+                Vector256.ConditionalSelect(lower, b, a).StoreUnsafe(ref ts, (nuint)(t + j));
+                Vector256.ConditionalSelect(lower.AsInt32(), Vector256.Create(r1 + j) + lane8, Vector256.Create(r0 + j) + lane8)
+                    .StoreUnsafe(ref tis, (nuint)(t + j));
+            }
+            for (; j < wd; j++)
+            {
+                float a = Unsafe.Add(ref xs, r0 + j), b = Unsafe.Add(ref xs, r1 + j);
+                Unsafe.Add(ref ts, t + j) = b > a ? b : a;
+                Unsafe.Add(ref tis, t + j) = b > a ? r1 + j : r0 + j;
             }
         }
-    }
-
-    /// <summary>Backward of the 2x2 stride-2 window: the gradient goes to the first window position equal to the max.</summary>
-    private void Backward2x2(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int planes)
-    {
-        int h = Input.Height, wd = Input.Width, oh = Output.Height, ow = Output.Width;
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float dxs = ref MemoryMarshal.GetReference(dx);
-        int o = 0;
-        for (int pl = 0; pl < planes; pl++)
+        int n = pairs * ow;
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        ref int am = ref MemoryMarshal.GetArrayDataReference(state.ArgMax);
+        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var odd = even + Vector512<int>.One;
+        int i = 0;
+        for (; i <= n - 16; i += 16)
         {
-            int inBase = pl * h * wd;
-            for (int oy = 0; oy < oh; oy++)
-            {
-                int r0 = inBase + 2 * oy * wd, r1 = r0 + wd;
-                for (int ox = 0; ox < ow; ox++, o++)
-                {
-                    float m = y[o];
-                    int i0 = r0 + 2 * ox, i1 = r1 + 2 * ox;
-                    int at = Unsafe.Add(ref xs, i0) == m ? i0
-                        : Unsafe.Add(ref xs, i0 + 1) == m ? i0 + 1
-                        : Unsafe.Add(ref xs, i1) == m ? i1 : i1 + 1;
-                    Unsafe.Add(ref dxs, at) = dy[o];
-                }
-            }
+            var v0 = Vector512.LoadUnsafe(ref ts, (nuint)(2 * i));
+            var v1 = Vector512.LoadUnsafe(ref ts, (nuint)(2 * i + 16));
+            var e = Avx512F.PermuteVar16x32x2(v0, even, v1);
+            var o = Avx512F.PermuteVar16x32x2(v0, odd, v1);
+            var oddWins = Vector512.GreaterThan(o, e);
+            Vector512.ConditionalSelect(oddWins, o, e).StoreUnsafe(ref ys, (nuint)i);
+            var k0 = Vector512.LoadUnsafe(ref tis, (nuint)(2 * i));
+            var k1 = Vector512.LoadUnsafe(ref tis, (nuint)(2 * i + 16));
+            Vector512.ConditionalSelect(oddWins.AsInt32(), Avx512F.PermuteVar16x32x2(k0, odd, k1), Avx512F.PermuteVar16x32x2(k0, even, k1))
+                .StoreUnsafe(ref am, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float e = Unsafe.Add(ref ts, 2 * i), o = Unsafe.Add(ref ts, 2 * i + 1);
+            Unsafe.Add(ref ys, i) = o > e ? o : e;
+            Unsafe.Add(ref am, i) = o > e ? Unsafe.Add(ref tis, 2 * i + 1) : Unsafe.Add(ref tis, 2 * i);
         }
     }
 
@@ -138,18 +160,15 @@ public sealed class MaxPoolLayer : Layer
     {
         if (!needInputGradient) return;
         dx[..(pass.Batch * Input.Size)].Clear();
-        if (IsTwoByTwo)
-        {
-            Backward2x2(x, y, dy, dx, Input.Channels * pass.Batch);
-            return;
-        }
         var argmax = ((State)pass.State!).ArgMax;
         int n = pass.Batch * Output.Size;
         for (int o = 0; o < n; o++) dx[argmax[o]] += dy[o];
     }
 
-    private sealed class State(long size) : LayerState
+    private sealed class State(long size, long rowPairs) : LayerState
     {
         public readonly int[] ArgMax = new int[size];
+        public readonly float[] RowMax = new float[rowPairs];
+        public readonly int[] RowArg = new int[rowPairs];
     }
 }
