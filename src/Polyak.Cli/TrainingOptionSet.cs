@@ -13,7 +13,7 @@ public sealed class TrainingOptionSet
 {
     public readonly Option<string?> Model = new("--model") { Description = "Model: auto, linear, logistic, softmax, mlp, lenet, cifar, or a layer spec" };
     public readonly Option<string?> Data = new("--data") { Description = "Data: synthetic[:mixture|binary|regression][,key=value...], fashion-mnist, mnist, or a path" };
-    public readonly Option<string?> Format = new("--format") { Description = "Force the data format: idx, cifar, libsvm, csv" };
+    public readonly Option<string?> Format = new("--format") { Description = "Force the data format: idx, cifar, libsvm, libsvm-regression, csv, csv-regression (default: detected from the path)" };
     public readonly Option<string?> Backend = new("--backend") { Description = "Execution backend: threads, simulated, cluster" };
     public readonly Option<int?> Workers = new("--workers") { Description = "Number of workers N (default 2)" };
     public readonly Option<int?> Groups = new("--groups") { Description = "Number of compute groups g, dividing N (1 = sync, N = async; default N)" };
