@@ -50,14 +50,14 @@ public static class StudyPresets
             Backend = backend ?? DefaultBackend,
             Workers = 16,
             Batch = 64,
-            TargetLoss = 0.6,
+            TargetLoss = 0.5,
             EvalSize = 1000,
             Seed = 1,
         },
-        LearningRates = TuningRequest.LogGrid(0.02, 4, 3),
+        LearningRates = TuningRequest.LogGrid(0.03, 3, 3),
         Seeds = [1],
-        Budget = 1500,
-        EvalEvery = 25,
+        Budget = 800,
+        EvalEvery = 20,
         Halving = true,
     };
 
