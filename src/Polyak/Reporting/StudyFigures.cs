@@ -155,12 +155,21 @@ public static class StudyFigures
             };
             var rect = plot.Add.Rectangle(x - 0.5, x + 0.5, y - 0.5, y + 0.5);
             rect.FillColor = fill;
-            rect.LineColor = ReferenceEquals(p, best) ? Red : Colors.White;
-            rect.LineWidth = ReferenceEquals(p, best) ? 3 : 1;
+            rect.LineColor = Colors.White;
+            rect.LineWidth = 1;
             var text = plot.Add.Text(p.ScoreText, x, y);
             text.LabelAlignment = Alignment.MiddleCenter;
             text.LabelFontSize = 12;
             text.LabelFontColor = p.Status == TrialResult.Reached && hi > lo && (Math.Log(p.Score + 1) - lo) / (hi - lo) > 0.5 ? Colors.White : Colors.Black;
+        }
+        if (best is not null)
+        {
+            // The best cell's border is drawn last so no neighbour covers it.
+            int bx = Array.IndexOf(mus, best.Momentum), by = Array.IndexOf(lrs, best.LearningRate);
+            var frame = plot.Add.Rectangle(bx - 0.47, bx + 0.47, by - 0.45, by + 0.45);
+            frame.FillColor = Colors.Transparent;
+            frame.LineColor = Red;
+            frame.LineWidth = 3;
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, mus.Length).Select(i => (double)i).ToArray(), mus.Select(m => m.ToString("0.##", CultureInfo.InvariantCulture)).ToArray());
