@@ -100,6 +100,29 @@ public class TunerTests
     }
 
     [Fact]
+    public void ResultsDoNotDependOnParallelism()
+    {
+        var serial = new Tuner(Runner.Value, new TuningJournal(null)).Run(Request(seeds: 2) with { Parallelism = 1 });
+        var parallel = new Tuner(Runner.Value, new TuningJournal(null)).Run(Request(seeds: 2) with { Parallelism = 4 });
+        Assert.Equal(serial.Trials.Select(Fingerprint), parallel.Trials.Select(Fingerprint));
+        Assert.Equal(serial.RunsPruned, parallel.RunsPruned);
+    }
+
+    [Fact]
+    public void TuneJsonSummaryNamesBestAndCosts()
+    {
+        var result = new Tuner(Runner.Value, new TuningJournal(null)).Run(Request());
+        string line = JsonSerializer.Serialize(Polyak.Cli.TuneCommand.SummaryObject(result, "/x"), Json.Compact);
+        using var doc = JsonDocument.Parse(line);
+        var root = doc.RootElement;
+        Assert.Equal(result.Best!.LearningRate, root.GetProperty("best_lr").GetDouble());
+        Assert.Equal(result.Best.Momentum, root.GetProperty("best_momentum").GetDouble());
+        Assert.Equal(result.Best.Score, root.GetProperty("updates_to_target").GetDouble());
+        Assert.Equal(20, root.GetProperty("points").GetArrayLength());
+        Assert.Equal(result.RunsPruned, root.GetProperty("runs_pruned").GetInt32());
+    }
+
+    [Fact]
     public void SeedsGiveMedianAndSpread()
     {
         var result = new Tuner(Runner.Value, new TuningJournal(null)).Run(Request(seeds: 3));
