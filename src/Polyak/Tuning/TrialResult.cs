@@ -98,10 +98,10 @@ public sealed record TrialResult
     public static TrialResult? FromRun(string key, TrainingOptions options, long budget, TrainingResult run)
     {
         var s = run.Record.Summary;
+        // The target can be met at the very evaluation that ends the budget (status Completed): still reached.
         string status = run.Status switch
         {
-            RunStatus.ReachedTarget => Reached,
-            RunStatus.Completed => Censored,
+            RunStatus.ReachedTarget or RunStatus.Completed => s.UpdatesToTarget is not null ? Reached : Censored,
             RunStatus.Diverged => Diverged,
             RunStatus.Failed => Failed,
             _ => "",
