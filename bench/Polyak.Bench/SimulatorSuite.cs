@@ -47,18 +47,23 @@ public sealed class SimulatorSuite : IBenchmarkSuite
         Console.WriteLine("loading data (synthetic 784 features, 10 classes)...");
         var data = Trainer.LoadData(baseOptions);
         var trainer = new Trainer { WriteFiles = false };
-        double Measure(TrainingOptions o)
+        BackendCatalog.Register("simulated-serial", () => new SimulatedBackend(maxParallelism: 1));
+        var configs = new[]
         {
-            trainer.Run(o with { Updates = Math.Min(500, updates) }, default, data); // warm-up (JIT)
-            var rates = new List<double>();
-            for (int r = 0; r < repeats; r++) rates.Add(trainer.Run(o, default, data).Record.Summary.UpdatesPerSecond);
-            rates.Sort();
-            return rates[rates.Count / 2];
-        }
-        double threads = Measure(baseOptions with { Backend = "threads", Workers = 1 });
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads,   1 worker : {threads,10:N0} updates/s (median of {repeats})"));
-        double simulated = Measure(baseOptions with { Backend = "simulated", Workers = workers });
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated, {workers} workers: {simulated,10:N0} updates/s (median of {repeats}, {Environment.ProcessorCount} cores)"));
+            baseOptions with { Backend = "threads", Workers = 1 },
+            baseOptions with { Backend = "simulated", Workers = workers },
+            baseOptions with { Backend = "simulated-serial", Workers = workers },
+        };
+        foreach (var o in configs) trainer.Run(o with { Updates = Math.Min(500, updates) }, default, data); // warm-up (JIT)
+        // Round-robin repeats so that load drift on a shared machine hits every configuration alike; report medians.
+        var rates = configs.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < repeats; r++)
+            for (int c = 0; c < configs.Length; c++) rates[c].Add(trainer.Run(configs[c], default, data).Record.Summary.UpdatesPerSecond);
+        double Median(List<double> x) { x.Sort(); return x[x.Count / 2]; }
+        double threads = Median(rates[0]), simulated = Median(rates[1]), serial = Median(rates[2]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads,   1 worker          : {threads,10:N0} updates/s (median of {repeats})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated, {workers} workers        : {simulated,10:N0} updates/s ({Environment.ProcessorCount} cores)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated, {workers} workers, 1 thread: {serial,10:N0} updates/s (simulator overhead alone: ratio {serial / threads:F2})"));
         double ratio = simulated / threads;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio simulated / threads = {ratio:F2}"));
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -68,6 +73,7 @@ public sealed class SimulatorSuite : IBenchmarkSuite
             ["workers"] = workers,
             ["threads_updates_per_second"] = threads,
             ["simulated_updates_per_second"] = simulated,
+            ["simulated_one_thread_updates_per_second"] = serial,
             ["ratio"] = ratio,
             ["cores"] = Environment.ProcessorCount,
         }, Json.Compact));

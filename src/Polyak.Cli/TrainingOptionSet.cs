@@ -32,7 +32,7 @@ public sealed class TrainingOptionSet
     public readonly Option<string?> Config = new("--config") { Description = "Run file (JSON, e.g. a previous run.json); command-line options override it" };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every K updates (default: about 50 points per run)" };
     public readonly Option<int?> EvalSize = new("--eval-size") { Description = "Rows of the fixed evaluation subset (default 2000)" };
-    public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform, lognormal[:SIGMA]" };
+    public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform[:H], lognormal[:SIGMA]" };
     public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster endpoint HOST:PORT (backend cluster)" };
     public readonly Option<bool> JsonOutput = new("--json") { Description = "Print the summary as one JSON object on the last line of stdout" };
     public readonly SimulationOptionSet Simulator = new();

@@ -54,7 +54,7 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
     /// <param name="depth">Versions kept waiting for late gradients (rounded up to a power of two).</param>
     /// <param name="seed">Seed of the coordinate sample.</param>
     /// <param name="skipCoordinates">Coordinates never tracked (e.g. a clock coordinate).</param>
-    public OnlineMomentumEstimator(int dimension, int coordinates = 256, double decay = 0.998, int depth = 1024, ulong seed = 1,
+    public OnlineMomentumEstimator(int dimension, int coordinates = 256, double decay = 0.9995, int depth = 1024, ulong seed = 1,
         IReadOnlyCollection<int>? skipCoordinates = null)
     {
         if (dimension < 1) throw new ArgumentException($"dimension must be >= 1, got {dimension}");

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Polyak.Tests.Simulation;
 
-/// <summary>A simulated run interrupted and resumed from its explicit state ends bit-identical to an uninterrupted run.</summary>
+/// <summary>A simulated run interrupted and resumed from its explicit state ends bit-identical to an uninterrupted run; thread count does not matter.</summary>
 public sealed class SimulatorResumeTests
 {
     private static readonly Lazy<DataSplit> Data = new(() => Trainer.LoadData(new TrainingOptions { Data = "synthetic:mixture,n=2000,test=200,dim=16", Seed = 3 }));
@@ -21,7 +21,7 @@ public sealed class SimulatorResumeTests
 
     private sealed record Outcome(float[] W, float[] V, long Version, long[] Histogram, double Now, SimulationState State);
 
-    private static Outcome Run(TrainingOptions o, Outcome? resume)
+    private static Outcome Run(TrainingOptions o, Outcome? resume, int? threads = null)
     {
         var data = Data.Value;
         IModel model = ModelCatalog.Create(o.Model, data.Train);
@@ -30,7 +30,7 @@ public sealed class SimulatorResumeTests
         model.Initialize(w, RandomStream.DeriveSeed(o.Seed, 0x1417));
         var server = new ParameterServer(w, o.Momentum, 0, resolved.Schedule, UpdateDiscipline.Atomic);
         var monitor = new RunMonitor(o.Updates!.Value, null, null, 100, int.MaxValue, null, default);
-        var backend = new SimulatedBackend();
+        var backend = new SimulatedBackend(threads);
         if (resume is not null)
         {
             server.Restore(resume.W, resume.V, resume.Version, StalenessHistogram.FromCounts(resume.Histogram));
@@ -59,6 +59,17 @@ public sealed class SimulatorResumeTests
         Assert.Equal(whole.V, resumed.V);
         Assert.Equal(whole.Histogram, resumed.Histogram);
         Assert.Equal(whole.Now, resumed.Now);
+    }
+
+    [Fact]
+    public void ParallelAndSerialGradientEvaluationAgree()
+    {
+        var o = Options(400) with { Workers = 16, Groups = 16 };
+        var parallel = Run(o, null, threads: 4);
+        var serial = Run(o, null, threads: 1);
+        Assert.Equal(parallel.W, serial.W);
+        Assert.Equal(parallel.V, serial.V);
+        Assert.Equal(parallel.Histogram, serial.Histogram);
     }
 
     [Fact]

@@ -174,3 +174,24 @@ public sealed class TheoryTests(ITestOutputHelper output)
         Directory.Delete(dir, true);
     }
 }
+
+/// <summary>The online estimator on a real SGD run (softmax, mini-batch noise) on the simulator.</summary>
+public sealed class OnlineEstimatorSoftmaxTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void SeesTheImplicitMomentumOfFourAsynchronousWorkers()
+    {
+        OnlineMomentumEstimator? est = null;
+        var o = new TrainingOptions
+        {
+            Data = "synthetic:mixture,n=5000,test=200,dim=32", Model = "softmax", Backend = "simulated", Workers = 4, Batch = 32,
+            LearningRate = 0.05, Momentum = 0.5, Updates = 40_000, Seed = 2, EvalEvery = 1_000_000, EvalSize = 200,
+        };
+        new Trainer { WriteFiles = false, Configure = ctx => ctx.Server.Observer = est = new OnlineMomentumEstimator(ctx.Model.ParameterCount, decay: 1.0) }.Run(o);
+        var e = est!.Estimate();
+        output.WriteLine($"implicit {e.Implicit:F3} [{e.Lower:F3}, {e.Upper:F3}], total {e.Total:F3}, check ratio {e.ExplicitRatio:F3}");
+        Assert.InRange(e.Implicit, 0.70, 0.80); // theory 0.75
+        Assert.Equal(0.5 + e.Implicit, e.Total, 12);
+        Assert.Equal(0.5, e.ExplicitRatio, 2);
+    }
+}
