@@ -150,6 +150,30 @@ public sealed class NetworkTests
     }
 
     [Fact]
+    public void GradientStepsAllocateNothing()
+    {
+        var data = Images(1, 28, 10, 64);
+        foreach (string spec in new[] { "lenet", "mlp", "conv8k3p1-relu-pool3s2-dropout0.2-fc10" })
+        {
+            var net = (Network)ModelCatalog.Create(spec, data);
+            var w = new float[net.ParameterCount];
+            net.Initialize(w, 1);
+            var g = new float[w.Length];
+            var ws = net.CreateWorkspace(64, 1);
+            var rows = Enumerable.Range(0, 64).ToArray();
+            net.LossAndGradient(w, data, rows, g, ws);
+            net.Evaluate(w, data, rows, ws);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 3; i++)
+            {
+                net.LossAndGradient(w, data, rows, g, ws);
+                net.Evaluate(w, data, rows, ws);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
     public void InitializationIsSeededAndScaled()
     {
         var data = Images(1, 28, 10, 4);
