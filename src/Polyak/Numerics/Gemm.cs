@@ -94,7 +94,9 @@ public static partial class Gemm
                 _ => (MrScalar, NrScalar),
             };
             var buffers = PackBuffers.ForThread();
-            float* packA = buffers.A, packB = buffers.B;
+            float* packA = buffers.A;
+            int panelColumns = (Math.Min(BlockN, n1 - n0) + nr - 1) / nr * nr;
+            float* packB = buffers.B((long)Math.Min(BlockK, k) * panelColumns);
             float* edge = stackalloc float[MaxTile];
             // With a single block of rows every element of op(B) is used once per depth block: reading B in place
             // (it is row-major in j) costs less than packing it; only a ragged last sliver is packed (zero-padded).
@@ -240,25 +242,29 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Per-thread packing buffers: pinned managed arrays (collected with their thread), 64-byte aligned.</summary>
+    /// <summary>
+    /// Per-thread packing buffers: pinned managed arrays (collected with their thread), 64-byte aligned. The B panel grows
+    /// on demand to the largest panel this thread has packed, so threads that only see small products stay small.
+    /// </summary>
     private sealed unsafe class PackBuffers
     {
         [ThreadStatic] private static PackBuffers? _current;
 
         private readonly float[] _a = GC.AllocateUninitializedArray<float>(BlockM * BlockK + 16, pinned: true);
-        private readonly float[] _b = GC.AllocateUninitializedArray<float>(BlockK * BlockN + 16, pinned: true);
+        private float[] _b = [];
 
-        private PackBuffers()
-        {
-            A = Align(_a);
-            B = Align(_b);
-        }
+        private PackBuffers() => A = Align(_a);
 
         public float* A { get; }
 
-        public float* B { get; }
-
         public static PackBuffers ForThread() => _current ??= new PackBuffers();
+
+        /// <summary>A B panel of at least <paramref name="floats"/> values.</summary>
+        public float* B(long floats)
+        {
+            if (_b.Length < floats + 16) _b = GC.AllocateUninitializedArray<float>((int)Math.Min(BlockK * (long)BlockN, floats) + 16, pinned: true);
+            return Align(_b);
+        }
 
         private static float* Align(float[] array)
         {
