@@ -12,7 +12,7 @@ namespace Polyak.Cli;
 public sealed class TrainingOptionSet
 {
     public readonly Option<string?> Model = new("--model") { Description = "Model: auto, linear, logistic, softmax, mlp, lenet, cifar, or a layer spec" };
-    public readonly Option<string?> Data = new("--data") { Description = "Data: synthetic[:mixture|binary|regression][,key=value...], fashion-mnist, mnist, or a path" };
+    public readonly Option<string?> Data = new("--data") { Description = "Data: synthetic[:mixture|binary|regression|images][,key=value...], fashion-mnist, mnist, or a path" };
     public readonly Option<string?> Format = new("--format") { Description = "Force the data format: idx, cifar, libsvm, libsvm-regression, csv, csv-regression (default: detected from the path)" };
     public readonly Option<string?> Backend = new("--backend") { Description = "Execution backend: threads, simulated, cluster" };
     public readonly Option<int?> Workers = new("--workers") { Description = "Number of workers N (default 2)" };
@@ -49,9 +49,12 @@ public sealed class TrainingOptionSet
     }
 
     /// <summary>Builds training options: run file first (if any), then command-line overrides.</summary>
-    public TrainingOptions Build(ParseResult p)
+    public TrainingOptions Build(ParseResult p) => Build(p, new TrainingOptions());
+
+    /// <summary>Builds training options on top of <paramref name="defaults"/> (e.g. a study preset): run file, then command-line overrides.</summary>
+    public TrainingOptions Build(ParseResult p, TrainingOptions defaults)
     {
-        var o = new TrainingOptions();
+        var o = defaults;
         if (p.GetValue(Config) is string file) o = LoadRunFile(file);
         if (p.GetValue(Model) is string m) o = o with { Model = m };
         if (p.GetValue(Data) is string d) o = o with { Data = d };
