@@ -25,6 +25,8 @@ public static class Program
         var root = new RootCommand("Polyak: parallel SGD that understands asynchrony (asynchrony begets momentum)");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(TheoryCommand.Create());
+        root.Subcommands.Add(TuneCommand.Create());
+        root.Subcommands.Add(StudyCommand.Create());
         return root;
     }
 }

@@ -49,9 +49,12 @@ public sealed class TrainingOptionSet
     }
 
     /// <summary>Builds training options: run file first (if any), then command-line overrides.</summary>
-    public TrainingOptions Build(ParseResult p)
+    public TrainingOptions Build(ParseResult p) => Build(p, new TrainingOptions());
+
+    /// <summary>Builds training options on top of <paramref name="defaults"/> (e.g. a study preset): run file, then command-line overrides.</summary>
+    public TrainingOptions Build(ParseResult p, TrainingOptions defaults)
     {
-        var o = new TrainingOptions();
+        var o = defaults;
         if (p.GetValue(Config) is string file) o = LoadRunFile(file);
         if (p.GetValue(Model) is string m) o = o with { Model = m };
         if (p.GetValue(Data) is string d) o = o with { Data = d };

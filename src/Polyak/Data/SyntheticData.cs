@@ -10,6 +10,8 @@ namespace Polyak.Data;
 /// <item><c>mixture</c> (default): C classes, each a mixture of two Gaussian blobs in <c>dim</c> dimensions with
 /// overlap, so softmax regression cannot fit it perfectly (keys: classes, dim, n, test, sep).</item>
 /// <item><c>binary</c>: the same with 2 classes (for logistic regression).</item>
+/// <item><c>images</c>: C x S x S images, one smooth random template per class plus noise (keys: classes, channels, size,
+/// n, test, noise); see <see cref="SyntheticImages"/>.</item>
 /// <item><c>regression</c>: y = x.w* + noise with x ~ N(0, S), S a random rotation of eigenvalues spaced
 /// geometrically from 1 to 1/cond, so the least-squares Hessian has condition number <c>cond</c>
 /// (keys: dim, n, test, cond, noise).</item>
@@ -18,7 +20,7 @@ namespace Polyak.Data;
 public static class SyntheticData
 {
     /// <summary>Names of the generators.</summary>
-    public static readonly string[] Names = ["mixture", "binary", "regression"];
+    public static readonly string[] Names = ["mixture", "binary", "regression", "images"];
 
     /// <summary>Builds train and test sets for a spec such as <c>synthetic:regression,cond=100</c>.</summary>
     public static (Dataset Train, Dataset Test, string Description) Generate(string spec, ulong seed)
@@ -40,11 +42,12 @@ public static class SyntheticData
             "mixture" => Mixture(spec, options, seed, defaultClasses: 10),
             "binary" => Mixture(spec, options, seed, defaultClasses: 2),
             "regression" => Regression(spec, options, seed),
+            "images" => SyntheticImages.Generate(spec, options, seed),
             _ => throw new FormatException($"unknown synthetic data '{name}' in '{spec}': expected one of {string.Join(", ", Names)}"),
         };
     }
 
-    private static int GetInt(Dictionary<string, double> o, string key, int def, int min, int max, string spec)
+    internal static int GetInt(Dictionary<string, double> o, string key, int def, int min, int max, string spec)
     {
         if (!o.Remove(key, out double v)) return def;
         if (v != Math.Floor(v) || v < min || v > max)
@@ -52,7 +55,7 @@ public static class SyntheticData
         return (int)v;
     }
 
-    private static double GetDouble(Dictionary<string, double> o, string key, double def, double min, double max, string spec)
+    internal static double GetDouble(Dictionary<string, double> o, string key, double def, double min, double max, string spec)
     {
         if (!o.Remove(key, out double v)) return def;
         if (v < min || v > max)
@@ -60,7 +63,7 @@ public static class SyntheticData
         return v;
     }
 
-    private static void RejectLeftovers(Dictionary<string, double> o, string spec, string allowed)
+    internal static void RejectLeftovers(Dictionary<string, double> o, string spec, string allowed)
     {
         if (o.Count > 0)
             throw new FormatException($"data '{spec}': unknown option(s) {string.Join(", ", o.Keys)}; allowed: {allowed}");

@@ -36,6 +36,10 @@ public sealed class Trainer
         "linear" => 0.1,
         "logistic" => 0.5,
         "softmax" => 0.5,
+        "mlp" => 0.1,
+        "lenet" => 0.05,
+        "cifar" => 0.02,
+        _ when model.Name.StartsWith("mlp:", StringComparison.Ordinal) => 0.1,
         _ => 0.05,
     };
 

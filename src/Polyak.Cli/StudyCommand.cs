@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Polyak.Execution;
+using Polyak.Models;
+using Polyak.Reporting;
+using Polyak.Tuning;
+
+namespace Polyak.Cli;
+
+/// <summary>
+/// <c>polyak study</c>: tunes learning rate x momentum at every asynchrony level and writes the report folder
+/// (study.json, CSV tables, PNG/SVG figures, index.html). Resumable: the journal tune.jsonl lives in --out.
+/// </summary>
+public static class StudyCommand
+{
+    public static Command Create()
+    {
+        var set = new TrainingOptionSet();
+        var grid = new TuningOptionSet();
+        var levels = new Option<string?>("--levels") { Description = "Numbers of compute groups g to study, comma-separated, each dividing --workers (default 1,2,4,8,16)" };
+        var quick = new Option<bool>("--quick") { Description = "Quick preset (minutes): least squares on synthetic regression, N=16, simulator" };
+        var full = new Option<bool>("--full") { Description = "Full preset (tens of minutes): LeNet on Fashion-MNIST, N=16, simulator" };
+        var command = new Command("study", "The momentum study: tune lr x momentum per asynchrony level, statistical penalty of three momentum policies, HTML report");
+        set.AddTo(command);
+        grid.AddTo(command);
+        command.Options.Add(levels);
+        command.Options.Add(quick);
+        command.Options.Add(full);
+        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p, p.GetValue(levels), p.GetValue(quick), p.GetValue(full))));
+        return command;
+    }
+
+    /// <summary>Builds the study request from the command line: preset defaults, then explicit options.</summary>
+    internal static StudyRequest BuildRequest(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, bool quick, bool full, out TrainerTrialRunner runner)
+    {
+        if (quick && full) throw new ArgumentException("--quick and --full are exclusive: choose one preset");
+        StudyRequest? preset = quick ? StudyPresets.Quick() : full ? StudyPresets.Full() : null;
+        var defaults = preset?.Base ?? new TrainingOptions { Workers = 16, Backend = StudyPresets.DefaultBackend };
+        var options = set.Build(p, defaults);
+        runner = TrainerTrialRunner.ForOptions(options);
+        int n = options.Workers;
+        IReadOnlyList<int> lv = levelSpec is string spec ? TuningOptionSet.ParseIntList(spec, "--levels")
+            : Enumerable.Range(0, 31).Select(i => 1 << i).Where(g => g <= n && n % g == 0).Append(n).Distinct().ToArray();
+        IReadOnlyList<double> lrs;
+        if (p.GetValue(grid.Lrs) is string lrSpec) lrs = TuningOptionSet.ParseList(lrSpec, "--lrs");
+        else if (preset is not null && p.GetValue(set.LearningRate) is null) lrs = preset.LearningRates;
+        else lrs = TuningRequest.LogGrid(options.LearningRate ?? Trainer.DefaultLearningRate(ModelCatalog.Create(options.Model, runner.Data.Train)), preset?.LearningRates.Count ?? 5, 2);
+        return new StudyRequest
+        {
+            Preset = preset?.Preset ?? "custom",
+            Base = options with { Groups = null, OutDir = null },
+            Levels = lv,
+            LearningRates = lrs,
+            Momenta = p.GetValue(grid.Momenta) is string mus ? TuningOptionSet.ParseList(mus, "--momenta") : preset?.Momenta ?? TuningRequest.DefaultMomenta,
+            Seeds = p.GetValue(grid.Seeds) is int k ? TuningRequest.SeedRange(options.Seed, k) : preset?.Seeds ?? [options.Seed],
+            Budget = p.GetValue(set.Updates) is long u ? u : preset?.Budget ?? TuningOptionSet.Budget(options, runner.Data.Train.Count, 2000),
+            EvalEvery = options.EvalEvery ?? preset?.EvalEvery,
+            Halving = p.GetValue(grid.Halving) || (preset?.Halving ?? false),
+            Parallelism = p.GetValue(grid.Parallel),
+        };
+    }
+
+    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, bool quick, bool full)
+    {
+        var request = BuildRequest(set, grid, p, levelSpec, quick, full, out var runner);
+        request.Validate();
+        string fingerprint = TuningRequest.Fingerprint(request.Base, $"{string.Join(",", request.Levels)}|{request.LevelRequest(request.Levels[0]).Fingerprint()}");
+        string dir = Path.GetFullPath(p.GetValue(set.Out) ?? Path.Combine("runs", $"study-{request.Preset}-{fingerprint}"));
+        var journal = new TuningJournal(Path.Combine(dir, "tune.jsonl"));
+        if (!request.Base.Backend.Equals("simulated", StringComparison.OrdinalIgnoreCase))
+            Console.Error.WriteLine($"note: backend {request.Base.Backend}: updates-to-target depend on real thread timing (the simulator is deterministic)");
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"study ({request.Preset}): levels g = {string.Join(",", request.Levels)} over N = {request.Base.Workers} on {request.Base.Backend}; {request.LearningRates.Count} lr x {request.ResolvedMomenta.Count} mu x {request.Seeds.Count} seed(s) per level, budget {request.Budget} updates"));
+        Console.Error.WriteLine($"report and journal: {dir} ({journal.Count} finished run(s) found; rerun the same command to resume)");
+
+        using var interruption = new Interruption();
+        int count = 0;
+        var study = new Study(runner, journal)
+        {
+            TrialFinished = (t, reused) => TuningOptionSet.Report(t, reused, ref count),
+            Log = m => Console.Error.WriteLine(m),
+        };
+        var result = study.Run(request, interruption.Token);
+        string index = StudyReport.Write(result, dir);
+        PrintTable(result);
+        Console.WriteLine($"report: {index}");
+        if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result, index), Json.Compact));
+        return ExitCodes.Ok;
+    }
+
+    private static void PrintTable(StudyResult r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine("   g   best lr  best mu   updates  pen mu=0.9  pen mu>=0  pen incl.neg  implicit  pred.explicit  time/update  pred.time");
+        foreach (var l in r.Levels)
+            Console.WriteLine(string.Create(c,
+                $"{l.Groups,4}  {l.BestLr,8:G3}  {l.BestMomentum,7:0.##}  {(l.Status == TrialResult.Censored ? r.Budget + "+" : l.UpdatesToTarget.ToString("G6", c)),8}  {l.PenaltyFixed09,10:0.00}  {l.PenaltyNonneg,9:0.00}  {l.PenaltyWithNegative,12:0.00}  {l.ImplicitMomentum,8:0.###}  {l.PredictedExplicitMomentum,13:0.###}  {l.TimePerUpdate,11:G4}  {l.PredictedTimeToTarget,9:G4}"));
+        Console.WriteLine();
+        foreach (string line in r.Reading) Console.WriteLine("- " + line);
+        Console.WriteLine(string.Create(c, $"cost: {r.RunsExecuted} runs executed ({r.CostSeconds:F1} s of run time), {r.RunsReused} reused, {r.RunsPruned} pruned; {r.WallSeconds:F1} s wall"));
+    }
+
+    /// <summary>The <c>--json</c> summary of a study (field names are a contract).</summary>
+    public static Dictionary<string, object?> SummaryObject(StudyResult r, string index) => new()
+    {
+        ["levels"] = r.Levels.Select(l => new Dictionary<string, object?>
+        {
+            ["groups"] = l.Groups,
+            ["best_lr"] = l.BestLr,
+            ["best_momentum"] = l.BestMomentum,
+            ["updates_to_target"] = l.UpdatesToTarget,
+            ["penalty_fixed09"] = l.PenaltyFixed09,
+            ["penalty_nonneg"] = l.PenaltyNonneg,
+            ["penalty_with_negative"] = l.PenaltyWithNegative,
+            ["status"] = l.Status,
+            ["implicit_momentum"] = l.ImplicitMomentum,
+            ["predicted_explicit_momentum"] = l.PredictedExplicitMomentum,
+            ["time_per_update"] = l.TimePerUpdate,
+            ["predicted_time_to_target"] = l.PredictedTimeToTarget,
+        }).ToArray(),
+        ["monotone"] = r.Monotone,
+        ["runs_executed"] = r.RunsExecuted,
+        ["runs_reused"] = r.RunsReused,
+        ["runs_pruned"] = r.RunsPruned,
+        ["cost_seconds"] = r.CostSeconds,
+        ["report"] = index,
+    };
+}

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Polyak.Execution;
+using Polyak.Models;
+using Polyak.Reporting;
+using Polyak.Tuning;
+
+namespace Polyak.Cli;
+
+/// <summary><c>polyak tune</c>: grid search of learning rate x momentum for one configuration, resumable from its JSONL journal.</summary>
+public static class TuneCommand
+{
+    public static Command Create()
+    {
+        var set = new TrainingOptionSet();
+        var grid = new TuningOptionSet();
+        var command = new Command("tune", "Grid-search learning rate x momentum (negative included) by updates to target; resumable (journal tune.jsonl in --out)");
+        set.AddTo(command);
+        grid.AddTo(command);
+        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p)));
+        return command;
+    }
+
+    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p)
+    {
+        var options = set.Build(p);
+        var runner = TrainerTrialRunner.ForOptions(options);
+        double baseLr = options.LearningRate ?? Trainer.DefaultLearningRate(ModelCatalog.Create(options.Model, runner.Data.Train));
+        var request = new TuningRequest
+        {
+            Base = options with { Groups = options.Groups ?? options.Workers },
+            LearningRates = p.GetValue(grid.Lrs) is string lrs ? TuningOptionSet.ParseList(lrs, "--lrs") : TuningRequest.LogGrid(baseLr, 5, 2),
+            Momenta = p.GetValue(grid.Momenta) is string mus ? TuningOptionSet.ParseList(mus, "--momenta") : TuningRequest.DefaultMomenta,
+            Seeds = TuningRequest.SeedRange(options.Seed, p.GetValue(grid.Seeds) ?? 1),
+            Budget = TuningOptionSet.Budget(options, runner.Data.Train.Count, 2000),
+            Halving = p.GetValue(grid.Halving),
+            Parallelism = p.GetValue(grid.Parallel),
+        };
+        request.Validate();
+        string dir = Path.GetFullPath(options.OutDir ?? Path.Combine("runs", "tune-" + request.Fingerprint()));
+        var journal = new TuningJournal(Path.Combine(dir, "tune.jsonl"));
+        Console.Error.WriteLine($"tune: {request.LearningRates.Count} learning rate(s) x {request.Momenta.Count} momenta x {request.Seeds.Count} seed(s), budget {request.Budget} updates, {options.Workers} workers in {request.Base.Groups} group(s) on {options.Backend}");
+        Console.Error.WriteLine($"journal: {journal.Path} ({journal.Count} finished run(s) found; rerun the same command to resume)");
+        if (options.TargetLoss is null) Console.Error.WriteLine("note: no --target-loss: every run is censored and points are ranked by final loss");
+
+        using var interruption = new Interruption();
+        int count = 0;
+        var tuner = new Tuner(runner, journal)
+        {
+            TrialFinished = (t, reused) => TuningOptionSet.Report(t, reused, ref count),
+            Log = m => Console.Error.WriteLine(m),
+        };
+        var result = tuner.Run(request, interruption.Token);
+        StudyReport.WriteTune(result, dir);
+        PrintTable(result);
+        if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result, dir), Json.Compact));
+        return ExitCodes.Ok;
+    }
+
+    private static void PrintTable(TuningResult result)
+    {
+        var c = CultureInfo.InvariantCulture;
+        double[] mus = result.Points.Select(x => x.Momentum).Distinct().Order().ToArray();
+        Console.WriteLine();
+        Console.WriteLine("updates to target (median over seeds; N+ censored, div diverged, pruned skipped)");
+        Console.WriteLine("lr \\ mu".PadRight(10) + string.Concat(mus.Select(m => m.ToString("0.##", c).PadLeft(10))));
+        foreach (var row in result.Points.GroupBy(x => x.LearningRate).OrderBy(g => g.Key))
+            Console.WriteLine(row.Key.ToString("G4", c).PadRight(10) + string.Concat(mus.Select(m => (row.FirstOrDefault(x => x.Momentum == m)?.ScoreText ?? "").PadLeft(10))));
+        var best = result.Best;
+        Console.WriteLine(best is null ? "no usable point" : string.Create(c, $"best: lr {best.LearningRate:G4}, mu {best.Momentum:0.##}: {best.ScoreText}"));
+        Console.WriteLine(string.Create(c, $"runs: {result.RunsExecuted} executed ({result.CostSeconds:F1} s), {result.RunsReused} reused, {result.RunsPruned} pruned"));
+    }
+
+    /// <summary>The <c>--json</c> summary of a tune.</summary>
+    public static Dictionary<string, object?> SummaryObject(TuningResult result, string dir)
+    {
+        var b = result.Request.Base;
+        var best = result.Best;
+        var nonneg = result.BestWhere(x => x.Momentum >= 0);
+        return new Dictionary<string, object?>
+        {
+            ["workers"] = b.Workers,
+            ["groups"] = b.Groups ?? b.Workers,
+            ["best_lr"] = best?.LearningRate,
+            ["best_momentum"] = best?.Momentum,
+            ["updates_to_target"] = best?.Score,
+            ["status"] = best?.Status,
+            ["best_nonneg_lr"] = nonneg?.LearningRate,
+            ["best_nonneg_momentum"] = nonneg?.Momentum,
+            ["updates_to_target_nonneg"] = nonneg?.Score,
+            ["runs_executed"] = result.RunsExecuted,
+            ["runs_reused"] = result.RunsReused,
+            ["runs_pruned"] = result.RunsPruned,
+            ["cost_seconds"] = result.CostSeconds,
+            ["points"] = result.Points.Select(x => new Dictionary<string, object?>
+            {
+                ["lr"] = x.LearningRate,
+                ["momentum"] = x.Momentum,
+                ["status"] = x.Status,
+                ["updates_to_target"] = x.MedianUpdates,
+                ["updates_min"] = x.MinUpdates,
+                ["updates_max"] = x.MaxUpdates,
+                ["final_loss"] = x.Median.FinalLoss,
+            }).ToArray(),
+            ["journal"] = Path.Combine(dir, "tune.jsonl"),
+            ["report"] = Path.Combine(dir, "grid.csv"),
+        };
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Globalization;
+using Polyak.Execution;
+using Polyak.Tuning;
+
+namespace Polyak.Cli;
+
+/// <summary>The grid options shared by <c>tune</c> and <c>study</c>: learning rates, momenta, seeds, halving, parallelism.</summary>
+public sealed class TuningOptionSet
+{
+    public readonly Option<string?> Lrs = new("--lrs") { Description = "Learning rates, comma-separated (default: a log grid, factor 2, around --lr or the model's default)" };
+    public readonly Option<string?> Momenta = new("--momenta") { Description = "Momenta in (-1, 1), comma-separated (default -0.6,-0.3,0,0.3,0.6,0.9)" };
+    public readonly Option<int?> Seeds = new("--seeds") { Description = "Seeds per grid point K (seeds S..S+K-1; median and spread are reported)" };
+    public readonly Option<bool> Halving = new("--halving") { Description = "Successive halving: run all points on a quarter of the budget, keep the best half, double, repeat" };
+    public readonly Option<int?> Parallel = new("--parallel") { Description = "Runs executed at once (default: the core count; 1 for multi-worker threads runs)" };
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Lrs, Momenta, Seeds, Halving, Parallel }) command.Options.Add(o);
+    }
+
+    /// <summary>Parses a comma-separated list of numbers; throws naming the option and the bad item.</summary>
+    public static double[] ParseList(string spec, string option)
+    {
+        var items = spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (items.Length == 0) throw new ArgumentException($"{option}: empty list");
+        var result = new double[items.Length];
+        for (int i = 0; i < items.Length; i++)
+            if (!double.TryParse(items[i], NumberStyles.Float, CultureInfo.InvariantCulture, out result[i]) || !double.IsFinite(result[i]))
+                throw new ArgumentException($"{option}: item {i + 1} '{items[i]}' is not a number (expected a comma-separated list such as 0.01,0.1)");
+        return result;
+    }
+
+    /// <summary>Parses a comma-separated list of positive integers.</summary>
+    public static int[] ParseIntList(string spec, string option) =>
+        ParseList(spec, option).Select((x, i) => x == Math.Floor(x) && x >= 1 && x <= int.MaxValue ? (int)x
+            : throw new ArgumentException($"{option}: item {i + 1} '{x.ToString(CultureInfo.InvariantCulture)}' is not a positive integer")).ToArray();
+
+    /// <summary>The update budget: --updates, else --epochs converted with the data size, else <paramref name="fallback"/>.</summary>
+    public static long Budget(TrainingOptions o, int trainRows, long fallback) =>
+        o.Updates ?? (o.Epochs is double e ? Math.Max(1, (long)Math.Ceiling(e * trainRows / o.Batch)) : fallback);
+
+    /// <summary>Progress line of a finished run on stderr.</summary>
+    public static void Report(TrialResult t, bool reused, ref int count)
+    {
+        int n = Interlocked.Increment(ref count);
+        string outcome = t.Status switch
+        {
+            TrialResult.Reached => $"reached at update {t.UpdatesToTarget}",
+            TrialResult.Censored => string.Create(CultureInfo.InvariantCulture, $"censored (loss {t.FinalLoss:G4} after {t.Updates})"),
+            _ => t.Status,
+        };
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"[{n}] g={t.Groups} lr {t.LearningRate:G4} mu {t.Momentum:0.##} seed {t.Seed}: {outcome}{(reused ? " (journal)" : $" ({t.WallSeconds:F2} s)")}"));
+    }
+}

@@ -1,0 +1,268 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Polyak.Numerics;
+
+/// <summary>
+/// Single-precision general matrix multiply on row-major matrices:
+/// <c>C = alpha * op(A) * op(B) + beta * C</c> with <c>op(X) = X</c> or <c>X^T</c>, <c>op(A)</c> of shape m x k,
+/// <c>op(B)</c> of shape k x n and <c>C</c> of shape m x n. Blocked and packed in the BLIS manner
+/// (panels of B in L3, blocks of A in L2, register tiles of C) with Vector512 or Vector256 FMA micro-kernels
+/// and a scalar fallback. Packing buffers are per thread and reused, so a call allocates nothing after warm-up;
+/// with <c>threads = 2</c> large products are split across the caller and one helper thread.
+/// </summary>
+public static partial class Gemm
+{
+    /// <summary>Rows of op(A) per packed block (a multiple of every kernel's MR).</summary>
+    internal const int BlockM = 144;
+
+    /// <summary>Depth per packed block.</summary>
+    internal const int BlockK = 256;
+
+    /// <summary>Columns of op(B) per packed panel (a multiple of every kernel's NR).</summary>
+    internal const int BlockN = 3072;
+
+    /// <summary>Products with fewer multiply-adds than this run on one thread even when two are allowed.</summary>
+    internal const long ParallelThreshold = 1L << 21;
+
+    /// <summary>The micro-kernel family this machine runs by default.</summary>
+    public static GemmKernel DefaultKernel { get; } =
+        Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? GemmKernel.Vector512
+        : Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported ? GemmKernel.Vector256
+        : GemmKernel.Scalar;
+
+    /// <summary>
+    /// <c>C = alpha * op(A) * op(B) + beta * C</c>. <paramref name="lda"/>, <paramref name="ldb"/>, <paramref name="ldc"/>
+    /// are the row strides of the stored (untransposed) matrices. <paramref name="threads"/> is 1 or 2.
+    /// </summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads = 1)
+        => Multiply(DefaultKernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+
+    /// <summary>As <see cref="Multiply(bool,bool,int,int,int,float,ReadOnlySpan{float},int,ReadOnlySpan{float},int,float,Span{float},int,int)"/> with an explicit kernel family (tests use it to cover every path).</summary>
+    public static unsafe void Multiply(GemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads = 1)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (kernel == GemmKernel.Vector512 && !Vector512.IsHardwareAccelerated) kernel = GemmKernel.Vector256;
+        if (kernel == GemmKernel.Vector256 && !Vector256.IsHardwareAccelerated) kernel = GemmKernel.Scalar;
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            var job = new Job(kernel, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (threads >= 2 && (long)m * n * k >= ParallelThreshold) GemmHelper.RunSplit(job);
+            else job.Run(0, m, 0, n);
+        }
+    }
+
+    private static void Validate(bool transA, bool transB, int m, int n, int k, int aLen, int lda, int bLen, int ldb, int cLen, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"gemm: negative dimension (m={m}, n={n}, k={k})");
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        CheckMatrix("A", aRows, aCols, aLen, lda);
+        CheckMatrix("B", bRows, bCols, bLen, ldb);
+        CheckMatrix("C", m, n, cLen, ldc);
+    }
+
+    private static void CheckMatrix(string name, int rows, int cols, int length, int ld)
+    {
+        if (ld < Math.Max(1, cols)) throw new ArgumentException($"gemm: leading dimension of {name} is {ld}, less than its {cols} columns");
+        if (rows > 0 && cols > 0 && (long)(rows - 1) * ld + cols > length)
+            throw new ArgumentException($"gemm: {name} needs {(long)(rows - 1) * ld + cols} elements for {rows} x {cols} with stride {ld}, span has {length}");
+    }
+
+    /// <summary>One product's arguments; <see cref="Run"/> computes a rectangle of C.</summary>
+    internal readonly unsafe struct Job(GemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        public readonly GemmKernel Kernel = kernel;
+        public readonly int M = m, N = n;
+
+        /// <summary>Computes rows [m0, m1) and columns [n0, n1) of C.</summary>
+        public void Run(int m0, int m1, int n0, int n1)
+        {
+            if (m1 <= m0 || n1 <= n0) return;
+            ScaleC(m0, m1, n0, n1);
+            if (k == 0 || alpha == 0) return;
+            var (mr, nr) = Kernel switch
+            {
+                GemmKernel.Vector512 => (Mr512, Nr512),
+                GemmKernel.Vector256 => (Mr256, Nr256),
+                _ => (MrScalar, NrScalar),
+            };
+            var buffers = PackBuffers.ForThread();
+            float* packA = buffers.A, packB = buffers.B;
+            float* edge = stackalloc float[MaxTile];
+            for (int jc = n0; jc < n1; jc += BlockN)
+            {
+                int nc = Math.Min(BlockN, n1 - jc);
+                for (int pc = 0; pc < k; pc += BlockK)
+                {
+                    int kc = Math.Min(BlockK, k - pc);
+                    PackB(packB, pc, kc, jc, nc, nr);
+                    for (int ic = m0; ic < m1; ic += BlockM)
+                    {
+                        int mcb = Math.Min(BlockM, m1 - ic);
+                        PackA(packA, ic, mcb, pc, kc, mr);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int nrb = Math.Min(nr, nc - jr);
+                            float* bp = packB + (long)jr * kc;
+                            for (int ir = 0; ir < mcb; ir += mr)
+                            {
+                                int mrb = Math.Min(mr, mcb - ir);
+                                float* ap = packA + (long)ir * kc;
+                                float* cp = c + (long)(ic + ir) * ldc + jc + jr;
+                                if (mrb == mr && nrb == nr) Tile(ap, bp, kc, cp, ldc);
+                                else
+                                {
+                                    new Span<float>(edge, mr * nr).Clear();
+                                    Tile(ap, bp, kc, edge, nr);
+                                    for (int i = 0; i < mrb; i++)
+                                        for (int j = 0; j < nrb; j++) cp[(long)i * ldc + j] += edge[i * nr + j];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Tile(float* ap, float* bp, int kc, float* cp, int ldcTile)
+        {
+            switch (Kernel)
+            {
+                case GemmKernel.Vector512: Kernel512(ap, bp, kc, cp, ldcTile); break;
+                case GemmKernel.Vector256: Kernel256(ap, bp, kc, cp, ldcTile); break;
+                default: KernelScalar(ap, bp, kc, cp, ldcTile); break;
+            }
+        }
+
+        private void ScaleC(int m0, int m1, int n0, int n1)
+        {
+            if (beta == 1) return;
+            for (int i = m0; i < m1; i++)
+            {
+                var row = new Span<float>(c + (long)i * ldc + n0, n1 - n0);
+                if (beta == 0) row.Clear();
+                else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+            }
+        }
+
+        /// <summary>Packs alpha * op(A)[ic.., pc..] into slivers of <paramref name="mr"/> rows, depth-major, zero-padded.</summary>
+        private void PackA(float* dst, int ic, int mc, int pc, int kc, int mr)
+        {
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* d = dst + (long)ir * kc;
+                if (!transA && rows == mr && mr % 8 == 0 && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                    PackTransposed(a + (long)(ic + ir) * lda + pc, lda, mr, kc, d, mr, alpha);
+                else if (!transA)
+                {
+                    // op(A)[i, p] = a[i * lda + p]
+                    for (int i = 0; i < rows; i++)
+                    {
+                        float* src = a + (long)(ic + ir + i) * lda + pc;
+                        for (int p = 0; p < kc; p++) d[p * mr + i] = alpha * src[p];
+                    }
+                }
+                else
+                {
+                    // op(A)[i, p] = a[p * lda + i]: contiguous in i
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = a + (long)(pc + p) * lda + ic + ir;
+                        float* dp = d + p * mr;
+                        for (int i = 0; i < rows; i++) dp[i] = alpha * src[i];
+                    }
+                }
+                if (rows < mr)
+                    for (int p = 0; p < kc; p++)
+                        for (int i = rows; i < mr; i++) d[p * mr + i] = 0;
+            }
+        }
+
+        /// <summary>Packs op(B)[pc.., jc..] into slivers of <paramref name="nr"/> columns, depth-major, zero-padded.</summary>
+        private void PackB(float* dst, int pc, int kc, int jc, int nc, int nr)
+        {
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                float* d = dst + (long)jr * kc;
+                if (!transB)
+                {
+                    // op(B)[p, j] = b[p * ldb + j]: contiguous in j
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = b + (long)(pc + p) * ldb + jc + jr;
+                        float* dp = d + p * nr;
+                        if (cols == nr) new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(dp, nr));
+                        else
+                        {
+                            for (int j = 0; j < cols; j++) dp[j] = src[j];
+                            for (int j = cols; j < nr; j++) dp[j] = 0;
+                        }
+                    }
+                }
+                else if (cols == nr && nr % 8 == 0 && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                    PackTransposed(b + (long)(jc + jr) * ldb + pc, ldb, nr, kc, d, nr, 1f);
+                else
+                {
+                    // op(B)[p, j] = b[j * ldb + p]
+                    for (int j = 0; j < cols; j++)
+                    {
+                        float* src = b + (long)(jc + jr + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) d[p * nr + j] = src[p];
+                    }
+                    for (int j = cols; j < nr; j++)
+                        for (int p = 0; p < kc; p++) d[p * nr + j] = 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>Per-thread packing buffers: pinned managed arrays (collected with their thread), 64-byte aligned.</summary>
+    private sealed unsafe class PackBuffers
+    {
+        [ThreadStatic] private static PackBuffers? _current;
+
+        private readonly float[] _a = GC.AllocateUninitializedArray<float>(BlockM * BlockK + 16, pinned: true);
+        private readonly float[] _b = GC.AllocateUninitializedArray<float>(BlockK * BlockN + 16, pinned: true);
+
+        private PackBuffers()
+        {
+            A = Align(_a);
+            B = Align(_b);
+        }
+
+        public float* A { get; }
+
+        public float* B { get; }
+
+        public static PackBuffers ForThread() => _current ??= new PackBuffers();
+
+        private static float* Align(float[] array)
+        {
+            nint p = (nint)Unsafe.AsPointer(ref array[0]);
+            return (float*)((p + 63) & ~(nint)63);
+        }
+    }
+}
+
+/// <summary>Micro-kernel family of <see cref="Gemm"/>.</summary>
+public enum GemmKernel
+{
+    /// <summary>Portable scalar loops.</summary>
+    Scalar,
+
+    /// <summary>AVX2/FMA-class 256-bit kernel.</summary>
+    Vector256,
+
+    /// <summary>AVX-512-class 512-bit kernel.</summary>
+    Vector512,
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using Polyak.Tuning;
+using ScottPlot;
+
+namespace Polyak.Reporting;
+
+/// <summary>
+/// The study's figures, each saved as PNG and SVG: stacked momentum bars, penalty curves, the best runs' loss
+/// curves, and a heat map of updates to target over the (lr, mu) grid per level.
+/// </summary>
+public static class StudyFigures
+{
+    private const int Width = 820;
+    private const int Height = 480;
+    private static readonly Color Blue = Color.FromHex("#1f77b4");
+    private static readonly Color Orange = Color.FromHex("#ff7f0e");
+    private static readonly Color Green = Color.FromHex("#2ca02c");
+    private static readonly Color Red = Color.FromHex("#d62728");
+    private static readonly Color[] Palette =
+        [Blue, Orange, Green, Red, Color.FromHex("#9467bd"), Color.FromHex("#8c564b"), Color.FromHex("#e377c2"), Color.FromHex("#7f7f7f")];
+
+    /// <summary>Saves <paramref name="plot"/> as <c>name.png</c> and <c>name.svg</c> in <paramref name="dir"/>.</summary>
+    public static void Save(Plot plot, string dir, string name, int width = Width, int height = Height)
+    {
+        plot.SavePng(Path.Combine(dir, name + ".png"), width, height);
+        plot.SaveSvg(Path.Combine(dir, name + ".svg"), width, height);
+    }
+
+    private static void LevelTicks(Plot plot, IReadOnlyList<StudyLevel> levels)
+    {
+        double[] positions = Enumerable.Range(0, levels.Count).Select(i => (double)i).ToArray();
+        string[] labels = levels.Select(l => $"g={l.Groups}").ToArray();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
+        plot.XLabel("asynchrony level (compute groups g)");
+    }
+
+    /// <summary>(i) Stacked bars: best explicit momentum and the predicted implicit momentum 1 - 1/g per level.</summary>
+    public static void Momentum(StudyResult study, string dir)
+    {
+        var plot = new Plot();
+        var levels = study.Levels;
+        var bars = new List<Bar>();
+        for (int i = 0; i < levels.Count; i++)
+        {
+            var l = levels[i];
+            if (!double.IsFinite(l.BestMomentum)) continue;
+            // Stacked on top of a non-negative explicit bar; from zero upwards when the explicit bar points down.
+            double start = Math.Max(0, l.BestMomentum);
+            bars.Add(new Bar { Position = i, ValueBase = start, Value = start + l.ImplicitMomentum, FillColor = Orange, Size = 0.6 });
+            bars.Add(new Bar { Position = i, ValueBase = 0, Value = l.BestMomentum, FillColor = Blue, Size = 0.6 });
+        }
+        plot.Add.Bars(bars);
+        var totals = levels.Select((l, i) => (X: (double)i, Y: l.TotalMomentum)).Where(t => double.IsFinite(t.Y)).ToArray();
+        var total = plot.Add.Scatter(totals.Select(t => t.X).ToArray(), totals.Select(t => t.Y).ToArray());
+        total.LineWidth = 0;
+        total.MarkerShape = MarkerShape.FilledDiamond;
+        total.MarkerSize = 11;
+        total.Color = Colors.Black;
+        double syncMu = levels.Count > 0 ? levels[0].BestMomentum : double.NaN;
+        if (double.IsFinite(syncMu))
+        {
+            var line = plot.Add.HorizontalLine(syncMu);
+                        line.Color = Colors.Black;
+        }
+        var zero = plot.Add.HorizontalLine(0);
+        zero.Color = Colors.Gray;
+        LevelTicks(plot, levels);
+        plot.YLabel("momentum");
+        plot.Title("Best explicit momentum (blue) and implicit momentum 1 - 1/g (orange)");
+        plot.ShowLegend([
+            new LegendItem { LabelText = "explicit (tuned)", FillColor = Blue },
+            new LegendItem { LabelText = "implicit 1 - 1/g (theory)", FillColor = Orange },
+            new LegendItem { LabelText = "total = explicit + implicit", MarkerColor = Colors.Black, MarkerShape = MarkerShape.FilledDiamond, MarkerSize = 10 },
+            new LegendItem { LabelText = "best synchronous momentum", LineColor = Colors.Black, LineWidth = 2 },
+        ], Alignment.LowerLeft);
+        Save(plot, dir, "momentum");
+    }
+
+    /// <summary>(ii) Statistical penalty per level for the three momentum policies.</summary>
+    public static void Penalty(StudyResult study, string dir)
+    {
+        var plot = new Plot();
+        var levels = study.Levels;
+        double[] xs = Enumerable.Range(0, levels.Count).Select(i => (double)i).ToArray();
+        void Curve(Func<StudyLevel, double> y, string label, Color color, MarkerShape shape)
+        {
+            var s = plot.Add.Scatter(xs, levels.Select(y).ToArray());
+            s.LegendText = label;
+            s.Color = color;
+            s.LineWidth = 2;
+            s.MarkerSize = 8;
+            s.MarkerShape = shape;
+        }
+        Curve(l => l.PenaltyFixed09, "mu fixed at 0.9 (lr tuned)", Red, MarkerShape.FilledCircle);
+        Curve(l => l.PenaltyNonneg, "mu tuned over mu >= 0", Blue, MarkerShape.FilledSquare);
+        Curve(l => l.PenaltyWithNegative, "mu tuned incl. negative", Green, MarkerShape.FilledDiamond);
+        var one = plot.Add.HorizontalLine(1);
+        one.Color = Colors.Gray;
+                LevelTicks(plot, levels);
+        plot.YLabel("statistical penalty (updates to target / best sync)");
+        plot.Title("Statistical penalty of asynchrony per momentum policy");
+        plot.ShowLegend(Alignment.UpperLeft);
+        Save(plot, dir, "penalty");
+    }
+
+    /// <summary>(iii) Evaluation loss vs updates of the best run of each level (log10 loss).</summary>
+    public static void Curves(StudyResult study, string dir)
+    {
+        var plot = new Plot();
+        for (int i = 0; i < study.Levels.Count; i++)
+        {
+            var l = study.Levels[i];
+            var run = l.BestPoint?.Median;
+            if (run is null || run.CurveUpdates.Length == 0) continue;
+            var pts = run.CurveUpdates.Zip(run.CurveLoss).Where(p => p.Second > 0 && double.IsFinite(p.Second)).ToArray();
+            if (pts.Length == 0) continue;
+            var s = plot.Add.Scatter(pts.Select(p => (double)p.First).ToArray(), pts.Select(p => Math.Log10(p.Second)).ToArray());
+            s.LegendText = string.Create(CultureInfo.InvariantCulture, $"g={l.Groups}: lr {l.BestLr:G3}, mu {l.BestMomentum:0.##}");
+            s.Color = Palette[i % Palette.Length];
+            s.LineWidth = 2;
+            s.MarkerSize = 0;
+        }
+        if (study.Config.TargetLoss is double target && target > 0)
+        {
+            var t = plot.Add.HorizontalLine(Math.Log10(target));
+                        t.Color = Colors.Black;
+            t.LegendText = string.Create(CultureInfo.InvariantCulture, $"target {target:G4}");
+        }
+        plot.XLabel("updates");
+        plot.YLabel("log10 evaluation loss");
+        plot.Title("Loss vs updates of the best run per level");
+        plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, dir, "curves");
+    }
+
+    /// <summary>(iv) Heat map of median updates to target over the (lr, mu) grid of one tune.</summary>
+    public static void Heatmap(TuningResult tuning, string dir, string name, string title)
+    {
+        var plot = new Plot();
+        double[] lrs = tuning.Points.Select(p => p.LearningRate).Distinct().Order().ToArray();
+        double[] mus = tuning.Points.Select(p => p.Momentum).Distinct().Order().ToArray();
+        var reached = tuning.Points.Where(p => p.Status == TrialResult.Reached).Select(p => Math.Log(p.Score + 1)).ToArray();
+        double lo = reached.Length > 0 ? reached.Min() : 0, hi = reached.Length > 0 ? reached.Max() : 1;
+        var colormap = new ScottPlot.Colormaps.Viridis();
+        var best = tuning.Best;
+        foreach (var p in tuning.Points)
+        {
+            int x = Array.IndexOf(mus, p.Momentum), y = Array.IndexOf(lrs, p.LearningRate);
+            Color fill = p.Status switch
+            {
+                TrialResult.Reached => colormap.GetColor(hi > lo ? 0.95 - 0.9 * (Math.Log(p.Score + 1) - lo) / (hi - lo) : 0.5),
+                TrialResult.Censored => Color.FromHex("#f2e6d9"),
+                TrialResult.Pruned => Color.FromHex("#e0e0e0"),
+                _ => Color.FromHex("#a0a0a0"),
+            };
+            var rect = plot.Add.Rectangle(x - 0.5, x + 0.5, y - 0.5, y + 0.5);
+            rect.FillColor = fill;
+            rect.LineColor = Colors.White;
+            rect.LineWidth = 1;
+            var text = plot.Add.Text(p.ScoreText, x, y);
+            text.LabelAlignment = Alignment.MiddleCenter;
+            text.LabelFontSize = 12;
+            text.LabelFontColor = p.Status == TrialResult.Reached && hi > lo && (Math.Log(p.Score + 1) - lo) / (hi - lo) > 0.5 ? Colors.White : Colors.Black;
+        }
+        if (best is not null)
+        {
+            // The best cell's border is drawn last so no neighbour covers it.
+            int bx = Array.IndexOf(mus, best.Momentum), by = Array.IndexOf(lrs, best.LearningRate);
+            var frame = plot.Add.Rectangle(bx - 0.47, bx + 0.47, by - 0.45, by + 0.45);
+            frame.FillColor = Colors.Transparent;
+            frame.LineColor = Red;
+            frame.LineWidth = 3;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, mus.Length).Select(i => (double)i).ToArray(), mus.Select(m => m.ToString("0.##", CultureInfo.InvariantCulture)).ToArray());
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, lrs.Length).Select(i => (double)i).ToArray(), lrs.Select(l => l.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
+        plot.Axes.SetLimits(-0.5, mus.Length - 0.5, -0.5, lrs.Length - 0.5);
+        plot.XLabel("explicit momentum mu");
+        plot.YLabel("learning rate");
+        plot.Title(title);
+        Save(plot, dir, name, 640, 420);
+    }
+}

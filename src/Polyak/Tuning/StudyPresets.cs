@@ -1,0 +1,71 @@
+using Polyak.Execution;
+
+namespace Polyak.Tuning;
+
+/// <summary>
+/// The study's presets. <c>quick</c> (minutes): least squares on an ill-conditioned synthetic regression, where
+/// heavy-ball momentum matters and the asynchrony-induced momentum shows clearly. <c>full</c> (tens of
+/// minutes): LeNet on Fashion-MNIST. Both over N = 16 workers, g in {1, 2, 4, 8, 16}, on the simulator.
+/// </summary>
+public static class StudyPresets
+{
+    /// <summary>Names of the presets.</summary>
+    public static readonly string[] Names = ["quick", "full"];
+
+    /// <summary>The study's default backend: the simulator when it is available, else threads.</summary>
+    public static string DefaultBackend =>
+        BackendCatalog.Names.Contains("simulated", StringComparer.OrdinalIgnoreCase) ? "simulated" : "threads";
+
+    /// <summary>The quick preset (synthetic least squares, seconds per level on the simulator).</summary>
+    public static StudyRequest Quick(string? backend = null) => new()
+    {
+        Preset = "quick",
+        Base = new TrainingOptions
+        {
+            Model = "linear",
+            Data = "synthetic:regression,dim=20,n=4000,test=500,cond=200,noise=0.1",
+            Backend = backend ?? DefaultBackend,
+            Workers = 16,
+            Batch = 16,
+            TargetLoss = 0.02,
+            EvalSize = 500,
+            Seed = 1,
+        },
+        // 17 learning rates a factor sqrt(2) apart (0.005 to 1.28): fine enough that the learning rate does not
+        // have to trade against momentum, wide enough that mu = 0.9 converges somewhere at every level.
+        LearningRates = TuningRequest.LogGrid(0.08, 17, Math.Sqrt(2)),
+        Seeds = TuningRequest.SeedRange(1, 7),
+        Budget = 3000,
+        EvalEvery = 2,
+    };
+
+    /// <summary>The full preset (LeNet on Fashion-MNIST, tens of minutes on the simulator).</summary>
+    public static StudyRequest Full(string? backend = null) => new()
+    {
+        Preset = "full",
+        Base = new TrainingOptions
+        {
+            Model = "lenet",
+            Data = "fashion-mnist",
+            Backend = backend ?? DefaultBackend,
+            Workers = 16,
+            Batch = 64,
+            TargetLoss = 0.5,
+            EvalSize = 1000,
+            Seed = 1,
+        },
+        LearningRates = TuningRequest.LogGrid(0.03, 3, 3),
+        Seeds = [1],
+        Budget = 800,
+        EvalEvery = 20,
+        Halving = true,
+    };
+
+    /// <summary>The preset named <paramref name="name"/>; throws naming the known ones.</summary>
+    public static StudyRequest Get(string name, string? backend = null) => name.ToLowerInvariant() switch
+    {
+        "quick" => Quick(backend),
+        "full" => Full(backend),
+        _ => throw new ArgumentException($"unknown study preset '{name}': expected one of {string.Join(", ", Names)}"),
+    };
+}

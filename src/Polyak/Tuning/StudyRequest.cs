@@ -1,0 +1,73 @@
+using Polyak.Execution;
+
+namespace Polyak.Tuning;
+
+/// <summary>
+/// What the momentum study runs: a base configuration (N workers, backend, data, model, target loss), the
+/// asynchrony levels (numbers of compute groups g dividing N), and the tuning grid used at every level.
+/// </summary>
+public sealed record StudyRequest
+{
+    /// <summary>Default levels over N = 16 workers: g in {1, 2, 4, 8, 16}.</summary>
+    public static readonly IReadOnlyList<int> DefaultLevels = [1, 2, 4, 8, 16];
+
+    /// <summary>Name of the preset the request came from (quick, full, custom).</summary>
+    public string Preset { get; init; } = "custom";
+
+    /// <summary>The configuration every level starts from (its <c>Groups</c> is replaced by each level).</summary>
+    public required TrainingOptions Base { get; init; }
+
+    /// <summary>Numbers of compute groups to study, each dividing <c>Base.Workers</c>.</summary>
+    public IReadOnlyList<int> Levels { get; init; } = DefaultLevels;
+
+    /// <summary>Learning rates of the grid.</summary>
+    public required IReadOnlyList<double> LearningRates { get; init; }
+
+    /// <summary>Momenta of the grid (0.9 is added when missing: the fixed-0.9 policy needs it).</summary>
+    public IReadOnlyList<double> Momenta { get; init; } = TuningRequest.DefaultMomenta;
+
+    /// <summary>Seeds per grid point.</summary>
+    public IReadOnlyList<ulong> Seeds { get; init; } = [1];
+
+    /// <summary>Update budget per run.</summary>
+    public required long Budget { get; init; }
+
+    /// <summary>Evaluation period (null = budget / 100).</summary>
+    public int? EvalEvery { get; init; }
+
+    /// <summary>Successive halving inside each level's tune.</summary>
+    public bool Halving { get; init; }
+
+    /// <summary>Runs executed at once (null = automatic).</summary>
+    public int? Parallelism { get; init; }
+
+    /// <summary>The momentum grid actually used (with 0.9, sorted).</summary>
+    public IReadOnlyList<double> ResolvedMomenta => Momenta.Append(0.9).Distinct().Order().ToArray();
+
+    /// <summary>Checks the request; throws <see cref="ArgumentException"/> naming the bad part.</summary>
+    public void Validate()
+    {
+        if (Levels.Count == 0) throw new ArgumentException("--levels: the level list is empty");
+        foreach (int g in Levels)
+        {
+            if (g < 1) throw new ArgumentException($"--levels: every level (number of groups) must be >= 1, got {g}");
+            if (Base.Workers % g != 0) throw new ArgumentException($"--levels: {g} groups do not divide --workers {Base.Workers}");
+        }
+        if (Levels.Distinct().Count() != Levels.Count) throw new ArgumentException("--levels: levels must be distinct");
+        if (Base.TargetLoss is null) throw new ArgumentException("study needs a target loss (--target-loss X): the criterion is updates to target");
+        foreach (int g in Levels) LevelRequest(g).Validate();
+    }
+
+    /// <summary>The tuning request of level <paramref name="groups"/>.</summary>
+    public TuningRequest LevelRequest(int groups) => new()
+    {
+        Base = Base with { Groups = groups },
+        LearningRates = LearningRates,
+        Momenta = ResolvedMomenta,
+        Seeds = Seeds,
+        Budget = Budget,
+        EvalEvery = EvalEvery,
+        Halving = Halving,
+        Parallelism = Parallelism,
+    };
+}

@@ -1,0 +1,148 @@
+using Polyak.Execution;
+
+namespace Polyak.Tuning;
+
+/// <summary>
+/// The outcome of one tuning run (one learning rate, momentum, seed and level), as stored in the tuning journal:
+/// how it ended, its updates to target (the statistical efficiency), its loss curve and its time per update.
+/// </summary>
+public sealed record TrialResult
+{
+    /// <summary>Run reached the target loss.</summary>
+    public const string Reached = "reached";
+
+    /// <summary>Run used its whole budget without reaching the target (score is censored: "budget+").</summary>
+    public const string Censored = "censored";
+
+    /// <summary>Run diverged (NaN/Inf or exploding loss).</summary>
+    public const string Diverged = "diverged";
+
+    /// <summary>Run failed with an error.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Run was skipped: a smaller learning rate with smaller-or-equal momentum diverged.</summary>
+    public const string Pruned = "pruned";
+
+    /// <summary>Key of the run: a hash of its full configuration (see <see cref="TrialKey"/>).</summary>
+    public required string Key { get; init; }
+
+    /// <summary>Number of workers N.</summary>
+    public required int Workers { get; init; }
+
+    /// <summary>Number of compute groups g.</summary>
+    public required int Groups { get; init; }
+
+    /// <summary>Learning rate alpha.</summary>
+    public required double LearningRate { get; init; }
+
+    /// <summary>Explicit momentum mu.</summary>
+    public required double Momentum { get; init; }
+
+    /// <summary>Run seed.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>Update budget of the run.</summary>
+    public required long Budget { get; init; }
+
+    /// <summary>reached, censored, diverged, failed or pruned.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>First evaluated update at or below the target loss (null unless reached).</summary>
+    public long? UpdatesToTarget { get; init; }
+
+    /// <summary>Updates applied.</summary>
+    public long Updates { get; init; }
+
+    /// <summary>Evaluation loss before training.</summary>
+    public double InitialLoss { get; init; } = double.NaN;
+
+    /// <summary>Evaluation loss at the end.</summary>
+    public double FinalLoss { get; init; } = double.NaN;
+
+    /// <summary>Wall seconds per update (threads backend: hardware efficiency).</summary>
+    public double SecondsPerUpdate { get; init; } = double.NaN;
+
+    /// <summary>Simulated seconds per update (simulated backend: the clock model's hardware efficiency).</summary>
+    public double? SimulatedSecondsPerUpdate { get; init; }
+
+    /// <summary>Wall seconds the run took (its cost).</summary>
+    public double WallSeconds { get; init; }
+
+    /// <summary>Mean staleness of the run.</summary>
+    public double StalenessMean { get; init; }
+
+    /// <summary>Why the run stopped.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Updates of the evaluation points.</summary>
+    public long[] CurveUpdates { get; init; } = [];
+
+    /// <summary>Evaluation losses at <see cref="CurveUpdates"/>.</summary>
+    public double[] CurveLoss { get; init; } = [];
+
+    /// <summary>Time per update for hardware efficiency: simulated seconds when simulated, else wall seconds.</summary>
+    public double TimePerUpdate => SimulatedSecondsPerUpdate ?? SecondsPerUpdate;
+
+    /// <summary>
+    /// Numeric score (lower is better): updates to target when reached; the budget when censored (read "budget+");
+    /// NaN when diverged, failed or pruned.
+    /// </summary>
+    public double Score => Status switch
+    {
+        Reached => UpdatesToTarget ?? Budget,
+        Censored => Budget,
+        _ => double.NaN,
+    };
+
+    /// <summary>Builds the journal entry of a finished run; null when the run was interrupted (it will be redone).</summary>
+    public static TrialResult? FromRun(string key, TrainingOptions options, long budget, TrainingResult run)
+    {
+        var s = run.Record.Summary;
+        // The target can be met at the very evaluation that ends the budget (status Completed): still reached.
+        string status = run.Status switch
+        {
+            RunStatus.ReachedTarget or RunStatus.Completed => s.UpdatesToTarget is not null ? Reached : Censored,
+            RunStatus.Diverged => Diverged,
+            RunStatus.Failed => Failed,
+            _ => "",
+        };
+        if (status.Length == 0) return null;
+        var curve = run.Record.Curve;
+        return new TrialResult
+        {
+            Key = key,
+            Workers = options.Workers,
+            Groups = options.Groups ?? options.Workers,
+            LearningRate = options.LearningRate ?? double.NaN,
+            Momentum = options.Momentum,
+            Seed = options.Seed,
+            Budget = budget,
+            Status = status,
+            UpdatesToTarget = status == Reached ? s.UpdatesToTarget : null,
+            Updates = s.Updates,
+            InitialLoss = s.InitialLoss,
+            FinalLoss = s.FinalLoss,
+            SecondsPerUpdate = s.SecondsPerUpdate,
+            SimulatedSecondsPerUpdate = s.SimulatedSeconds is double sim && s.Updates > 0 ? sim / s.Updates : null,
+            WallSeconds = s.WallSeconds,
+            StalenessMean = s.Staleness.Mean,
+            Reason = run.Record.StopReason,
+            CurveUpdates = curve.Select(p => p.Update).ToArray(),
+            CurveLoss = curve.Select(p => p.Loss).ToArray(),
+        };
+    }
+
+    /// <summary>A placeholder for a run skipped by monotonicity pruning.</summary>
+    public static TrialResult MakePruned(string key, TrainingOptions options, long budget, string reason) => new()
+    {
+        Key = key,
+        Workers = options.Workers,
+        Groups = options.Groups ?? options.Workers,
+        LearningRate = options.LearningRate ?? double.NaN,
+        Momentum = options.Momentum,
+        Seed = options.Seed,
+        Budget = budget,
+        Status = Pruned,
+        Reason = reason,
+    };
+}

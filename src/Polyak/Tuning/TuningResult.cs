@@ -1,0 +1,44 @@
+namespace Polyak.Tuning;
+
+/// <summary>
+/// The outcome of a tune: every grid point with its runs (pruned points included), the best point overall and
+/// under a momentum policy, and what the tune cost (runs executed, reused from the journal, pruned).
+/// </summary>
+public sealed record TuningResult
+{
+    /// <summary>The request that was tuned.</summary>
+    public required TuningRequest Request { get; init; }
+
+    /// <summary>Grid points ordered by learning rate then momentum.</summary>
+    public required IReadOnlyList<TuningPoint> Points { get; init; }
+
+    /// <summary>Runs executed by this call.</summary>
+    public int RunsExecuted { get; init; }
+
+    /// <summary>Runs found finished in the journal and reused.</summary>
+    public int RunsReused { get; init; }
+
+    /// <summary>Runs skipped by monotonicity pruning.</summary>
+    public int RunsPruned { get; init; }
+
+    /// <summary>Wall seconds of the runs executed by this call (summed over runs).</summary>
+    public double CostSeconds { get; init; }
+
+    /// <summary>Updates of the runs executed by this call.</summary>
+    public long CostUpdates { get; init; }
+
+    /// <summary>The best point over the whole grid, or null when the grid is empty.</summary>
+    public TuningPoint? Best => BestWhere(_ => true);
+
+    /// <summary>The best point among those satisfying <paramref name="policy"/> (e.g. momentum >= 0).</summary>
+    public TuningPoint? BestWhere(Func<TuningPoint, bool> policy)
+    {
+        TuningPoint? best = null;
+        foreach (var p in Points)
+            if (policy(p) && (best is null || TrialRanking.Compare(p, best) < 0)) best = p;
+        return best;
+    }
+
+    /// <summary>Every run of the tune (pruned placeholders included), ordered by level, learning rate, momentum, seed.</summary>
+    public IEnumerable<TrialResult> Trials => Points.SelectMany(p => p.Trials);
+}

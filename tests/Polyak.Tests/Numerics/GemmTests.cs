@@ -1,0 +1,94 @@
+using Polyak.Numerics;
+using Xunit;
+
+namespace Polyak.Tests.Numerics;
+
+/// <summary>GEMM against a naive double-precision reference on odd shapes, every transpose and every kernel path.</summary>
+public sealed class GemmTests
+{
+    public static TheoryData<GemmKernel> Kernels => [GemmKernel.Scalar, GemmKernel.Vector256, GemmKernel.Vector512];
+
+    private static float[] Random(int n, ulong seed)
+    {
+        var r = new RandomStream(seed);
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)(r.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    /// <summary>Reference C = alpha op(A) op(B) + beta C in double.</summary>
+    private static float[] Reference(bool ta, bool tb, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc)
+    {
+        var r = (float[])c.Clone();
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                    s += (double)(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+                r[i * ldc + j] = (float)(alpha * s + (beta == 0 ? 0 : beta * c[i * ldc + j]));
+            }
+        return r;
+    }
+
+    private static void Check(GemmKernel kernel, bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, int threads = 1)
+    {
+        int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+        var a = Random(Math.Max(1, aRows * lda), 1);
+        var b = Random(Math.Max(1, bRows * ldb), 2);
+        var c = Random(Math.Max(1, m * ldc), 3);
+        var expected = Reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Gemm.Multiply(kernel, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+        double tol = 1e-5 * Math.Max(1, k) + 1e-5;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float e = expected[i * ldc + j], g = c[i * ldc + j];
+                Assert.True(Math.Abs(e - g) <= tol * (1 + Math.Abs(e)),
+                    $"{kernel} ta={ta} tb={tb} m={m} n={n} k={k}: C[{i},{j}] = {g}, expected {e}");
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void OddShapesAllTransposes(GemmKernel kernel)
+    {
+        int[][] shapes = [[1, 1, 1], [3, 5, 7], [13, 37, 29], [9, 33, 300], [150, 70, 17], [31, 65, 513], [7, 3100, 5]];
+        foreach (var s in shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    Check(kernel, ta, tb, s[0], s[1], s[2], 1f, 0f, pad: 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void AlphaBetaAndStrides(GemmKernel kernel)
+    {
+        Check(kernel, false, true, 17, 19, 23, 0.5f, 1f, pad: 3);
+        Check(kernel, true, false, 17, 19, 23, -2f, 0.25f, pad: 5);
+        Check(kernel, true, true, 40, 50, 260, 1f, 1f, pad: 1);
+    }
+
+    [Fact]
+    public void ZeroDepthScalesC()
+    {
+        var c = new float[] { 1, 2, 3, 4 };
+        Gemm.Multiply(false, false, 2, 2, 0, 1f, [], 1, [], 2, 0.5f, c, 2);
+        Assert.Equal([0.5f, 1f, 1.5f, 2f], c);
+    }
+
+    [Fact]
+    public void TwoThreadsMatchesReference()
+    {
+        Check(Gemm.DefaultKernel, false, false, 200, 300, 100, 1f, 0f, pad: 0, threads: 2);
+        Check(Gemm.DefaultKernel, true, false, 300, 70, 120, 1f, 1f, pad: 2, threads: 2);
+    }
+
+    [Fact]
+    public void RejectsShortSpans()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, 1f, new float[15], 4, new float[16], 4, 0f, new float[16], 4));
+        Assert.Contains("A needs 16", ex.Message);
+    }
+}
