@@ -62,7 +62,7 @@ public class HeavyBallTests
     [Fact]
     public void KernelMatchesScalarRuleIncludingWeightDecayAndTail()
     {
-        var rng = new Numerics.RandomStream(7);
+        var rng = new Polyak.Numerics.RandomStream(7);
         foreach (int n in new[] { 1, 7, 16, 33, 100, 1025 })
         {
             var w = Enumerable.Range(0, n).Select(_ => (float)rng.NextGaussian()).ToArray();
