@@ -96,11 +96,14 @@ public static class StudyCommand
         Console.WriteLine("   g   best lr  best mu   updates  pen mu=0.9  pen mu>=0  pen incl.neg  implicit  pred.explicit  time/update  pred.time");
         foreach (var l in r.Levels)
             Console.WriteLine(string.Create(c,
-                $"{l.Groups,4}  {l.BestLr,8:G3}  {l.BestMomentum,7:0.##}  {(l.Status == TrialResult.Censored ? r.Budget + "+" : l.UpdatesToTarget.ToString("G6", c)),8}  {l.PenaltyFixed09,10:0.00}  {l.PenaltyNonneg,9:0.00}  {l.PenaltyWithNegative,12:0.00}  {l.ImplicitMomentum,8:0.###}  {l.PredictedExplicitMomentum,13:0.###}  {l.TimePerUpdate,11:G4}  {l.PredictedTimeToTarget,9:G4}"));
+                $"{l.Groups,4}  {l.BestLr,8:G3}  {l.BestMomentum,7:0.##}  {(l.Status == TrialResult.Censored ? r.Budget + "+" : l.UpdatesToTarget.ToString("G6", c)),8}  {Pen(l.Fixed09),10}  {Pen(l.Nonneg),9}  {Pen(l.WithNegative),12}  {l.ImplicitMomentum,8:0.###}  {l.PredictedExplicitMomentum,13:0.###}  {l.TimePerUpdate,11:G4}  {l.PredictedTimeToTarget,9:G4}"));
         Console.WriteLine();
         foreach (string line in r.Reading) Console.WriteLine("- " + line);
         Console.WriteLine(string.Create(c, $"cost: {r.RunsExecuted} runs executed ({r.CostSeconds:F1} s of run time), {r.RunsReused} reused, {r.RunsPruned} pruned; {r.WallSeconds:F1} s wall"));
     }
+
+    private static string Pen(PolicyChoice p) =>
+        double.IsNaN(p.Penalty) ? "n/a" : (p.Reached ? "" : ">=") + p.Penalty.ToString("0.00", CultureInfo.InvariantCulture);
 
     /// <summary>The <c>--json</c> summary of a study (field names are a contract).</summary>
     public static Dictionary<string, object?> SummaryObject(StudyResult r, string index) => new()

@@ -125,7 +125,7 @@ public static class StudyReport
         sb.Append("<h2>Policies</h2>\n<table><tr><th>g</th><th>policy</th><th>lr</th><th>mu</th><th>updates to target</th><th>status</th><th>penalty</th></tr>\n");
         foreach (var l in study.Levels)
             foreach (var (name, p) in new[] { ("mu fixed 0.9", l.Fixed09), ("mu tuned, mu >= 0", l.Nonneg), ("mu tuned incl. negative", l.WithNegative) })
-                sb.Append(C, $"<tr><td>{l.Groups}</td><td class=\"l\">{E(name)}</td><td>{N(p.LearningRate, "G3")}</td><td>{N(p.Momentum, "0.##")}</td><td>{(p.Status == TrialResult.Censored ? study.Budget + "+" : N(p.UpdatesToTarget))}</td><td class=\"l\">{p.Status}</td><td>{Pen(p)}</td></tr>\n");
+                sb.Append(C, $"<tr><td>{l.Groups}</td><td class=\"l\">{E(name)}</td><td>{N(p.LearningRate, "G3")}</td><td>{N(p.Momentum, "0.##")}</td><td>{(p.Status == TrialResult.Censored ? N(p.UpdatesToTarget) + "+" : N(p.UpdatesToTarget))}</td><td class=\"l\">{p.Status}</td><td>{Pen(p)}</td></tr>\n");
         sb.Append("</table>\n");
 
         sb.Append("<h2>Hardware efficiency and predicted time to target</h2>\n<table><tr><th>g</th><th>time per update</th><th>unit</th><th>relative to sync</th><th>updates to target</th><th>predicted time to target</th></tr>\n");

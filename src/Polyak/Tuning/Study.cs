@@ -73,7 +73,7 @@ public sealed class Study
                 Status = best?.Status ?? "none",
                 UpdatesMin = best?.MinUpdates,
                 UpdatesMax = best?.MaxUpdates,
-                Fixed09 = PolicyChoice.From(result.BestWhere(p => Math.Abs(p.Momentum - 0.9) < 1e-9), refUpdates),
+                Fixed09 = PolicyChoice.From(result.BestWhere(p => StudyRequest.IsFixed09(p.Momentum)), refUpdates),
                 Nonneg = PolicyChoice.From(result.BestWhere(p => p.Momentum >= 0), refUpdates),
                 WithNegative = PolicyChoice.From(best, refUpdates),
                 PredictedExplicitMomentum = refMomentum - (1 - 1.0 / g),
@@ -142,8 +142,8 @@ public sealed class Study
         var last = levels[^1];
         if (levels.Count > 1)
         {
-            lines.Add(string.Create(c, $"At the most asynchronous level (g = {last.Groups}) the statistical penalty is {Fmt(last.PenaltyFixed09)} with mu fixed at 0.9, {Fmt(last.PenaltyNonneg)} with mu tuned over non-negative values and {Fmt(last.PenaltyWithNegative)} with negative values allowed: tuning momentum reduces it {Ratio(last.PenaltyFixed09, last.PenaltyNonneg)}, and allowing negative momentum a further {Ratio(last.PenaltyNonneg, last.PenaltyWithNegative)} ({Ratio(last.PenaltyFixed09, last.PenaltyWithNegative)} in all)."));
-            bool tunedBeatsFixed = levels.All(l => !(l.PenaltyWithNegative > l.PenaltyFixed09));
+            lines.Add(string.Create(c, $"At the most asynchronous level (g = {last.Groups}) the statistical penalty is {Fmt(last.Fixed09)} with mu fixed at 0.9, {Fmt(last.Nonneg)} with mu tuned over non-negative values and {Fmt(last.WithNegative)} with negative values allowed: tuning momentum reduces it {Ratio(last.Fixed09, last.Nonneg)}, and allowing negative momentum a further {Ratio(last.Nonneg, last.WithNegative)} ({Ratio(last.Fixed09, last.WithNegative)} in all)."));
+            bool tunedBeatsFixed = levels.All(l => l.WithNegative.NoWorseThan(l.Fixed09));
             lines.Add(tunedBeatsFixed ? "At every level the tuned penalty is at most the fixed-0.9 penalty." : "At some level the tuned penalty exceeds the fixed-0.9 penalty (a finer grid or more seeds may be needed).");
             var theory = string.Join(", ", levels.Select(l => string.Create(c, $"g={l.Groups}: predicted {l.PredictedExplicitMomentum:0.##}, measured {l.BestMomentum:0.##}")));
             lines.Add($"Theory (implicit momentum 1 - 1/g, explicit = best synchronous mu - implicit): {theory}.");
@@ -157,9 +157,14 @@ public sealed class Study
         return lines;
     }
 
-    private static string Fmt(double x) => double.IsFinite(x) ? x.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+    private static string Fmt(PolicyChoice p) => double.IsFinite(p.Penalty)
+        ? (p.Reached ? "" : "at least ") + p.Penalty.ToString("0.00", CultureInfo.InvariantCulture)
+        : "n/a (nothing converged)";
 
-    private static string Ratio(double a, double b) => double.IsFinite(a) && double.IsFinite(b) && b > 0
-        ? (a / b).ToString("0.00", CultureInfo.InvariantCulture) + "x"
-        : "n/a";
+    /// <summary>Reduction factor a / b: exact when both reached, a lower bound when only b reached, unknown otherwise.</summary>
+    private static string Ratio(PolicyChoice a, PolicyChoice b)
+    {
+        if (!double.IsFinite(a.Penalty) || !double.IsFinite(b.Penalty) || !(b.Penalty > 0) || !b.Reached) return "n/a";
+        return (a.Reached ? "" : "at least ") + (a.Penalty / b.Penalty).ToString("0.00", CultureInfo.InvariantCulture) + "x";
+    }
 }

@@ -68,6 +68,10 @@ public sealed record StudyRequest
         Budget = Budget,
         EvalEvery = EvalEvery,
         Halving = Halving,
+        HalvingPolicies = [IsFixed09, mu => mu >= 0],
         Parallelism = Parallelism,
     };
+
+    /// <summary>The fixed-0.9 policy's momentum test.</summary>
+    public static bool IsFixed09(double mu) => Math.Abs(mu - 0.9) < 1e-9;
 }

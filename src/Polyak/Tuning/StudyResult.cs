@@ -21,6 +21,17 @@ public sealed record PolicyChoice
     /// <summary>Updates to target divided by the best synchronous run's (a lower bound when censored); NaN if nothing converged.</summary>
     public double Penalty { get; init; }
 
+    /// <summary>True when the chosen point reached the target (else the penalty is a lower bound).</summary>
+    public bool Reached => Status == TrialResult.Reached;
+
+    /// <summary>At least as good as <paramref name="other"/>: reached beats not reached; otherwise the lower penalty.</summary>
+    public bool NoWorseThan(PolicyChoice other)
+    {
+        if (Reached != other.Reached) return Reached;
+        if (double.IsNaN(other.Penalty)) return true;
+        return !(Penalty > other.Penalty);
+    }
+
     /// <summary>Builds the choice from a point (null point: nothing usable).</summary>
     public static PolicyChoice From(TuningPoint? p, double reference) => p is null
         ? new PolicyChoice { LearningRate = double.NaN, Momentum = double.NaN, UpdatesToTarget = double.NaN, Status = "none", Penalty = double.NaN }

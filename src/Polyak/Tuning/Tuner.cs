@@ -150,8 +150,16 @@ public sealed class Tuner
                         if (active[i, j]) contenders.Add((i, j, new TuningPoint(lrs[i], mus[j], latest[i, j], false)));
                 contenders.Sort((a, b) => TrialRanking.Compare(a.P, b.P));
                 int keep = (contenders.Count + 1) / 2;
+                var protectedPoints = new HashSet<int>();
+                foreach (var policy in request.HalvingPolicies)
+                {
+                    // The best point of every protected policy goes on, so that policy's score is a full-budget one.
+                    int k = contenders.FindIndex(c => policy(c.P.Momentum));
+                    if (k >= keep) protectedPoints.Add(k);
+                }
                 for (int k = keep; k < contenders.Count; k++)
                 {
+                    if (protectedPoints.Contains(k)) continue;
                     active[contenders[k].I, contenders[k].J] = false;
                     stopped[contenders[k].I, contenders[k].J] = true;
                 }

@@ -36,6 +36,12 @@ public sealed record TuningRequest
     /// <summary>Number of halving rungs (budgets B/2^(R-1), ..., B/2, B).</summary>
     public int HalvingRungs { get; init; } = 3;
 
+    /// <summary>
+    /// Momentum policies (predicates on mu) whose best point always survives a halving rung, so each policy ends
+    /// with a full-budget score (the study protects mu = 0.9 and mu >= 0).
+    /// </summary>
+    public IReadOnlyList<Func<double, bool>> HalvingPolicies { get; init; } = [];
+
     /// <summary>Runs executed at once; null = the processor count, or 1 when each run is itself multi-threaded.</summary>
     public int? Parallelism { get; init; }
 

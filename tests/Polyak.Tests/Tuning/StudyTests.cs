@@ -32,6 +32,7 @@ public class StudyTests(ITestOutputHelper output)
         foreach (var l in result.Levels)
         {
             Assert.True(double.IsFinite(l.PenaltyFixed09), $"g={l.Groups}: mu = 0.9 never converged");
+            Assert.True(l.Fixed09.Reached && l.Nonneg.Reached && l.WithNegative.Reached, $"g={l.Groups}: a policy did not reach the target");
             Assert.True(l.PenaltyNonneg <= l.PenaltyFixed09, $"g={l.Groups}: nonneg {l.PenaltyNonneg} > fixed {l.PenaltyFixed09}");
             Assert.True(l.PenaltyWithNegative <= l.PenaltyNonneg, $"g={l.Groups}: with negative {l.PenaltyWithNegative} > nonneg {l.PenaltyNonneg}");
         }

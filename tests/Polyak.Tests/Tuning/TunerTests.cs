@@ -144,6 +144,16 @@ public class TunerTests
     }
 
     [Fact]
+    public void HalvingKeepsTheBestPointOfEveryProtectedPolicy()
+    {
+        var request = Request(halving: true) with { HalvingPolicies = [StudyRequest.IsFixed09] };
+        var result = new Tuner(Runner.Value, new TuningJournal(null)).Run(request);
+        var best09 = result.BestWhere(p => p.Momentum == 0.9)!;
+        Assert.False(best09.StoppedEarly);
+        Assert.Equal(request.Budget, best09.Median.Status == TrialResult.Reached ? request.Budget : best09.Median.Budget);
+    }
+
+    [Fact]
     public void BadRequestsNameTheProblem()
     {
         var ex = Assert.Throws<ArgumentException>(() => (Request() with { Momenta = [0.5, 1.2] }).Validate());
