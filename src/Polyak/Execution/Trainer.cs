@@ -142,6 +142,7 @@ public sealed class Trainer
                 throw new ArgumentException($"checkpoint has {st.SamplesDrawn.Length} batch streams but the run has {resolved.Groups} groups");
             server.Restore(r.W, r.V, st.Version, StalenessHistogram.FromCounts(st.Staleness));
             server.Momentum = st.Momentum;
+            if (controller is not null && st.AutoMomentumSeries is { } series) controller.RestoreSeries(series);
             for (int g = 0; g < resolved.Groups; g++) context.Samplers[g].FastForward(st.SamplesDrawn[g]);
             monitor.Restore(st.Curve, st.WallSeconds, st.EvalSeconds, st.Version, st.TargetReachedAt);
             if (st.Backend is JsonElement bs)
@@ -176,6 +177,7 @@ public sealed class Trainer
                     TargetReachedAt = monitor.TargetReachedAt,
                     StartedUtc = started,
                     Backend = backend is IResumableBackend rb ? rb.CaptureState() : null,
+                    AutoMomentumSeries = controller?.Series.ToList(),
                 };
                 CheckpointFile.Write(checkpointPath, state, cw, cv);
             }

@@ -71,6 +71,18 @@ public sealed class MomentumController : IUpdateObserver
     /// <summary>A copy of the control series so far (one point per period).</summary>
     public IReadOnlyList<MomentumControlPoint> Series { get { lock (_lock) return _series.ToArray(); } }
 
+    /// <summary>Continues the series of a resumed run (its points come first); the estimator starts afresh.</summary>
+    public void RestoreSeries(IEnumerable<MomentumControlPoint> points)
+    {
+        lock (_lock)
+        {
+            _series.Clear();
+            _series.AddRange(points);
+            var last = _series.LastOrDefault(p => double.IsFinite(p.Total));
+            if (double.IsFinite(last.Total)) _lastTotal = last.Total;
+        }
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting (gain, bounds, period, target).</summary>
     public static void Validate(AutoMomentumOptions options, double? target)
     {

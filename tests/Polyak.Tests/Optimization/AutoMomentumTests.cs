@@ -162,3 +162,30 @@ public class AutoMomentumTests(ITestOutputHelper output)
         Assert.All(r.Record.Curve, p => Assert.True(double.IsFinite(p.Momentum)));
     }
 }
+
+/// <summary>Auto momentum across a checkpoint: the resumed run keeps the explicit momentum and the control series.</summary>
+public class AutoMomentumResumeTests
+{
+    [Fact]
+    public void Resume_continues_the_momentum_and_the_series()
+    {
+        string dir = TestSupport.TempDir("auto-resume");
+        var o = AutoMomentumTests.Problem(16) with
+        {
+            TargetLoss = null,
+            LearningRate = 0.32,
+            Updates = 1000,
+            AutoMomentum = new AutoMomentumOptions { Target = 0.8 },
+            OutDir = dir,
+        };
+        var first = new Trainer().Run(o);
+        double mu = first.Record.AutoMomentum!.FinalExplicit;
+        Assert.Equal(20, first.Record.AutoMomentum.Series.Count);
+        var resumed = new Trainer().Resume(dir, x => x with { Updates = 2000 });
+        var a = resumed.Record.AutoMomentum!;
+        Assert.Equal(40, a.Series.Count);
+        Assert.Equal(first.Record.AutoMomentum.Series, a.Series.Take(20));
+        Assert.Equal(mu, a.Series[20].Explicit, 9); // no adjustment during the fresh estimator's warm-up
+        Assert.Contains("1000,", File.ReadAllText(Path.Combine(dir, "momentum.csv")));
+    }
+}
