@@ -216,6 +216,13 @@ public sealed class ConfigurationOptimizer
         foreach (var d in _decisions)
             csv.Append(c, $"{d.Phase},{d.Groups},{d.LearningRate:G6},{d.Momentum:G6},{d.Measure},{d.Value:G6},{d.Chosen},\"{d.Reason.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
         Trainer.WriteTextAtomic(Path.Combine(outDir, "decisions.csv"), csv.ToString());
+        // The main run's record carries the decisions too (run.json gains an "optimize" section).
+        string runJson = Path.Combine(runDir, "run.json");
+        if (File.Exists(runJson) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(runJson)) is System.Text.Json.Nodes.JsonObject node)
+        {
+            node["optimize"] = System.Text.Json.JsonSerializer.SerializeToNode(result, Json.Indented);
+            Trainer.WriteTextAtomic(runJson, node.ToJsonString(Json.Indented));
+        }
         return result;
     }
 

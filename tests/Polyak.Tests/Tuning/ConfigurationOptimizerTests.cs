@@ -85,6 +85,8 @@ public class ConfigurationOptimizerTests(ITestOutputHelper output)
         Assert.True(opt.RetuneCost > 0);
         Assert.True(File.Exists(Path.Combine(dir, "optimize.json")));
         Assert.True(File.ReadAllLines(Path.Combine(dir, "decisions.csv")).Length == opt.Decisions.Count + 1);
+        using var run = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run", "run.json")));
+        Assert.Equal(opt.Decisions.Count, run.RootElement.GetProperty("optimize").GetProperty("decisions").GetArrayLength());
     }
 
     [Theory]
