@@ -8,7 +8,7 @@ target="${1:?usage: screenshot-report.sh REPORT_DIR_OR_INDEX_HTML [OUT.png] [WID
 [ -f "$target" ] || { echo "screenshot-report: no such file: $target" >&2; exit 2; }
 html="$(cd "$(dirname "$target")" && pwd)/$(basename "$target")"
 out="${2:-$(dirname "$html")/screenshot.png}"
-size="${3:-1200x4200}"
+size="${3:-1200x4800}"
 browser="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
 [ -n "$browser" ] || { echo "screenshot-report: chromium not found (apt-get install -y chromium)" >&2; exit 2; }
 profile="$(mktemp -d)"

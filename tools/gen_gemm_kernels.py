@@ -5,9 +5,9 @@ import sys
 def kernel(name, vec, width, mr, nv):
     nr = width * nv
     out = []
-    out.append(f"    /// <summary>C[{mr} x {nr}] += Apacked[{mr} x kc] * Bpacked[kc x {nr}] with {vec} FMA ({mr * nv} accumulators).</summary>")
+    out.append(f"    /// <summary>C[{mr} x {nr}] += Apacked[{mr} x kc] * Bpacked[kc x {nr}] with {vec} FMA ({mr * nv} accumulators); B rows are bStride apart.</summary>")
     out.append(f"    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-    out.append(f"    private static unsafe void {name}(float* ap, float* bp, int kc, float* c, int ldc)")
+    out.append(f"    private static unsafe void {name}(float* ap, float* bp, int bStride, int kc, float* c, int ldc)")
     out.append("    {")
     accs = [f"c{i}_{j}" for i in range(mr) for j in range(nv)]
     out.append(f"        {vec}<float> " + ", ".join(f"{a} = default" for a in accs) + ";")
@@ -20,7 +20,7 @@ def kernel(name, vec, width, mr, nv):
         for j in range(nv):
             out.append(f"            c{i}_{j} = {vec}.FusedMultiplyAdd(a{i}, b{j}, c{i}_{j});")
     out.append(f"            ap += {mr};")
-    out.append(f"            bp += {nr};")
+    out.append(f"            bp += bStride;")
     out.append("        }")
     for i in range(mr):
         out.append(f"        float* r{i} = c + (long){i} * ldc;")
@@ -50,7 +50,7 @@ public static partial class Gemm
 {k256}
 
     /// <summary>C[4 x 4] += Apacked[4 x kc] * Bpacked[kc x 4], portable scalar code.</summary>
-    private static unsafe void KernelScalar(float* ap, float* bp, int kc, float* c, int ldc)
+    private static unsafe void KernelScalar(float* ap, float* bp, int bStride, int kc, float* c, int ldc)
     {{
         float* acc = stackalloc float[16];
         for (int t = 0; t < 16; t++) acc[t] = 0;
@@ -62,7 +62,7 @@ public static partial class Gemm
                 for (int j = 0; j < 4; j++) acc[i * 4 + j] += a * bp[j];
             }}
             ap += 4;
-            bp += 4;
+            bp += bStride;
         }}
         for (int i = 0; i < 4; i++)
             for (int j = 0; j < 4; j++) c[(long)i * ldc + j] += acc[i * 4 + j];

@@ -12,7 +12,7 @@ namespace Polyak.Cli;
 public sealed class TrainingOptionSet
 {
     public readonly Option<string?> Model = new("--model") { Description = "Model: auto, linear, logistic, softmax, mlp, lenet, cifar, or a layer spec" };
-    public readonly Option<string?> Data = new("--data") { Description = "Data: synthetic[:mixture|binary|regression][,key=value...], fashion-mnist, mnist, or a path" };
+    public readonly Option<string?> Data = new("--data") { Description = "Data: synthetic[:mixture|binary|regression|images][,key=value...], fashion-mnist, mnist, or a path" };
     public readonly Option<string?> Format = new("--format") { Description = "Force the data format: idx, cifar, libsvm, libsvm-regression, csv, csv-regression (default: detected from the path)" };
     public readonly Option<string?> Backend = new("--backend") { Description = "Execution backend: threads, simulated, cluster" };
     public readonly Option<int?> Workers = new("--workers") { Description = "Number of workers N (default 2)" };

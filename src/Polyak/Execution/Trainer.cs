@@ -37,7 +37,7 @@ public sealed class Trainer
         "logistic" => 0.5,
         "softmax" => 0.5,
         "mlp" => 0.1,
-        "lenet" => 0.05,
+        "lenet" => 0.1,
         "cifar" => 0.02,
         _ when model.Name.StartsWith("mlp:", StringComparison.Ordinal) => 0.1,
         _ => 0.05,

@@ -11,9 +11,9 @@ public static partial class Gemm
     internal const int MrScalar = 4, NrScalar = 4;
     internal const int MaxTile = 256;
 
-    /// <summary>C[8 x 32] += Apacked[8 x kc] * Bpacked[kc x 32] with Vector512 FMA (16 accumulators).</summary>
+    /// <summary>C[8 x 32] += Apacked[8 x kc] * Bpacked[kc x 32] with Vector512 FMA (16 accumulators); B rows are bStride apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Kernel512(float* ap, float* bp, int kc, float* c, int ldc)
+    private static unsafe void Kernel512(float* ap, float* bp, int bStride, int kc, float* c, int ldc)
     {
         Vector512<float> c0_0 = default, c0_1 = default, c1_0 = default, c1_1 = default, c2_0 = default, c2_1 = default, c3_0 = default, c3_1 = default, c4_0 = default, c4_1 = default, c5_0 = default, c5_1 = default, c6_0 = default, c6_1 = default, c7_0 = default, c7_1 = default;
         for (int p = 0; p < kc; p++)
@@ -45,7 +45,7 @@ public static partial class Gemm
             c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
             c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
             ap += 8;
-            bp += 32;
+            bp += bStride;
         }
         float* r0 = c + (long)0 * ldc;
         Vector512.Store(Vector512.Load(r0 + 0) + c0_0, r0 + 0);
@@ -73,9 +73,9 @@ public static partial class Gemm
         Vector512.Store(Vector512.Load(r7 + 16) + c7_1, r7 + 16);
     }
 
-    /// <summary>C[6 x 16] += Apacked[6 x kc] * Bpacked[kc x 16] with Vector256 FMA (12 accumulators).</summary>
+    /// <summary>C[6 x 16] += Apacked[6 x kc] * Bpacked[kc x 16] with Vector256 FMA (12 accumulators); B rows are bStride apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Kernel256(float* ap, float* bp, int kc, float* c, int ldc)
+    private static unsafe void Kernel256(float* ap, float* bp, int bStride, int kc, float* c, int ldc)
     {
         Vector256<float> c0_0 = default, c0_1 = default, c1_0 = default, c1_1 = default, c2_0 = default, c2_1 = default, c3_0 = default, c3_1 = default, c4_0 = default, c4_1 = default, c5_0 = default, c5_1 = default;
         for (int p = 0; p < kc; p++)
@@ -101,7 +101,7 @@ public static partial class Gemm
             c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
             c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
             ap += 6;
-            bp += 16;
+            bp += bStride;
         }
         float* r0 = c + (long)0 * ldc;
         Vector256.Store(Vector256.Load(r0 + 0) + c0_0, r0 + 0);
@@ -124,7 +124,7 @@ public static partial class Gemm
     }
 
     /// <summary>C[4 x 4] += Apacked[4 x kc] * Bpacked[kc x 4], portable scalar code.</summary>
-    private static unsafe void KernelScalar(float* ap, float* bp, int kc, float* c, int ldc)
+    private static unsafe void KernelScalar(float* ap, float* bp, int bStride, int kc, float* c, int ldc)
     {
         float* acc = stackalloc float[16];
         for (int t = 0; t < 16; t++) acc[t] = 0;
@@ -136,7 +136,7 @@ public static partial class Gemm
                 for (int j = 0; j < 4; j++) acc[i * 4 + j] += a * bp[j];
             }
             ap += 4;
-            bp += 4;
+            bp += bStride;
         }
         for (int i = 0; i < 4; i++)
             for (int j = 0; j < 4; j++) c[(long)i * ldc + j] += acc[i * 4 + j];

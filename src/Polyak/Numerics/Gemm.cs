@@ -94,15 +94,21 @@ public static partial class Gemm
                 _ => (MrScalar, NrScalar),
             };
             var buffers = PackBuffers.ForThread();
-            float* packA = buffers.A, packB = buffers.B;
+            float* packA = buffers.A;
+            int panelColumns = (Math.Min(BlockN, n1 - n0) + nr - 1) / nr * nr;
+            float* packB = buffers.B((long)Math.Min(BlockK, k) * panelColumns);
             float* edge = stackalloc float[MaxTile];
+            // With a single block of rows every element of op(B) is used once per depth block: reading B in place
+            // (it is row-major in j) costs less than packing it; only a ragged last sliver is packed (zero-padded).
+            bool directB = !transB && m1 - m0 <= BlockM;
             for (int jc = n0; jc < n1; jc += BlockN)
             {
                 int nc = Math.Min(BlockN, n1 - jc);
                 for (int pc = 0; pc < k; pc += BlockK)
                 {
                     int kc = Math.Min(BlockK, k - pc);
-                    PackB(packB, pc, kc, jc, nc, nr);
+                    if (!directB) PackB(packB, pc, kc, jc, nc, nr);
+                    else if (nc % nr != 0) PackB(packB, pc, kc, jc + nc / nr * nr, nc % nr, nr);
                     for (int ic = m0; ic < m1; ic += BlockM)
                     {
                         int mcb = Math.Min(BlockM, m1 - ic);
@@ -111,16 +117,26 @@ public static partial class Gemm
                         {
                             int nrb = Math.Min(nr, nc - jr);
                             float* bp = packB + (long)jr * kc;
+                            int bStride = nr;
+                            if (directB)
+                            {
+                                if (nrb == nr)
+                                {
+                                    bp = b + (long)pc * ldb + jc + jr;
+                                    bStride = ldb;
+                                }
+                                else bp = packB;
+                            }
                             for (int ir = 0; ir < mcb; ir += mr)
                             {
                                 int mrb = Math.Min(mr, mcb - ir);
                                 float* ap = packA + (long)ir * kc;
                                 float* cp = c + (long)(ic + ir) * ldc + jc + jr;
-                                if (mrb == mr && nrb == nr) Tile(ap, bp, kc, cp, ldc);
+                                if (mrb == mr && nrb == nr) Tile(ap, bp, bStride, kc, cp, ldc);
                                 else
                                 {
                                     new Span<float>(edge, mr * nr).Clear();
-                                    Tile(ap, bp, kc, edge, nr);
+                                    Tile(ap, bp, bStride, kc, edge, nr);
                                     for (int i = 0; i < mrb; i++)
                                         for (int j = 0; j < nrb; j++) cp[(long)i * ldc + j] += edge[i * nr + j];
                                 }
@@ -132,13 +148,13 @@ public static partial class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Tile(float* ap, float* bp, int kc, float* cp, int ldcTile)
+        private void Tile(float* ap, float* bp, int bStride, int kc, float* cp, int ldcTile)
         {
             switch (Kernel)
             {
-                case GemmKernel.Vector512: Kernel512(ap, bp, kc, cp, ldcTile); break;
-                case GemmKernel.Vector256: Kernel256(ap, bp, kc, cp, ldcTile); break;
-                default: KernelScalar(ap, bp, kc, cp, ldcTile); break;
+                case GemmKernel.Vector512: Kernel512(ap, bp, bStride, kc, cp, ldcTile); break;
+                case GemmKernel.Vector256: Kernel256(ap, bp, bStride, kc, cp, ldcTile); break;
+                default: KernelScalar(ap, bp, bStride, kc, cp, ldcTile); break;
             }
         }
 
@@ -226,25 +242,29 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Per-thread packing buffers: pinned managed arrays (collected with their thread), 64-byte aligned.</summary>
+    /// <summary>
+    /// Per-thread packing buffers: pinned managed arrays (collected with their thread), 64-byte aligned. The B panel grows
+    /// on demand to the largest panel this thread has packed, so threads that only see small products stay small.
+    /// </summary>
     private sealed unsafe class PackBuffers
     {
         [ThreadStatic] private static PackBuffers? _current;
 
         private readonly float[] _a = GC.AllocateUninitializedArray<float>(BlockM * BlockK + 16, pinned: true);
-        private readonly float[] _b = GC.AllocateUninitializedArray<float>(BlockK * BlockN + 16, pinned: true);
+        private float[] _b = [];
 
-        private PackBuffers()
-        {
-            A = Align(_a);
-            B = Align(_b);
-        }
+        private PackBuffers() => A = Align(_a);
 
         public float* A { get; }
 
-        public float* B { get; }
-
         public static PackBuffers ForThread() => _current ??= new PackBuffers();
+
+        /// <summary>A B panel of at least <paramref name="floats"/> values.</summary>
+        public float* B(long floats)
+        {
+            if (_b.Length < floats + 16) _b = GC.AllocateUninitializedArray<float>((int)Math.Min(BlockK * (long)BlockN, floats) + 16, pinned: true);
+            return Align(_b);
+        }
 
         private static float* Align(float[] array)
         {

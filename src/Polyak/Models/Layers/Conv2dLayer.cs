@@ -5,7 +5,7 @@ namespace Polyak.Models.Layers;
 
 /// <summary>
 /// 2-D convolution (cross-correlation) with square kernels, stride and zero padding, on spatial tensors
-/// <c>[C, B, H, W]</c> to <c>[F, B, OH, OW]</c>, lowered to one GEMM per pass over the whole batch with im2col.
+/// <c>[C, B, H, W]</c> to <c>[F, B, OH, OW]</c>, lowered to GEMMs with im2col over chunks of samples whose column matrix fits in L2.
 /// Parameters: W as <c>[F, C, K, K]</c>, then b <c>[F]</c>.
 /// </summary>
 public sealed class Conv2dLayer : Layer
