@@ -27,6 +27,7 @@ public static class Program
         root.Subcommands.Add(TheoryCommand.Create());
         root.Subcommands.Add(TuneCommand.Create());
         root.Subcommands.Add(StudyCommand.Create());
+        root.Subcommands.Add(OptimizeCommand.Create());
         return root;
     }
 }

@@ -65,6 +65,14 @@ public static class TrainCommand
             ["groups"] = result.Record.Config.Groups,
             ["backend"] = result.Record.Config.Backend,
             ["run_dir"] = result.RunDir,
+            ["auto_momentum"] = result.Record.AutoMomentum is not { } a ? null : new Dictionary<string, object?>
+            {
+                ["target"] = a.Target,
+                ["target_source"] = a.TargetSource,
+                ["start"] = a.Start,
+                ["final_explicit"] = a.FinalExplicit,
+                ["final_total"] = a.FinalTotal,
+            },
         };
     }
 
@@ -75,7 +83,7 @@ public static class TrainCommand
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine($"Polyak {r.PolyakVersion} — {r.Model.Name} on {r.Data.Description}");
-        Console.WriteLine(string.Create(c, $"  backend {r.Config.Backend}: {r.Config.Workers} workers, {r.Config.Groups} group(s), batch {r.Config.Batch}, lr {r.Config.LearningRate:G4}, momentum {r.Config.Momentum:G4}, {r.Config.Discipline.ToString().ToLowerInvariant()}"));
+        Console.WriteLine(string.Create(c, $"  backend {r.Config.Backend}: {r.Config.Workers} workers, {r.Config.Groups} group(s), batch {r.Config.Batch}, lr {r.Config.LearningRate:G4}, momentum {(r.AutoMomentum is null ? r.Config.Momentum.ToString("G4", c) : "auto")}, {r.Config.Discipline.ToString().ToLowerInvariant()}"));
         Console.WriteLine($"  status       {r.Status}{(r.StopReason is null ? "" : $" ({r.StopReason})")}");
         Console.WriteLine(string.Create(c, $"  updates      {s.Updates:N0} ({s.Epochs:F2} epochs)"));
         Console.WriteLine(string.Create(c, $"  eval loss    {s.InitialLoss:G5} -> {s.FinalLoss:G5}"));
@@ -84,6 +92,8 @@ public static class TrainCommand
         Console.WriteLine(string.Create(c, $"  throughput   {s.UpdatesPerSecond:N0} updates/s, {s.SamplesPerSecond:N0} samples/s ({s.SecondsPerUpdate * 1e6:F1} us/update), {s.WallSeconds:F2} s"));
         if (s.SimulatedSeconds is double sim) Console.WriteLine(string.Create(c, $"  simulated    {sim:F2} s"));
         Console.WriteLine(string.Create(c, $"  staleness    mean {s.Staleness.Mean:F2}, max {s.Staleness.Max}"));
+        if (r.AutoMomentum is { } a)
+            Console.WriteLine(string.Create(c, $"  momentum     auto: target total {a.Target:G3} ({a.TargetSource}), explicit {a.Start:G3} -> {a.FinalExplicit:G3}, estimated total {a.FinalTotal:G3}"));
         if (s.ReachedTarget is bool reached)
             Console.WriteLine(reached ? $"  target       reached at update {s.UpdatesToTarget}" : "  target       not reached");
         if (result.RunDir is not null) Console.WriteLine($"  run folder   {result.RunDir}");

@@ -20,6 +20,9 @@ public sealed class TrainingOptionSet
     public readonly Option<int?> Batch = new("--batch") { Description = "Mini-batch size B of every update (default 64)" };
     public readonly Option<double?> LearningRate = new("--lr") { Description = "Learning rate alpha (default depends on the model)" };
     public readonly Option<string?> Momentum = new("--momentum") { Description = "Explicit momentum mu in (-1, 1), or auto[:TARGET] for closed-loop control (default 0)" };
+    public readonly Option<double?> MomentumGain = new("--momentum-gain") { Description = "Auto momentum: feedback gain gamma in (0, 1] (default 0.3)" };
+    public readonly Option<string?> MomentumBounds = new("--momentum-bounds") { Description = "Auto momentum: bounds MIN,MAX of the explicit momentum (default -0.9,0.99)" };
+    public readonly Option<int?> MomentumPeriod = new("--momentum-period") { Description = "Auto momentum: adjust every K updates (default 50)" };
     public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay lambda >= 0" };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step:EVERY:FACTOR, inverse:T, cosine:TOTAL" };
     public readonly Option<string?> Discipline = new("--discipline") { Description = "Parameter-server update discipline: atomic or hogwild" };
@@ -42,7 +45,7 @@ public sealed class TrainingOptionSet
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, WeightDecay, Schedule,
+        foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, MomentumGain, MomentumBounds, MomentumPeriod, WeightDecay, Schedule,
                      Discipline, Updates, Epochs, Time, TargetLoss, Seed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, CheckpointEvery, JsonOutput })
             command.Options.Add(o);
         Simulator.AddTo(command);
@@ -69,6 +72,7 @@ public sealed class TrainingOptionSet
         if (p.GetValue(Batch) is int batch) o = o with { Batch = batch };
         if (p.GetValue(LearningRate) is double lr) o = o with { LearningRate = lr };
         if (p.GetValue(Momentum) is string mu) o = ApplyMomentum(o, mu);
+        o = ApplyAutoMomentumSettings(p, o);
         if (p.GetValue(WeightDecay) is double wd) o = o with { WeightDecay = wd };
         if (p.GetValue(Schedule) is string s) o = o with { Schedule = s };
         if (p.GetValue(Discipline) is string disc)
@@ -110,6 +114,29 @@ public sealed class TrainingOptionSet
         if (p.GetValue(CheckpointEvery) is long ck) o = o with { CheckpointEvery = ck };
         ResolvedOptions.ValidateGeneric(o);
         return o;
+    }
+
+    /// <summary>Applies <c>--momentum-gain</c>, <c>--momentum-bounds</c>, <c>--momentum-period</c> (only with <c>--momentum auto</c>).</summary>
+    private TrainingOptions ApplyAutoMomentumSettings(ParseResult p, TrainingOptions o)
+    {
+        double? gain = p.GetValue(MomentumGain);
+        string? bounds = p.GetValue(MomentumBounds);
+        int? period = p.GetValue(MomentumPeriod);
+        if (gain is null && bounds is null && period is null) return o;
+        if (o.AutoMomentum is not { } a)
+            throw new ArgumentException("--momentum-gain, --momentum-bounds and --momentum-period need --momentum auto[:TARGET]");
+        if (gain is double gm) a = a with { Gain = gm };
+        if (period is int k) a = a with { Period = k };
+        if (bounds is not null)
+        {
+            var parts = bounds.Split(',');
+            if (parts.Length != 2
+                || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double lo)
+                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double hi))
+                throw new ArgumentException($"--momentum-bounds must be MIN,MAX (two numbers), got '{bounds}'");
+            a = a with { Min = lo, Max = hi };
+        }
+        return o with { AutoMomentum = a };
     }
 
     /// <summary>Parses <c>--momentum MU|auto[:TARGET]</c>.</summary>

@@ -50,6 +50,9 @@ public sealed record CheckpointState
 
     /// <summary>Backend-specific state (e.g. the simulator's clock and in-flight work), if the backend has any.</summary>
     public JsonElement? Backend { get; init; }
+
+    /// <summary>Closed-loop momentum control's series so far (auto momentum runs only), continued on resume.</summary>
+    public List<Polyak.Optimization.MomentumControlPoint>? AutoMomentumSeries { get; init; }
 }
 
 /// <summary>

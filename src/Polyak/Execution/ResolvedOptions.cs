@@ -56,13 +56,7 @@ public sealed record ResolvedOptions
         if (!(o.TestFraction > 0 && o.TestFraction < 1)) throw new ArgumentException($"--test-fraction must be in (0, 1), got {o.TestFraction}");
         if (!(o.DivergenceFactor > 1)) throw new ArgumentException($"divergence factor must be > 1, got {o.DivergenceFactor}");
         if (o.CheckpointEvery is long c && c < 0) throw new ArgumentException($"--checkpoint-every must be >= 0, got {c}");
-        if (o.AutoMomentum is { } a)
-        {
-            if (!(a.Gain > 0 && a.Gain <= 1)) throw new ArgumentException($"auto momentum gain must be in (0, 1], got {a.Gain}");
-            if (!(a.Min > -1 && a.Max < 1 && a.Min < a.Max)) throw new ArgumentException($"auto momentum bounds must satisfy -1 < min < max < 1, got [{a.Min}, {a.Max}]");
-            if (a.Target is double tg && !(tg > -1 && tg < 1)) throw new ArgumentException($"auto momentum target must be in (-1, 1), got {tg}");
-            if (a.Period < 1) throw new ArgumentException($"auto momentum period must be >= 1, got {a.Period}");
-        }
+        if (o.AutoMomentum is { } a) MomentumController.Validate(a, a.Target);
         if (string.Equals(o.Backend, "simulated", StringComparison.OrdinalIgnoreCase)) ClockModel.Validate(o.Simulation, o.Workers);
         try { LearningRateSchedule.Parse(o.Schedule, o.LearningRate ?? 0.1); }
         catch (FormatException ex) { throw new ArgumentException($"--schedule: {ex.Message}"); }

@@ -35,6 +35,9 @@ public sealed record RunRecord
 
     /// <summary>Backend-specific fields.</summary>
     public Dictionary<string, object?> Backend { get; init; } = [];
+
+    /// <summary>Closed-loop momentum control (target, settings, mu_explicit and mu_hat_total over time); null when off.</summary>
+    public Polyak.Optimization.AutoMomentumRecord? AutoMomentum { get; init; }
 }
 
 /// <summary>What data a run used.</summary>

@@ -103,6 +103,33 @@ public sealed class Trainer
         {
             CheckpointEvery = runDir is null ? 0 : checkpointEvery,
         };
+        Optimization.MomentumController? controller = null;
+        double tuneSeconds = 0;
+        long tuneUpdates = 0;
+        string targetSource = "given";
+        if (options.AutoMomentum is { } auto)
+        {
+            double target;
+            if (auto.Target is double given) target = given;
+            else
+            {
+                // No target: the best synchronous momentum of a short tune (a quarter of the run, at most 2000 updates).
+                long runBudget = updateLimit != long.MaxValue ? updateLimit : Math.Max(1, (long)Math.Ceiling(2.0 * data.Train.Count / resolved.Batch));
+                long budget = Math.Min(2000, runBudget / 4);
+                var (found, tune) = Tuning.SynchronousMomentumTarget.Find(options, data, resolved.LearningRate, budget, Log);
+                target = found;
+                targetSource = "synchronous tune";
+                tuneSeconds = tune.CostSeconds;
+                tuneUpdates = tune.CostUpdates;
+                resolved = resolved with { Given = resolved.Given with { AutoMomentum = auto with { Target = target } } };
+            }
+            controller = new Optimization.MomentumController(server, auto, target, resolved.Groups,
+                Numerics.RandomStream.DeriveSeed(options.Seed, 0xA070), updateLimit == long.MaxValue ? 0 : updateLimit);
+            server.Observer = controller;
+            monitor.MomentumProbe = () => server.Momentum;
+            Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"auto momentum: target total {target:G4}, start mu_e {controller.Start:G4}, gain {auto.Gain:G3}, period {auto.Period}, bounds [{auto.Min:G3}, {auto.Max:G3}]"));
+        }
         var context = new TrainingContext(resolved, model, data, server, monitor);
         var evalWorkspace = model.CreateWorkspace(256, 0);
 
@@ -115,6 +142,7 @@ public sealed class Trainer
                 throw new ArgumentException($"checkpoint has {st.SamplesDrawn.Length} batch streams but the run has {resolved.Groups} groups");
             server.Restore(r.W, r.V, st.Version, StalenessHistogram.FromCounts(st.Staleness));
             server.Momentum = st.Momentum;
+            if (controller is not null && st.AutoMomentumSeries is { } series) controller.RestoreSeries(series);
             for (int g = 0; g < resolved.Groups; g++) context.Samplers[g].FastForward(st.SamplesDrawn[g]);
             monitor.Restore(st.Curve, st.WallSeconds, st.EvalSeconds, st.Version, st.TargetReachedAt);
             if (st.Backend is JsonElement bs)
@@ -149,6 +177,7 @@ public sealed class Trainer
                     TargetReachedAt = monitor.TargetReachedAt,
                     StartedUtc = started,
                     Backend = backend is IResumableBackend rb ? rb.CaptureState() : null,
+                    AutoMomentumSeries = controller?.Series.ToList(),
                 };
                 CheckpointFile.Write(checkpointPath, state, cw, cv);
             }
@@ -214,6 +243,21 @@ public sealed class Trainer
             Summary = summary,
             Curve = curve,
             Backend = context.BackendRecord,
+            AutoMomentum = controller is null ? null : new Optimization.AutoMomentumRecord
+            {
+                Target = controller.Target,
+                TargetSource = targetSource,
+                Gain = controller.Options.Gain,
+                Min = controller.Options.Min,
+                Max = controller.Options.Max,
+                Period = controller.Options.Period,
+                Start = controller.Start,
+                FinalExplicit = server.Momentum,
+                FinalTotal = controller.Total,
+                TuneSeconds = tuneSeconds,
+                TuneUpdates = tuneUpdates,
+                Series = controller.Series,
+            },
         };
         if (runDir is not null) WriteRunFolder(runDir, record);
         return new TrainingResult(record, monitor.Status, runDir, final, finalV, failure);
@@ -239,6 +283,7 @@ public sealed class Trainer
         var hist = record.Summary.Staleness.Histogram;
         for (int l = 0; l < hist.Length; l++) st.Append(CultureInfo.InvariantCulture, $"{l},{hist[l]}\n");
         WriteTextAtomic(Path.Combine(dir, "staleness.csv"), st.ToString());
+        if (record.AutoMomentum is { } auto) Reporting.MomentumControlFigure.Write(dir, auto);
     }
 
     /// <summary>Writes a text file atomically (temp file + rename).</summary>

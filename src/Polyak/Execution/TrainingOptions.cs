@@ -105,6 +105,9 @@ public sealed record AutoMomentumOptions
 
     /// <summary>Adjust the explicit momentum every this many updates.</summary>
     public int Period { get; init; } = 50;
+
+    /// <summary>Explicit momentum at the start; null = the queueing model's prediction target - (1 - 1/g), clipped.</summary>
+    public double? Initial { get; init; }
 }
 
 /// <summary>

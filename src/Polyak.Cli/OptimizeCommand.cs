@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Polyak.Execution;
+using Polyak.Tuning;
+
+namespace Polyak.Cli;
+
+/// <summary>
+/// <c>polyak optimize</c>: chooses compute groups, learning rate and momentum minimising the predicted time to target,
+/// trains with them (re-tuning every epoch), and prints every decision as a table.
+/// </summary>
+public static class OptimizeCommand
+{
+    public static Command Create()
+    {
+        var set = new TrainingOptionSet();
+        var budget = new Option<double?>("--time-budget") { Description = "Total time budget in seconds, tuning included (simulated seconds on the simulator)" };
+        var momenta = new Option<string?>("--momenta") { Description = "Momentum grid of the tuning phases (default -0.6,-0.3,0,0.3,0.6,0.9)" };
+        var tuneUpdates = new Option<long?>("--tune-updates") { Description = "Updates of each cold-start tuning run (default 300)" };
+        var probeUpdates = new Option<long?>("--probe-updates") { Description = "Updates of each hardware probe (default 100)" };
+        var epochShare = new Option<double?>("--epoch-share") { Description = "Length of an optimizer epoch as a share of the time budget (default 0.2)" };
+        var command = new Command("optimize", "Choose groups, learning rate and momentum for the shortest predicted time to target, then train with them");
+        set.AddTo(command);
+        foreach (var o in new Option[] { budget, momenta, tuneUpdates, probeUpdates, epochShare }) command.Options.Add(o);
+        command.SetAction(p => CommandRunner.Run(() =>
+        {
+            var options = set.Build(p, new TrainingOptions { Workers = 16 });
+            var request = new OptimizeRequest
+            {
+                Base = options,
+                TimeBudget = p.GetValue(budget) ?? throw new ArgumentException("optimize needs --time-budget SECONDS"),
+                Momenta = p.GetValue(momenta) is string m ? TuningOptionSet.ParseList(m, "--momenta") : OptimizeRequest.DefaultMomenta,
+                TuneUpdates = p.GetValue(tuneUpdates) ?? 300,
+                ProbeUpdates = p.GetValue(probeUpdates) ?? 100,
+                EpochShare = p.GetValue(epochShare) ?? 0.2,
+                OutDir = options.OutDir,
+            };
+            using var interruption = new Interruption();
+            var result = new ConfigurationOptimizer { Log = msg => Console.Error.WriteLine(msg) }.Run(request, interruption.Token);
+            PrintTable(result);
+            if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result), Json.Compact));
+            return result.Status switch
+            {
+                "diverged" => ExitCodes.Diverged,
+                "interrupted" => ExitCodes.Interrupted,
+                _ => ExitCodes.Ok,
+            };
+        }));
+        return command;
+    }
+
+    private static void PrintTable(OptimizeResult r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine("phase     g        lr      mu  measure              value  chosen  reason");
+        foreach (var d in r.Decisions)
+            Console.WriteLine(string.Create(c, $"{d.Phase,-8}{d.Groups,3}  {d.LearningRate,8:G3}  {d.Momentum,6:G3}  {d.Measure,-17}  {d.Value,9:G4}  {(d.Chosen ? "*" : ""),6}  {d.Reason}"));
+        Console.WriteLine();
+        Console.WriteLine(string.Create(c, $"chosen: g = {r.Groups}, lr {r.LearningRate}, mu {r.Momentum} (predicted time to target {r.PredictedTimeToTarget:G4} {r.TimeUnit}); at the end: g = {r.FinalGroups}, lr {r.FinalLearningRate}, mu {r.FinalMomentum}"));
+        Console.WriteLine(string.Create(c, $"main run: {r.Status}, {(r.ReachedTarget ? "reached the target" : "did not reach the target")} after {r.TrainingTime:G4} {r.TimeUnit} of training"));
+        Console.WriteLine(string.Create(c, $"cost: cold start {r.ColdStartCost:G4} {r.TimeUnit} ({r.ColdStartUpdates} updates, {r.ColdStartWallSeconds:F1} s wall), re-tuning {r.RetuneCost:G4} {r.TimeUnit}; {r.WallSeconds:F1} s wall in all"));
+        if (r.RunDir is not null) Console.WriteLine($"run folder: {r.RunDir}");
+    }
+
+    /// <summary>The <c>--json</c> summary of optimize.</summary>
+    public static Dictionary<string, object?> SummaryObject(OptimizeResult r) => new()
+    {
+        ["status"] = r.Status,
+        ["groups"] = r.Groups,
+        ["learning_rate"] = r.LearningRate,
+        ["momentum"] = r.Momentum,
+        ["predicted_time_to_target"] = r.PredictedTimeToTarget,
+        ["final_groups"] = r.FinalGroups,
+        ["final_learning_rate"] = r.FinalLearningRate,
+        ["final_momentum"] = r.FinalMomentum,
+        ["reached_target"] = r.ReachedTarget,
+        ["training_time"] = r.TrainingTime,
+        ["cold_start_cost"] = r.ColdStartCost,
+        ["cold_start_updates"] = r.ColdStartUpdates,
+        ["retune_cost"] = r.RetuneCost,
+        ["time_unit"] = r.TimeUnit,
+        ["wall_seconds"] = r.WallSeconds,
+        ["decisions"] = r.Decisions.Count,
+        ["run_dir"] = r.RunDir,
+    };
+}

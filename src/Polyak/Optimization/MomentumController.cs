@@ -1,0 +1,134 @@
+using Polyak.Execution;
+using Polyak.Theory;
+
+namespace Polyak.Optimization;
+
+/// <summary>
+/// Closed-loop control of the explicit momentum (<c>--momentum auto[:TARGET]</c>). It watches every update through the
+/// online estimator of the total momentum the iterates show (explicit + the momentum asynchrony adds, see
+/// <see cref="OnlineMomentumEstimator"/>) and, every <c>Period</c> updates, applies negative feedback toward the target:
+/// <code>
+///   mu_explicit &lt;- clip(mu_explicit + gamma (mu_target - mu_hat_total), mu_min, mu_max)
+/// </code>
+/// Until the estimator has <see cref="WarmupVersions"/> versions in its moments the momentum stays at its start value,
+/// which is the queueing model's prediction <c>target - (1 - 1/g)</c> unless given. Every adjustment (also the skipped
+/// ones, with NaN estimate) is recorded in <see cref="Series"/>. Per update it costs the estimator's O(tracked
+/// coordinates) and allocates nothing; the estimate itself (a sort) runs once per period.
+/// </summary>
+public sealed class MomentumController : IUpdateObserver
+{
+    private readonly ParameterServer _server;
+    private readonly OnlineMomentumEstimator _estimator;
+    private readonly List<MomentumControlPoint> _series;
+    private readonly object _lock = new();
+    private double _lastTotal = double.NaN;
+
+    /// <summary>Creates a controller of <paramref name="server"/>'s momentum toward <paramref name="target"/>.</summary>
+    /// <param name="server">The server whose explicit momentum is set.</param>
+    /// <param name="options">Gain, bounds and period (validated here: throws <see cref="ArgumentException"/>).</param>
+    /// <param name="target">Target total momentum, inside [min, max] of <paramref name="options"/>.</param>
+    /// <param name="groups">Number of compute groups (for the start value <c>target - (1 - 1/g)</c>).</param>
+    /// <param name="seed">Seed of the estimator's coordinate sample.</param>
+    /// <param name="expectedUpdates">Expected length of the run (sizes the series; 0 = unknown).</param>
+    public MomentumController(ParameterServer server, AutoMomentumOptions options, double target, int groups, ulong seed, long expectedUpdates = 0)
+    {
+        Validate(options, target);
+        if (groups < 1) throw new ArgumentException($"auto momentum: groups must be >= 1, got {groups}");
+        _server = server;
+        Options = options;
+        Target = target;
+        // Window of the estimator's moments: about 8 control periods (at least 400 versions).
+        double window = Math.Max(400, 8.0 * options.Period);
+        _estimator = new OnlineMomentumEstimator(server.Dimension, coordinates: 256, decay: 1 - 1 / window, depth: 1024, seed: seed);
+        WarmupVersions = (long)Math.Max(options.Period, window / 2);
+        Start = options.Initial ?? Math.Clamp(target - (1 - 1.0 / groups), options.Min, options.Max);
+        _server.Momentum = Start;
+        int capacity = expectedUpdates > 0 ? (int)Math.Min(1 << 20, expectedUpdates / options.Period + 2) : 64;
+        _series = new List<MomentumControlPoint>(capacity);
+    }
+
+    /// <summary>Gain, bounds and period.</summary>
+    public AutoMomentumOptions Options { get; }
+
+    /// <summary>The target total momentum.</summary>
+    public double Target { get; }
+
+    /// <summary>The explicit momentum the run started with.</summary>
+    public double Start { get; }
+
+    /// <summary>Versions the estimator needs before the first adjustment.</summary>
+    public long WarmupVersions { get; }
+
+    /// <summary>The current explicit momentum.</summary>
+    public double Explicit => _server.Momentum;
+
+    /// <summary>The latest estimate of the total momentum (NaN before the first one).</summary>
+    public double Total { get { lock (_lock) return _lastTotal; } }
+
+    /// <summary>The estimator the controller reads.</summary>
+    public OnlineMomentumEstimator Estimator => _estimator;
+
+    /// <summary>A copy of the control series so far (one point per period).</summary>
+    public IReadOnlyList<MomentumControlPoint> Series { get { lock (_lock) return _series.ToArray(); } }
+
+    /// <summary>Continues the series of a resumed run (its points come first); the estimator starts afresh.</summary>
+    public void RestoreSeries(IEnumerable<MomentumControlPoint> points)
+    {
+        lock (_lock)
+        {
+            _series.Clear();
+            _series.AddRange(points);
+            var last = _series.LastOrDefault(p => double.IsFinite(p.Total));
+            if (double.IsFinite(last.Total)) _lastTotal = last.Total;
+        }
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting (gain, bounds, period, target).</summary>
+    public static void Validate(AutoMomentumOptions options, double? target)
+    {
+        if (!(options.Gain > 0 && options.Gain <= 1)) throw new ArgumentException($"auto momentum: gain gamma must be in (0, 1], got {options.Gain}");
+        if (!(options.Min > -1 && options.Max < 1 && options.Min < options.Max))
+            throw new ArgumentException($"auto momentum: bounds must satisfy -1 < min < max < 1, got [{options.Min}, {options.Max}]");
+        if (options.Period < 1) throw new ArgumentException($"auto momentum: period must be >= 1 update, got {options.Period}");
+        if (target is double t && !(t >= options.Min && t <= options.Max))
+            throw new ArgumentException($"--momentum auto:{t}: the target total momentum is outside the momentum bounds [{options.Min}, {options.Max}]");
+        if (options.Initial is double s && !(s >= options.Min && s <= options.Max))
+            throw new ArgumentException($"auto momentum: start value {s} is outside the momentum bounds [{options.Min}, {options.Max}]");
+    }
+
+    /// <inheritdoc/>
+    public void OnUpdate(long version, ReadOnlySpan<float> step, ReadOnlySpan<float> gradient, double alpha, double momentum) =>
+        throw new InvalidOperationException("the momentum controller needs each update's staleness");
+
+    /// <inheritdoc/>
+    public void OnUpdate(long version, long staleness, ReadOnlySpan<float> step, ReadOnlySpan<float> gradient, double alpha, double momentum)
+    {
+        _estimator.OnUpdate(version, staleness, step, gradient, alpha, momentum);
+        if (version % Options.Period == 0) Adjust(version);
+    }
+
+    private void Adjust(long version)
+    {
+        double mu = _server.Momentum;
+        double total = double.NaN, implicitMomentum = double.NaN;
+        if (_estimator.Processed >= WarmupVersions)
+        {
+            var e = _estimator.Estimate();
+            implicitMomentum = e.Implicit;
+            total = e.Total;
+            if (double.IsFinite(total))
+            {
+                mu = Math.Clamp(mu + Options.Gain * (Target - total), Options.Min, Options.Max);
+                _server.Momentum = mu;
+            }
+        }
+        lock (_lock)
+        {
+            if (double.IsFinite(total)) _lastTotal = total;
+            _series.Add(new MomentumControlPoint(version, mu, total, implicitMomentum));
+        }
+    }
+}
+
+/// <summary>One control step: the update, the explicit momentum set, and the total and implicit momentum estimated.</summary>
+public readonly record struct MomentumControlPoint(long Update, double Explicit, double Total, double Implicit);

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text;
+using Polyak.Optimization;
+
+namespace Polyak.Reporting;
+
+/// <summary>Writes closed-loop momentum control's series as <c>momentum.csv</c> and plots it (<c>momentum.png</c>, <c>momentum.svg</c>).</summary>
+public static class MomentumControlFigure
+{
+    /// <summary>Writes the CSV and the figure into <paramref name="dir"/>; returns the paths written.</summary>
+    public static IReadOnlyList<string> Write(string dir, AutoMomentumRecord record)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var csv = new StringBuilder("update,explicit,total,implicit,target\n");
+        foreach (var p in record.Series)
+            csv.Append(c, $"{p.Update},{p.Explicit:G6},{p.Total:G6},{p.Implicit:G6},{record.Target:G6}\n");
+        string csvPath = Path.Combine(dir, "momentum.csv");
+        File.WriteAllText(csvPath, csv.ToString());
+
+        var plt = new ScottPlot.Plot();
+        var xs = record.Series.Select(p => (double)p.Update).ToArray();
+        if (xs.Length > 0)
+        {
+            var ex = plt.Add.Scatter(xs, record.Series.Select(p => p.Explicit).ToArray());
+            ex.MarkerSize = 0;
+            ex.LineWidth = 2;
+            ex.LegendText = "explicit momentum mu_e (set by the controller)";
+            var fin = record.Series.Where(p => double.IsFinite(p.Total)).ToArray();
+            if (fin.Length > 0)
+            {
+                var tot = plt.Add.Scatter(fin.Select(p => (double)p.Update).ToArray(), fin.Select(p => p.Total).ToArray());
+                tot.MarkerSize = 0;
+                tot.LineWidth = 2;
+                tot.LegendText = "estimated total momentum mu_hat (explicit + implicit)";
+            }
+        }
+        var target = plt.Add.HorizontalLine(record.Target);
+        target.LinePattern = ScottPlot.LinePattern.Dashed;
+        target.LegendText = string.Create(c, $"target {record.Target:G3} ({record.TargetSource})");
+        plt.Title(string.Create(c, $"Closed-loop momentum (gain {record.Gain:G3}, period {record.Period}, bounds [{record.Min:G3}, {record.Max:G3}])"));
+        plt.XLabel("update");
+        plt.YLabel("momentum");
+        plt.ShowLegend(ScottPlot.Alignment.LowerRight);
+        string png = Path.Combine(dir, "momentum.png");
+        string svg = Path.Combine(dir, "momentum.svg");
+        plt.SavePng(png, 900, 560);
+        plt.SaveSvg(svg, 900, 560);
+        return [csvPath, png, svg];
+    }
+}
