@@ -86,6 +86,13 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void ConcurrentTwoThreadCallersShareTheHelperSafely()
+    {
+        // several callers race for the one helper thread; losers compute alone, all must be right
+        Parallel.For(0, 6, i => Check(Gemm.DefaultKernel, i % 2 == 0, false, 150 + i, 170, 90, 1f, 0f, pad: 0, threads: 2));
+    }
+
+    [Fact]
     public void RejectsShortSpans()
     {
         var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, 1f, new float[15], 4, new float[16], 4, 0f, new float[16], 4));

@@ -49,6 +49,9 @@ public sealed class MaxPoolLayer : Layer
         if (x.Length < planes * Input.Height * Input.Width || y.Length < planes * Output.Height * Output.Width)
             throw new ArgumentException($"{Token}: buffers too small for a batch of {pass.Batch}");
         var state = (State)pass.State!;
+        if (state.ArgMax.Length < planes * Output.Height * Output.Width
+            || (IsTwoByTwo && state.RowMax.Length < planes * Output.Height * Input.Width))
+            throw new ArgumentException($"{Token}: a batch of {pass.Batch} exceeds the capacity of this layer state");
         if (IsTwoByTwo) Forward2x2(x, y, state, planes);
         else ForwardGeneral(x, y, state.ArgMax, planes);
     }
