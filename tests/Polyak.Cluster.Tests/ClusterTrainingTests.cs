@@ -1,0 +1,80 @@
+using Polyak.Cluster.Client;
+using Polyak.Cluster.Contracts;
+using Polyak.Execution;
+using Xunit;
+
+namespace Polyak.Cluster.Tests;
+
+/// <summary>The cluster backend on an in-process Orleans TestCluster (2 silos) against the threads backend.</summary>
+public sealed class ClusterTrainingTests(TwoSiloCluster fixture) : IClassFixture<TwoSiloCluster>
+{
+    private static TrainingOptions Options(string backend) => new()
+    {
+        Model = "softmax",
+        Data = "synthetic:mixture,n=4000,test=500",
+        Backend = backend,
+        Workers = 4,
+        Groups = 2,
+        Batch = 32,
+        Updates = 400,
+        EvalEvery = 50,
+        EvalSize = 1000,
+        Seed = 7,
+        CheckpointEvery = 0,
+    };
+
+    [Fact]
+    public void ClusterTrainsSoftmaxToTheSameLossAsThreads()
+    {
+        var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 4 };
+        BackendCatalog.Register("cluster", () => backend);
+        var threads = new Trainer { WriteFiles = false }.Run(Options("threads"));
+        var cluster = new Trainer { WriteFiles = false }.Run(Options("cluster"));
+
+        Assert.Null(cluster.Failure);
+        Assert.Equal(RunStatus.Completed, cluster.Status);
+        Assert.Equal(400, cluster.Record.Summary.Updates);
+        Assert.Equal(400, cluster.Record.Summary.Staleness.Histogram.Sum());
+        double t = threads.Record.Summary.FinalLoss, c = cluster.Record.Summary.FinalLoss;
+        double initial = cluster.Record.Summary.InitialLoss;
+        Assert.True(c < 0.7 * initial, $"cluster did not train: {initial} -> {c}");
+        Assert.True(Math.Abs(c - t) <= 0.1 * t + 0.02, $"cluster final loss {c} vs threads {t}");
+        // Evaluation points arrive from the workers at the eval period.
+        Assert.Contains(cluster.Record.Curve, p => p.Update == 200);
+        // Shards are spread over both silos.
+        var shards = (Dictionary<string, object?>[])cluster.Record.Backend["shards"]!;
+        Assert.Equal(2, shards.Select(s => s["silo"]).Distinct().Count());
+    }
+
+    [Fact]
+    public void SynchronousGroupAppliesWithZeroStaleness()
+    {
+        var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 3 };
+        BackendCatalog.Register("cluster", () => backend);
+        var result = new Trainer { WriteFiles = false }.Run(Options("cluster") with { Workers = 2, Groups = 1, Updates = 60 });
+        Assert.Null(result.Failure);
+        Assert.Equal(60, result.Record.Summary.Updates);
+        Assert.Equal([60L], result.Record.Summary.Staleness.Histogram);
+    }
+
+    [Fact]
+    public async Task ShardsApplyTheHeavyBallRuleInOrder()
+    {
+        var client = fixture.Cluster.Client;
+        string job = "unit-" + Guid.NewGuid().ToString("N")[..8];
+        var shard = client.GetGrain<IShardGrain>($"{job}/0");
+        await shard.Initialize(new ShardInit { JobId = job, Index = 0, Offset = 0, W = FloatBytes.ToBytes([1f, 2f]), V = FloatBytes.ToBytes([0.5f, 0f]), Version = 3 });
+        await shard.Stage(42, FloatBytes.ToBytes([1f, -1f]));
+        Assert.Equal(ShardStatus.Mismatch, await shard.Apply(new ApplyCommand { PushId = 42, T = 4, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
+        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 42, T = 3, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
+        var now = await shard.Read(-1);
+        Assert.Equal(4, now.Version);
+        var w = FloatBytes.AsFloats(now.W).ToArray();
+        // v = 0.5*0.5 - 0.1*1 = 0.15 -> w0 = 1.15; v = 0 - 0.1*(-1) = 0.1 -> w1 = 2.1
+        Assert.Equal(1.15f, w[0], 5);
+        Assert.Equal(2.1f, w[1], 5);
+        var old = await shard.Read(3);
+        Assert.Equal([1f, 2f], FloatBytes.AsFloats(old.W).ToArray());
+        await shard.Release();
+    }
+}
