@@ -8,6 +8,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        ClusterCommand.RegisterBackend();
         var root = BuildRoot();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -24,6 +25,7 @@ public static class Program
     {
         var root = new RootCommand("Polyak: parallel SGD that understands asynchrony (asynchrony begets momentum)");
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         return root;
     }
 }

@@ -171,6 +171,7 @@ public sealed class ClusterBackend : IExecutionBackend
         r["updates_lost"] = final.Server.UpdatesLost;
         r["recoveries"] = final.Server.Recoveries;
         r["worker_replacements"] = final.Replacements;
+        r["watchdog_checks"] = final.WatchdogChecks;
         r["events"] = final.Server.Events.Concat(final.Events).ToArray();
 
         try { await coordinator.Release(); } catch (Exception) { }

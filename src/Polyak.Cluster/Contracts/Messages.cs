@@ -264,6 +264,12 @@ public sealed class GroupHeartbeat
 
     /// <summary>Members (worker indices) currently excluded from the group.</summary>
     [Id(3)] public int[] MissingMembers { get; init; } = [];
+
+    /// <summary>Seconds since the coordinator heard from this group (filled in by the coordinator).</summary>
+    [Id(4)] public double SilentSeconds { get; init; }
+
+    /// <summary>Generation of the group's leader.</summary>
+    [Id(5)] public int Generation { get; init; }
 }
 
 /// <summary>The job as the coordinator sees it, for the client and <c>polyak cluster status</c>.</summary>
@@ -296,6 +302,9 @@ public sealed class JobStatus
 
     /// <summary>Groups replaced after their leader was lost.</summary>
     [Id(8)] public int Replacements { get; init; }
+
+    /// <summary>Watchdog checks run so far.</summary>
+    [Id(9)] public long WatchdogChecks { get; init; }
 }
 
 /// <summary>What one worker does in a job.</summary>

@@ -13,7 +13,7 @@ namespace Polyak.Cluster.Grains;
 public sealed class JobCoordinatorGrain(ILogger<JobCoordinatorGrain> log) : Grain, IJobCoordinatorGrain
 {
     /// <summary>A leader silent this long is replaced.</summary>
-    public static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(6);
+    public static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(4);
 
     private JobSpec? _job;
     private readonly List<EvalReport> _evaluations = [];
@@ -26,6 +26,7 @@ public sealed class JobCoordinatorGrain(ILogger<JobCoordinatorGrain> log) : Grai
     private bool _stopping;
     private int _replacements;
     private IDisposable? _watchdog;
+    private long _checks;
 
     /// <inheritdoc/>
     public async Task<long> Submit(JobSpec job, byte[] initialW)
@@ -70,11 +71,16 @@ public sealed class JobCoordinatorGrain(ILogger<JobCoordinatorGrain> log) : Grai
             Server = server,
             Evaluations = _evaluations.Skip(fromEvaluation).ToArray(),
             NextEvaluation = _evaluations.Count,
-            Groups = [.. _groups],
+            Groups = _groups.Select((h, g) => new GroupHeartbeat
+            {
+                Group = h.Group, Steps = h.Steps, Silo = h.Silo, MissingMembers = h.MissingMembers,
+                SilentSeconds = (DateTime.UtcNow - _lastSeen[g]).TotalSeconds, Generation = _generation[g],
+            }).ToArray(),
             Events = [.. _events],
             Finished = _leaderStopped.Length > 0 && _leaderStopped.All(s => s) && (_stopping || server.Stopped),
             StopReason = _stopReason,
             Replacements = _replacements,
+            WatchdogChecks = _checks,
         };
     }
 
@@ -96,7 +102,7 @@ public sealed class JobCoordinatorGrain(ILogger<JobCoordinatorGrain> log) : Grai
     /// <inheritdoc/>
     public Task Heartbeat(GroupHeartbeat heartbeat)
     {
-        if ((uint)heartbeat.Group < (uint)_groups.Length)
+        if ((uint)heartbeat.Group < (uint)_groups.Length && heartbeat.Generation == _generation[heartbeat.Group])
         {
             _groups[heartbeat.Group] = heartbeat;
             _lastSeen[heartbeat.Group] = DateTime.UtcNow;
@@ -139,6 +145,7 @@ public sealed class JobCoordinatorGrain(ILogger<JobCoordinatorGrain> log) : Grai
     private async Task Watchdog()
     {
         var job = _job;
+        _checks++;
         if (job is null || _stopping) return;
         var server = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Status();
         if (server.Stopped) return;

@@ -158,6 +158,7 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
                 await coordinator.Heartbeat(new GroupHeartbeat
                 {
                     Group = g,
+                    Generation = assignment.Generation,
                     Steps = steps,
                     Silo = silo,
                     MissingMembers = Enumerable.Range(0, size).Where(m => !alive[m]).Select(m => g * size + m).ToArray(),
@@ -198,9 +199,19 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
                         }
                         catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
                         {
-                            alive[m] = false;
                             string why = ex is TimeoutException ? $"missed the barrier deadline of {deadline.TotalSeconds:G3} s" : $"failed ({ex.GetType().Name}: {ex.Message})";
-                            await coordinator.ReportEvent($"group {g}: worker {g * size + m} (member {m}) {why} at update {readVersion}; the leader on {silo} computes its slice from now on");
+                            // Try to replace it: starting the grain again re-activates it on a live silo when its silo died.
+                            try
+                            {
+                                await members[m].Start(new WorkerAssignment { Job = job, Group = g, Member = m, Generation = assignment.Generation }).WaitAsync(deadline, token);
+                                string where = await members[m].Silo().WaitAsync(deadline, token);
+                                await coordinator.ReportEvent($"group {g}: worker {g * size + m} (member {m}) {why} at update {readVersion}; the leader computed its slice for this step and replaced it (now on {where})");
+                            }
+                            catch (Exception) when (!token.IsCancellationRequested)
+                            {
+                                alive[m] = false;
+                                await coordinator.ReportEvent($"group {g}: worker {g * size + m} (member {m}) {why} at update {readVersion}; the leader on {silo} computes its slice from now on");
+                            }
                         }
                     }
                     ComputeLocal(m);
