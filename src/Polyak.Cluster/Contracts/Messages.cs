@@ -1,3 +1,5 @@
+using Orleans.Runtime;
+
 namespace Polyak.Cluster.Contracts;
 
 /// <summary>A training job as submitted to the cluster: the run configuration and how the server is laid out.</summary>
@@ -270,6 +272,9 @@ public sealed class GroupHeartbeat
 
     /// <summary>Generation of the group's leader.</summary>
     [Id(5)] public int Generation { get; init; }
+
+    /// <summary>Address of the leader's silo (the coordinator replaces the group as soon as membership declares it dead).</summary>
+    [Id(6)] public SiloAddress? Address { get; init; }
 }
 
 /// <summary>The job as the coordinator sees it, for the client and <c>polyak cluster status</c>.</summary>

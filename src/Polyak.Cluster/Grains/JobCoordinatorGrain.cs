@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Microsoft.Extensions.Logging;
 using Polyak.Cluster.Contracts;
 using Polyak.Cluster.Placement;
@@ -10,7 +11,7 @@ namespace Polyak.Cluster.Grains;
 /// re-activates it on a live silo when its silo died.
 /// </summary>
 [ControlPlacement]
-public sealed class JobCoordinatorGrain(ILogger<JobCoordinatorGrain> log) : Grain, IJobCoordinatorGrain
+public sealed class JobCoordinatorGrain(IClusterMembershipService membership, ILogger<JobCoordinatorGrain> log) : Grain, IJobCoordinatorGrain
 {
     /// <summary>A leader silent this long is replaced.</summary>
     public static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(4);
@@ -56,7 +57,8 @@ public sealed class JobCoordinatorGrain(ILogger<JobCoordinatorGrain> log) : Grai
         await Task.WhenAll(Enumerable.Range(0, job.Groups)
             .Select(g => Worker(g * size).Start(new WorkerAssignment { Job = job, Group = g, Member = 0 })));
         _watchdog?.Dispose();
-        _watchdog = this.RegisterGrainTimer(Watchdog, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        // Interleaving: the grain is rarely idle (status polls, heartbeats), and a non-interleaving tick would starve.
+        _watchdog = this.RegisterGrainTimer(Watchdog, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { Interleave = true });
         return start;
     }
 
@@ -74,7 +76,7 @@ public sealed class JobCoordinatorGrain(ILogger<JobCoordinatorGrain> log) : Grai
             Groups = _groups.Select((h, g) => new GroupHeartbeat
             {
                 Group = h.Group, Steps = h.Steps, Silo = h.Silo, MissingMembers = h.MissingMembers,
-                SilentSeconds = (DateTime.UtcNow - _lastSeen[g]).TotalSeconds, Generation = _generation[g],
+                SilentSeconds = (DateTime.UtcNow - _lastSeen[g]).TotalSeconds, Generation = _generation[g], Address = h.Address,
             }).ToArray(),
             Events = [.. _events],
             Finished = _leaderStopped.Length > 0 && _leaderStopped.All(s => s) && (_stopping || server.Stopped),
@@ -153,12 +155,14 @@ public sealed class JobCoordinatorGrain(ILogger<JobCoordinatorGrain> log) : Grai
         int size = job.GroupSize;
         for (int g = 0; g < job.Groups; g++)
         {
-            if (!_leaderStopped[g] && now - _lastSeen[g] < LeaderTimeout) continue;
+            bool siloDead = _groups[g].Address is { } address && membership.CurrentSnapshot.GetSiloStatus(address) is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping;
+            if (!_leaderStopped[g] && !siloDead && now - _lastSeen[g] < LeaderTimeout) continue;
             _generation[g]++;
             _leaderStopped[g] = false;
             _replacements++;
             _lastSeen[g] = now + TimeSpan.FromSeconds(10);
-            string message = $"group {g}: leader worker {g * size} (last on {_groups[g].Silo}) silent for {LeaderTimeout.TotalSeconds:G3} s or stopped; replaced (generation {_generation[g]})";
+            _groups[g] = new GroupHeartbeat { Group = g, Silo = _groups[g].Silo };
+            string message = $"group {g}: leader worker {g * size} (last on {_groups[g].Silo}) {(siloDead ? "is on a dead silo" : $"silent for {LeaderTimeout.TotalSeconds:G3} s or stopped")}; replaced (generation {_generation[g]})";
             log.LogWarning("{Message}", message);
             _events.Add(message);
             var assignment = new WorkerAssignment { Job = job, Group = g, Member = 0, Generation = _generation[g] };

@@ -42,8 +42,7 @@ public sealed class ShardGrain(ILocalSiloDetails silo) : Grain, IShardGrain
         w.CopyTo(_ring[Slot(_version)]);
         v.CopyTo(_v);
         _index = init.Index;
-        _staged.Clear();
-        _stagedOrder.Clear();
+        // Staged pushes survive a rollback: their commits are still valid at the restored version.
         _initialized = true;
         this.DelayDeactivation(TimeSpan.FromDays(1));
         return Task.CompletedTask;

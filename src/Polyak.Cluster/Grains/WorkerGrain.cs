@@ -40,7 +40,7 @@ public sealed class WorkerGrain(JobDataCache cache, ILocalSiloDetails silo, ILog
             _runningGeneration = assignment.Generation;
             var factory = GrainFactory;
             var token = _loop.Token;
-            _ = Task.Run(() => new GroupLeader(assignment, cache, factory, SiloName, log).Run(token), CancellationToken.None);
+            _ = Task.Run(() => new GroupLeader(assignment, cache, factory, SiloName, silo.SiloAddress, log).Run(token), CancellationToken.None);
         }
         return Task.CompletedTask;
     }
@@ -85,7 +85,7 @@ public sealed class WorkerGrain(JobDataCache cache, ILocalSiloDetails silo, ILog
 }
 
 /// <summary>The loop of a compute group's leader: read, draw the batch, barrier with the members, combine, stage, commit.</summary>
-internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cache, IGrainFactory grains, string silo, ILogger log)
+internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cache, IGrainFactory grains, string silo, SiloAddress address, ILogger log)
 {
     private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(500);
 
@@ -100,6 +100,10 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            // replaced by a newer generation while a call was in flight
         }
         catch (Exception ex)
         {
@@ -161,6 +165,7 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
                     Generation = assignment.Generation,
                     Steps = steps,
                     Silo = silo,
+                    Address = address,
                     MissingMembers = Enumerable.Range(0, size).Where(m => !alive[m]).Select(m => g * size + m).ToArray(),
                 });
             }
