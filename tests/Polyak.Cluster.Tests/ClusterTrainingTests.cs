@@ -77,4 +77,47 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture) : IClassFixture
         Assert.Equal([1f, 2f], FloatBytes.AsFloats(old.W).ToArray());
         await shard.Release();
     }
+
+    [Fact]
+    public void ResumesFromTheLatestCheckpointAndRefusesBadOnes()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "polyak-resume-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            BackendCatalog.Register("cluster", () => new ClusterBackend(fixture.Cluster.Client) { Shards = 2 });
+            var o = Options("cluster") with { OutDir = dir, Updates = 200, CheckpointEvery = 100 };
+            var first = new Trainer().Run(o);
+            Assert.Null(first.Failure);
+            string ckpts = Path.Combine(dir, "checkpoints");
+            Assert.NotEmpty(Directory.GetFiles(ckpts, "ckpt-*.bin"));
+
+            var second = new Trainer().Run(o with { Updates = 300 });
+            Assert.Null(second.Failure);
+            Assert.Equal(200L, second.Record.Backend["resumed_from"]);
+            Assert.Equal(300, second.Record.Summary.Updates);
+            Assert.Equal(300, second.Record.Summary.Staleness.Histogram.Sum());
+
+            // A model of another size: clear error, checkpoints untouched.
+            var before = Directory.GetFiles(ckpts).ToDictionary(f => f, File.ReadAllBytes);
+            var mismatch = new Trainer { WriteFiles = false }.Run(o with { Updates = 400, Data = "synthetic:mixture,n=4000,test=500,dim=32" });
+            Assert.NotNull(mismatch.Failure);
+            Assert.Contains("model size mismatch", mismatch.Failure!.Message);
+            Assert.Equal(before.Keys.Order(), Directory.GetFiles(ckpts).Order());
+            Assert.All(before, kv => Assert.Equal(kv.Value, File.ReadAllBytes(kv.Key)));
+
+            // A corrupted latest checkpoint: checksum mismatch, nothing overwritten.
+            string latest = Directory.GetFiles(ckpts, "ckpt-*.bin").Order().Last();
+            var bytes = File.ReadAllBytes(latest);
+            bytes[^40] ^= 0x55;
+            File.WriteAllBytes(latest, bytes);
+            var corrupted = new Trainer { WriteFiles = false }.Run(o with { Updates = 400 });
+            Assert.NotNull(corrupted.Failure);
+            Assert.Contains("checksum mismatch", corrupted.Failure!.Message);
+            Assert.Equal(bytes, File.ReadAllBytes(latest));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
 }

@@ -72,6 +72,9 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
         var run = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(third.RunDir!, "run.json")));
         Assert.Equal(lost, run.RootElement.GetProperty("backend").GetProperty("updates_lost").GetInt64());
 
+        // The surviving silo stops cleanly on SIGTERM.
+        Assert.Equal(0, a.Terminate(TimeSpan.FromSeconds(30)));
+        Assert.Contains("silo stopped", a.Output);
         foreach (var s in _silos) s.Kill();
         Assert.All(_silos, s => Assert.True(s.HasExited));
     }

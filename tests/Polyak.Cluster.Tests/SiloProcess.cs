@@ -71,6 +71,14 @@ public sealed class SiloProcess : IDisposable
         catch (InvalidOperationException) { }
     }
 
+    /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code (or null when it did not exit in time).</summary>
+    public int? Terminate(TimeSpan timeout)
+    {
+        if (_process.HasExited) return _process.ExitCode;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) kill.WaitForExit();
+        return _process.WaitForExit(timeout) ? _process.ExitCode : null;
+    }
+
     /// <summary>Whether the process has exited.</summary>
     public bool HasExited => _process.HasExited;
 
