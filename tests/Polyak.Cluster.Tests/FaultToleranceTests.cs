@@ -23,7 +23,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
             var options = new TrainingOptions
             {
                 Model = "softmax", Data = "synthetic:mixture,n=4000,test=500", Backend = "cluster",
-                Workers = 6, Groups = 3, Batch = 32, Updates = 12_000, TimeSeconds = 60,
+                Workers = 6, Groups = 3, Batch = 32, TimeSeconds = 12,
                 EvalEvery = 100, EvalSize = 1000, Seed = 11, CheckpointEvery = 100,
             };
             // The control grains go to the silo whose address sorts first; kill the last one (it hosts shards and workers).
@@ -57,7 +57,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
             output.WriteLine($"status {result.Status}, updates {result.Record.Summary.Updates}, loss {result.Record.Summary.FinalLoss}, lost {b["updates_lost"]}, replacements {b["worker_replacements"]}, checks {b["watchdog_checks"]}");
             foreach (var l in (Dictionary<string, object?>[])b["leaders"]!) output.WriteLine($"group {l["group"]} on {l["silo"]}: {l["steps"]} steps");
             Assert.Equal(RunStatus.Completed, result.Status);
-            Assert.Equal(12_000, result.Record.Summary.Updates);
+            Assert.True(result.Record.Summary.Updates > 1000, $"only {result.Record.Summary.Updates} updates");
             Assert.True(result.Record.Summary.FinalLoss < 0.75, $"final loss {result.Record.Summary.FinalLoss}");
             // The killed silo hosted shard 2 (of 3): it was restored from the latest checkpoint and the loss is reported.
             Assert.True((int)b["recoveries"]! >= 1, "no shard recovery recorded");

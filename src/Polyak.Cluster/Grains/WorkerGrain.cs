@@ -12,8 +12,8 @@ using Polyak.Numerics;
 namespace Polyak.Cluster.Grains;
 
 /// <summary>
-/// A worker (see <see cref="IWorkerGrain"/>). The leader's loop runs off the grain scheduler (it only calls other
-/// grains), so the grain stays free to answer; members compute their slice inside a grain turn. Buffers live for the
+/// A worker (see <see cref="IWorkerGrain"/>). The leader's loop runs as a background task of the activation (it
+/// never calls its own grain, which would deadlock); members compute their slice inside a grain turn. Buffers live for the
 /// worker's lifetime: a step allocates only its message payloads.
 /// </summary>
 [WorkerPlacement]
@@ -40,7 +40,9 @@ public sealed class WorkerGrain(JobDataCache cache, ILocalSiloDetails silo, ILog
             _runningGeneration = assignment.Generation;
             var factory = GrainFactory;
             var token = _loop.Token;
-            _ = Task.Run(() => new GroupLeader(assignment, cache, factory, SiloName, silo.SiloAddress, log).Run(token), CancellationToken.None);
+            // The loop runs on the activation's scheduler (grain-to-grain calls, so Orleans routes them like any grain
+            // call); it yields at every await, so Silo/Release/Start still get through.
+            _ = new GroupLeader(assignment, cache, factory, SiloName, silo.SiloAddress, log).Run(token);
         }
         return Task.CompletedTask;
     }

@@ -68,15 +68,11 @@ public static class SiloHosting
             m.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(10);
         });
         silo.Configure<SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromSeconds(10));
-        // The default directory loses the entries a dead silo owned, so a live grain (the coordinator, a shard) could get
-        // a second, empty activation; the distributed directory recovers them from the surviving silos.
-#pragma warning disable ORLEANSEXP003 // experimental, chosen on purpose (see docs/cluster.md)
-        silo.AddDistributedGrainDirectory();
-#pragma warning restore ORLEANSEXP003
         silo.Configure<GrainCollectionOptions>(g => g.CollectionAge = TimeSpan.FromHours(2));
         silo.ConfigureServices(services =>
         {
             services.AddSingleton<JobDataCache>();
+            services.AddSingleton<GrainStateStore>();
             services.AddPlacementDirector<ControlPlacement>(sp => new RolePlacementDirector(SiloRoles.Control, sp.GetRequiredService<IClusterMembershipService>()));
             services.AddPlacementDirector<ShardPlacement>(sp => new RolePlacementDirector(SiloRoles.Shards, sp.GetRequiredService<IClusterMembershipService>()));
             services.AddPlacementDirector<WorkerPlacement>(sp => new RolePlacementDirector(SiloRoles.Workers, sp.GetRequiredService<IClusterMembershipService>()));
