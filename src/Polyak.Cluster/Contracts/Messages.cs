@@ -310,6 +310,9 @@ public sealed class JobStatus
 
     /// <summary>Watchdog checks run so far.</summary>
     [Id(9)] public long WatchdogChecks { get; init; }
+
+    /// <summary>Silo hosting the coordinator (and, by the same placement, the sequencer).</summary>
+    [Id(10)] public string CoordinatorSilo { get; init; } = "";
 }
 
 /// <summary>What one worker does in a job.</summary>

@@ -13,7 +13,7 @@ namespace Polyak.Cluster.Grains;
 /// <see cref="GrainStateStore"/>, so a duplicate activation on the same silo carries on with it.
 /// </summary>
 [ControlPlacement]
-public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> log)
+public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershipService membership, ILocalSiloDetails silo, ILogger<JobCoordinatorGrain> log)
     : Grain, IJobCoordinatorGrain
 {
     /// <summary>A leader silent this long is replaced.</summary>
@@ -99,6 +99,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
                 StopReason = s.StopReason,
                 Replacements = s.Replacements,
                 WatchdogChecks = s.Checks,
+                CoordinatorSilo = silo.SiloAddress.ToString(),
             };
         }
     }
