@@ -6,7 +6,7 @@ using Xunit;
 namespace Polyak.Cluster.Tests;
 
 /// <summary>The cluster backend on an in-process Orleans TestCluster (2 silos) against the threads backend.</summary>
-public sealed class ClusterTrainingTests(TwoSiloCluster fixture) : IClassFixture<TwoSiloCluster>
+public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<TwoSiloCluster>
 {
     private static TrainingOptions Options(string backend) => new()
     {
@@ -37,6 +37,7 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture) : IClassFixture
         Assert.Equal(400, cluster.Record.Summary.Staleness.Histogram.Sum());
         double t = threads.Record.Summary.FinalLoss, c = cluster.Record.Summary.FinalLoss;
         double initial = cluster.Record.Summary.InitialLoss;
+        output.WriteLine($"final eval loss: threads {t:G5}, cluster {c:G5} (initial {initial:G5}); staleness mean threads {threads.Record.Summary.Staleness.Mean:F2}, cluster {cluster.Record.Summary.Staleness.Mean:F2}");
         Assert.True(c < 0.7 * initial, $"cluster did not train: {initial} -> {c}");
         Assert.True(Math.Abs(c - t) <= 0.1 * t + 0.02, $"cluster final loss {c} vs threads {t}");
         // Evaluation points arrive from the workers at the eval period.
