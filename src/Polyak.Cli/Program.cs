@@ -8,6 +8,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        ClusterCommand.RegisterBackend();
         var root = BuildRoot();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -28,6 +29,7 @@ public static class Program
         root.Subcommands.Add(TuneCommand.Create());
         root.Subcommands.Add(StudyCommand.Create());
         root.Subcommands.Add(OptimizeCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         return root;
     }
 }

@@ -35,6 +35,8 @@ public static class TrainCommand
         if (json) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result), Json.Compact));
         if (result.Failure is not null && result.Status == RunStatus.Failed)
             Console.Error.WriteLine($"error: training failed: {result.Failure.Message}");
+        if (result.Status == RunStatus.Failed && result.Failure is ArgumentException or InvalidDataException)
+            return ExitCodes.BadInput; // e.g. an unreachable --cluster endpoint or a checkpoint that does not fit
         return ExitCodes.For(result.Status);
     }
 

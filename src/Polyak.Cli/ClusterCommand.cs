@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Polyak.Cluster.Client;
+using Polyak.Cluster.Contracts;
+using Polyak.Cluster.Hosting;
+using Polyak.Execution;
+
+namespace Polyak.Cli;
+
+/// <summary><c>polyak cluster silo|status</c>: runs an Orleans silo of a Polyak cluster, or shows a cluster's state.</summary>
+public static class ClusterCommand
+{
+    /// <summary>Registers the cluster backend (called once at start-up).</summary>
+    public static void RegisterBackend() => BackendCatalog.Register("cluster", () => new ClusterBackend());
+
+    /// <summary>Builds the <c>cluster</c> command.</summary>
+    public static Command Create()
+    {
+        var cluster = new Command("cluster", "Run a silo of a Polyak cluster (Orleans) or show a cluster's silos, shards, workers and progress");
+        cluster.Subcommands.Add(CreateSilo());
+        cluster.Subcommands.Add(CreateStatus());
+        return cluster;
+    }
+
+    private static Command CreateSilo()
+    {
+        var port = new Option<int?>("--port") { Description = "Silo-to-silo port (default 11111)" };
+        var gateway = new Option<int?>("--gateway-port") { Description = "Client gateway port (default 30000); train with --cluster HOST:GATEWAY" };
+        var primary = new Option<string?>("--primary") { Description = "HOST:PORT of the primary silo (silo port) to join; omit on the primary itself" };
+        var redis = new Option<string?>("--redis") { Description = "Redis connection string for membership across machines (e.g. 10.0.0.5:6379)" };
+        var host = new Option<string?>("--host") { Description = "Address advertised to other silos with --redis (default 127.0.0.1)" };
+        var role = new Option<string?>("--role") { Description = "Roles of this silo: control, shards, workers or all, comma-separated (default all)" };
+        var command = new Command("silo", "Start a silo (stops cleanly on Ctrl-C / SIGTERM)");
+        foreach (var o in new Option[] { port, gateway, primary, redis, host, role }) command.Options.Add(o);
+        command.SetAction(p => CommandRunner.Run(() =>
+        {
+            var options = new PolyakSiloOptions
+            {
+                SiloPort = CheckPort(p.GetValue(port) ?? 11111, "--port"),
+                GatewayPort = CheckPort(p.GetValue(gateway) ?? 30000, "--gateway-port"),
+                Primary = p.GetValue(primary) is string pr ? ClusterEndpoint.Parse(pr, "--primary") : null,
+                Redis = p.GetValue(redis),
+                AdvertisedAddress = p.GetValue(host) is string h
+                    ? (IPAddress.TryParse(h, out var ip) ? ip : throw new ArgumentException($"--host: expected an IP address, got '{h}'"))
+                    : IPAddress.Loopback,
+                Roles = p.GetValue(role) ?? "all",
+            };
+            return RunSilo(options);
+        }));
+        return command;
+    }
+
+    private static int CheckPort(int port, string option) =>
+        port is >= 1 and <= 65535 ? port : throw new ArgumentException($"{option} must be in [1, 65535], got {port}");
+
+    private static int RunSilo(PolyakSiloOptions options)
+    {
+        Polyak.Cluster.Placement.SiloRoles.Validate(options.Roles);
+        using var app = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l => l.ClearProviders()
+                .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace)
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("Orleans.Runtime.Messaging", LogLevel.Error)
+                .AddFilter("Orleans.Networking", LogLevel.Error)
+                .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning))
+            .UseOrleans(silo => silo.UsePolyakSilo(options))
+            .Build();
+        try
+        {
+            app.Start();
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException || ex.InnerException is System.Net.Sockets.SocketException || ex.GetType().Name.Contains("Connection", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"cannot start the silo on ports {options.SiloPort}/{options.GatewayPort}{(options.Primary is null ? "" : $" joining {options.Primary}")}: {ex.Message}");
+        }
+        // Tests and scripts wait for this line.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"silo ready: {options.AdvertisedAddress}:{options.SiloPort} gateway {options.AdvertisedAddress}:{options.GatewayPort} roles {options.Roles}{(options.Redis is null ? (options.Primary is null ? " (primary)" : $" primary {options.Primary}") : " (redis membership)")}"));
+        Console.Out.Flush();
+        // The generic host stops on SIGINT/SIGTERM: the silo leaves the cluster cleanly.
+        app.WaitForShutdown();
+        Console.WriteLine("silo stopped");
+        return ExitCodes.Ok;
+    }
+
+    private static Command CreateStatus()
+    {
+        var endpoint = new Option<string?>("--cluster") { Description = "Gateway HOST:PORT of any silo" };
+        var json = new Option<bool>("--json") { Description = "Print the status as one JSON object on the last line" };
+        var command = new Command("status", "Show the silos, and for each job its shards, workers, progress and events");
+        command.Options.Add(endpoint);
+        command.Options.Add(json);
+        command.SetAction(p => CommandRunner.Run(() =>
+        {
+            string spec = p.GetValue(endpoint) ?? throw new ArgumentException("cluster status needs --cluster HOST:PORT");
+            return Status(ClusterEndpoint.Parse(spec), p.GetValue(json)).GetAwaiter().GetResult();
+        }));
+        return command;
+    }
+
+    private static async Task<int> Status(IPEndPoint gateway, bool json)
+    {
+        using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15));
+        var client = host.Services.GetRequiredService<IClusterClient>();
+        var management = client.GetGrain<IManagementGrain>(0);
+        var silos = await management.GetDetailedHosts(onlyActive: true);
+        var jobs = await client.GetGrain<IJobRegistryGrain>(0).Jobs();
+        var c = CultureInfo.InvariantCulture;
+        var siloList = silos.Select(s => new Dictionary<string, object?> { ["address"] = s.SiloAddress.ToString(), ["name"] = s.SiloName, ["status"] = s.Status.ToString() }).ToArray();
+        Console.WriteLine($"cluster at {gateway}: {silos.Length} active silo(s)");
+        foreach (var s in silos) Console.WriteLine($"  silo {s.SiloName,-32} {s.SiloAddress} {s.Status}");
+        var jobList = new List<Dictionary<string, object?>>();
+        foreach (var id in jobs)
+        {
+            var status = await client.GetGrain<IJobCoordinatorGrain>(id).Status(int.MaxValue);
+            if (status.JobId.Length == 0) continue; // released
+            var shards = await client.GetGrain<IUpdateSequencerGrain>(id).Shards();
+            var s = status.Server;
+            Console.WriteLine(string.Create(c, $"job {id}: {s.Version:N0} updates, batch loss {s.BatchLoss:G4}, {(status.Finished ? "finished" : s.Stopped ? "stopping" : "running")}, checkpoints {s.Checkpoints} (last at {s.LastCheckpointVersion}), updates lost {s.UpdatesLost}"));
+            foreach (var sh in shards) Console.WriteLine($"  shard {sh.Index}: {sh.Length:N0} parameters on {sh.Silo}, version {sh.Version}");
+            foreach (var g in status.Groups) Console.WriteLine($"  group {g.Group}: leader on {g.Silo}, {g.Steps} updates{(g.MissingMembers.Length > 0 ? $", missing workers {string.Join(',', g.MissingMembers)}" : "")}");
+            foreach (var e in s.Events.Concat(status.Events)) Console.WriteLine($"  event: {e}");
+            jobList.Add(new Dictionary<string, object?>
+            {
+                ["job_id"] = id,
+                ["updates"] = s.Version,
+                ["finished"] = status.Finished,
+                ["checkpoints"] = s.Checkpoints,
+                ["updates_lost"] = s.UpdatesLost,
+                ["shards"] = shards.Select(x => new Dictionary<string, object?> { ["index"] = x.Index, ["silo"] = x.Silo, ["version"] = x.Version }).ToArray(),
+                ["groups"] = status.Groups.Select(x => new Dictionary<string, object?> { ["group"] = x.Group, ["silo"] = x.Silo, ["steps"] = x.Steps }).ToArray(),
+            });
+        }
+        if (jobs.Length == 0) Console.WriteLine("no jobs");
+        if (json) Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?> { ["silos"] = siloList, ["jobs"] = jobList }, Json.Compact));
+        await host.StopAsync();
+        return ExitCodes.Ok;
+    }
+}

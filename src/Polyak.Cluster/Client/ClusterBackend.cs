@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Polyak.Cluster.Contracts;
+using Polyak.Execution;
+using Polyak.Models;
+
+namespace Polyak.Cluster.Client;
+
+/// <summary>
+/// The <c>cluster</c> execution backend: submits the run to an Orleans cluster (shard grains, sequencer, coordinator,
+/// worker grains), streams progress and evaluations into the run's monitor, stops the job when the monitor says so,
+/// and finally copies w, v, the version and the staleness histogram back into the local parameter server so the run
+/// record means the same as on the other backends.
+/// </summary>
+public sealed class ClusterBackend : IExecutionBackend
+{
+    private readonly IClusterClient? _client;
+
+    /// <summary>A backend that connects to <c>--cluster HOST:PORT</c>.</summary>
+    public ClusterBackend() { }
+
+    /// <summary>A backend that uses an already connected client (tests, in-process clusters).</summary>
+    public ClusterBackend(IClusterClient client) => _client = client;
+
+    /// <inheritdoc/>
+    public string Name => "cluster";
+
+    /// <summary>Number of shards K (null = <see cref="ShardLayout.DefaultShards"/>).</summary>
+    public int? Shards { get; init; }
+
+    /// <summary>Seconds to wait for the gateway.</summary>
+    public double ConnectTimeoutSeconds { get; init; } = 15;
+
+    /// <summary>Polling period of the job status.</summary>
+    public TimeSpan PollPeriod { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Barrier deadline of compute groups, in seconds.</summary>
+    public double BarrierDeadlineSeconds { get; init; } = 5;
+
+    /// <summary>Checkpoint folder (null = <c>{--out}/checkpoints</c> when --out is given, else none).</summary>
+    public string? CheckpointDir { get; init; }
+
+    /// <summary>The id of the last job submitted.</summary>
+    public string? LastJobId { get; private set; }
+
+    /// <inheritdoc/>
+    public void Run(TrainingContext context) => RunAsync(context).GetAwaiter().GetResult();
+
+    private async Task RunAsync(TrainingContext context)
+    {
+        var o = context.Options;
+        if (o.Given.Discipline != UpdateDiscipline.Atomic)
+            throw new ArgumentException("--backend cluster applies every update atomically across shards; --discipline hogwild is not supported there");
+        if (o.Given.AutoMomentum is not null)
+            throw new ArgumentException("--backend cluster does not support --momentum auto yet; give a number");
+        IHost? host = null;
+        var client = _client;
+        string endpoint = "in-process";
+        if (client is null)
+        {
+            string spec = o.Given.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
+            var gateway = ClusterEndpoint.Parse(spec);
+            endpoint = gateway.ToString();
+            host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(ConnectTimeoutSeconds));
+            client = host.Services.GetRequiredService<IClusterClient>();
+        }
+        try
+        {
+            await RunJob(context, client, endpoint);
+        }
+        finally
+        {
+            if (host is not null)
+            {
+                try { await host.StopAsync(TimeSpan.FromSeconds(5)); } catch (Exception) { }
+                host.Dispose();
+            }
+        }
+    }
+
+    private async Task RunJob(TrainingContext context, IClusterClient client, string endpoint)
+    {
+        var o = context.Options;
+        var monitor = context.Monitor;
+        int d = context.Model.ParameterCount;
+        string jobId = $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid().ToString("N")[..6]}";
+        LastJobId = jobId;
+        string? checkpointDir = CheckpointDir ?? (o.Given.OutDir is string outDir ? Path.Combine(Path.GetFullPath(outDir), "checkpoints") : null);
+        long checkpointEvery = o.Given.CheckpointEvery ?? Math.Max(1, (long)(o.Given.EvalEvery ?? 50) * 5);
+        var job = new JobSpec
+        {
+            JobId = jobId,
+            OptionsJson = JsonSerializer.Serialize(o.Given with { Backend = "cluster" }, Json.Indented),
+            Shards = Math.Clamp(Shards ?? ShardLayout.DefaultShards(d), 1, d),
+            Dimension = d,
+            UpdateLimit = monitor.UpdateLimit,
+            EvalEvery = monitor.EvalEvery,
+            CheckpointDir = checkpointDir,
+            CheckpointEvery = checkpointEvery,
+            Workers = o.Workers,
+            Groups = o.Groups,
+            BarrierDeadlineSeconds = BarrierDeadlineSeconds,
+        };
+        var w0 = new float[d];
+        var v0 = new float[d];
+        context.Server.Snapshot(w0, v0);
+        var coordinator = client.GetGrain<IJobCoordinatorGrain>(jobId);
+        var sequencer = client.GetGrain<IUpdateSequencerGrain>(jobId);
+        long start;
+        try
+        {
+            start = await coordinator.Submit(job, FloatBytes.ToBytes(w0));
+        }
+        catch (Exception ex) when (ex.Message.Contains("checkpoint", StringComparison.Ordinal) || ex is ArgumentException)
+        {
+            throw new ArgumentException(ex.Message);
+        }
+        if (start > 0) monitor.SetAppliedUpdates(start);
+
+        int cursor = 0;
+        long lastVersion = start;
+        bool stopSent = false;
+        DateTime? stopSentAt = null;
+        JobStatus status;
+        while (true)
+        {
+            await Task.Delay(PollPeriod);
+            status = await coordinator.Status(cursor);
+            cursor = status.NextEvaluation;
+            foreach (var e in status.Evaluations)
+                monitor.RecordEvaluation(e.Version, new EvaluationResult(e.Loss, e.Correct, e.Count), context.Model.IsClassifier, TimeSpan.FromSeconds(e.Seconds));
+            if (status.Server.Version != lastVersion)
+            {
+                lastVersion = status.Server.Version;
+                double loss = status.Server.BatchLoss;
+                monitor.OnApplied(lastVersion, double.IsNaN(loss) ? 0 : loss);
+            }
+            if (status.Finished) break;
+            if (!stopSent && (monitor.ShouldStop || status.Server.Stopped))
+            {
+                stopSent = true;
+                stopSentAt = DateTime.UtcNow;
+                await coordinator.Stop(monitor.StopReason ?? "the run's stop condition fired");
+            }
+            // Leaders on a dead silo never report that they stopped: do not wait for them forever.
+            if (stopSentAt is DateTime at && DateTime.UtcNow - at > TimeSpan.FromSeconds(15)) break;
+        }
+        if (status.Server.Version >= monitor.UpdateLimit)
+            monitor.RequestStop(RunStatus.Completed, $"reached the update limit ({monitor.UpdateLimit})");
+
+        var snapshot = await sequencer.Snapshot();
+        var w = FloatBytes.AsFloats(snapshot.W);
+        var v = FloatBytes.AsFloats(snapshot.V);
+        context.Server.Restore(w, v, snapshot.Version, StalenessHistogram.FromCounts(snapshot.Staleness));
+        var shards = await sequencer.Shards();
+        var final = await coordinator.Status(cursor);
+        foreach (var e in final.Evaluations)
+            monitor.RecordEvaluation(e.Version, new EvaluationResult(e.Loss, e.Correct, e.Count), context.Model.IsClassifier, TimeSpan.FromSeconds(e.Seconds));
+
+        var r = context.BackendRecord;
+        r["cluster"] = endpoint;
+        r["job_id"] = jobId;
+        r["shards"] = shards.Select(s => new Dictionary<string, object?> { ["index"] = s.Index, ["silo"] = s.Silo, ["parameters"] = s.Length }).ToArray();
+        r["leaders"] = final.Groups.Select(g => new Dictionary<string, object?> { ["group"] = g.Group, ["silo"] = g.Silo, ["steps"] = g.Steps, ["missing_members"] = g.MissingMembers }).ToArray();
+        r["checkpoint_dir"] = checkpointDir;
+        r["checkpoint_every"] = checkpointEvery;
+        r["checkpoints"] = final.Server.Checkpoints;
+        r["last_checkpoint"] = final.Server.LastCheckpointVersion;
+        r["resumed_from"] = final.Server.ResumedFrom >= 0 ? final.Server.ResumedFrom : null;
+        r["updates_lost"] = final.Server.UpdatesLost;
+        r["recoveries"] = final.Server.Recoveries;
+        r["worker_replacements"] = final.Replacements;
+        r["watchdog_checks"] = final.WatchdogChecks;
+        r["events"] = final.Server.Events.Concat(final.Events).ToArray();
+
+        try { await coordinator.Release(); } catch (Exception) { }
+    }
+}

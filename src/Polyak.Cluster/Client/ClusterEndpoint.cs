@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Polyak.Cluster.Client;
+
+/// <summary>Parses <c>HOST:PORT</c> cluster endpoints and connects Orleans clients to a Polyak cluster's gateway.</summary>
+public static class ClusterEndpoint
+{
+    /// <summary>Parses <c>HOST:PORT</c> (host name or address); throws naming the option and what was expected.</summary>
+    public static IPEndPoint Parse(string spec, string option = "--cluster")
+    {
+        int colon = spec.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(spec.AsSpan(colon + 1), out int port) || port < 1 || port > 65535)
+            throw new ArgumentException($"{option}: expected HOST:PORT (e.g. 127.0.0.1:30000), got '{spec}'");
+        string host = spec[..colon].Trim('[', ']');
+        if (IPAddress.TryParse(host, out var ip)) return new IPEndPoint(ip, port);
+        try
+        {
+            var addresses = Dns.GetHostAddresses(host);
+            var v4 = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+            return v4 is null ? throw new ArgumentException($"{option}: host '{host}' has no address") : new IPEndPoint(v4, port);
+        }
+        catch (SocketException ex)
+        {
+            throw new ArgumentException($"{option}: cannot resolve host '{host}': {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Starts a client host connected to the gateway at <paramref name="gateway"/>; throws <see cref="ArgumentException"/>
+    /// naming the endpoint when nothing answers there within <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<IHost> ConnectAsync(IPEndPoint gateway, TimeSpan timeout, string clusterId = "polyak", CancellationToken cancel = default)
+    {
+        // Fail fast with a clear message when no process listens there at all.
+        using (var probe = new TcpClient())
+        {
+            try
+            {
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                cts.CancelAfter(timeout);
+                await probe.ConnectAsync(gateway.Address, gateway.Port, cts.Token);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancel.IsCancellationRequested)
+            {
+                throw new ArgumentException($"cannot reach the cluster at {gateway}: nothing answers there ({(ex is SocketException se ? se.SocketErrorCode.ToString() : "timed out")}); start a silo with 'polyak cluster silo' or check --cluster");
+            }
+        }
+        var host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .UseOrleansClient(c =>
+            {
+                c.UseStaticClustering(gateway);
+                c.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
+                c.Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromSeconds(60));
+            })
+            .Build();
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            cts.CancelAfter(timeout);
+            await host.StartAsync(cts.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ArgumentException($"cannot connect to the cluster at {gateway}: {ex.Message}");
+        }
+        return host;
+    }
+}

@@ -1,0 +1,40 @@
+using Orleans.Concurrency;
+
+namespace Polyak.Cluster.Contracts;
+
+/// <summary>
+/// Holds one job: its configuration, the workers of every compute group, the stop condition, progress, evaluations
+/// and failure events; replaces a group whose leader stopped reporting. Key: job id.
+/// </summary>
+public interface IJobCoordinatorGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the server and the workers; returns the version the job starts from (above 0 when resumed).</summary>
+    Task<long> Submit(JobSpec job, byte[] initialW);
+
+    /// <summary>Progress, new evaluations from index <paramref name="fromEvaluation"/>, events.</summary>
+    [AlwaysInterleave]
+    Task<JobStatus> Status(int fromEvaluation);
+
+    /// <summary>Requests a stop (workers drop their gradient and stop).</summary>
+    [AlwaysInterleave]
+    Task Stop(string reason);
+
+    /// <summary>A group leader reports an evaluation.</summary>
+    [AlwaysInterleave]
+    Task ReportEvaluation(EvalReport report);
+
+    /// <summary>A group leader reports progress.</summary>
+    [AlwaysInterleave]
+    Task Heartbeat(GroupHeartbeat heartbeat);
+
+    /// <summary>A group leader reports an event (a member missed the barrier, a push failed...).</summary>
+    [AlwaysInterleave]
+    Task ReportEvent(string message);
+
+    /// <summary>A group leader has stopped.</summary>
+    [AlwaysInterleave]
+    Task LeaderStopped(int group, int generation);
+
+    /// <summary>Releases every grain of the job.</summary>
+    Task Release();
+}

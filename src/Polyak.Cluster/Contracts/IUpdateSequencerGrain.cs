@@ -1,0 +1,43 @@
+using Orleans.Concurrency;
+
+namespace Polyak.Cluster.Contracts;
+
+/// <summary>
+/// Orders the updates of a job across its shards: a commit is given the next version T, every shard applies the
+/// push's staged slice as update T, and only then the version becomes T + 1 (one update at a time, so all shards
+/// apply the same sequence and a read at a committed version is consistent). Records the staleness
+/// <c>tau = T - version_read</c> exactly as <c>ParameterServer</c> does, writes checkpoints and rolls back to the
+/// latest one when a shard lost its state. Key: job id.
+/// </summary>
+public interface IUpdateSequencerGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the server: resumes from the latest checkpoint in the job's folder if any, else from <paramref name="initialW"/>. Returns the starting version.</summary>
+    Task<long> Start(JobSpec job, byte[] initialW);
+
+    /// <summary>Orders staged push <paramref name="pushId"/>, computed from parameters read at <paramref name="readVersion"/>.</summary>
+    Task<CommitResult> Commit(long pushId, long readVersion, float batchLoss);
+
+    /// <summary>The latest version applied on every shard.</summary>
+    [AlwaysInterleave]
+    Task<long> CommittedVersion();
+
+    /// <summary>Writes a checkpoint now (between updates, so consistent across shards).</summary>
+    Task<long> Checkpoint();
+
+    /// <summary>w, v, version and staleness histogram, consistent across shards.</summary>
+    Task<ServerSnapshot> Snapshot();
+
+    /// <summary>Stops accepting commits.</summary>
+    [AlwaysInterleave]
+    Task Stop();
+
+    /// <summary>Version, limits, checkpoints, recoveries.</summary>
+    [AlwaysInterleave]
+    Task<SequencerStatus> Status();
+
+    /// <summary>Checks every shard still holds its state; rolls back to the latest checkpoint when one lost it. True when all were fine.</summary>
+    Task<bool> EnsureShards();
+
+    /// <summary>Where each shard lives.</summary>
+    Task<ShardInfo[]> Shards();
+}

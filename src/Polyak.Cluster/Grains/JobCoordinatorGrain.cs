@@ -1,0 +1,273 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Polyak.Cluster.Contracts;
+using Polyak.Cluster.Hosting;
+using Polyak.Cluster.Placement;
+
+namespace Polyak.Cluster.Grains;
+
+/// <summary>
+/// The coordinator of a job (see <see cref="IJobCoordinatorGrain"/>). A watchdog timer replaces a group whose leader
+/// is on a silo that membership declared dead, or has been silent for <see cref="LeaderTimeout"/>: the leader grain is
+/// started again with a new generation, which re-activates it on a live silo. The job's data lives in the silo's
+/// <see cref="GrainStateStore"/>, so a duplicate activation on the same silo carries on with it.
+/// </summary>
+[ControlPlacement]
+public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershipService membership, ILocalSiloDetails silo, ILogger<JobCoordinatorGrain> log)
+    : Grain, IJobCoordinatorGrain
+{
+    /// <summary>A leader silent this long is replaced.</summary>
+    public static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(4);
+
+    private CoordinatorState? _state;
+    private IDisposable? _watchdog;
+
+    private CoordinatorState S => _state ??= store.GetOrAdd(this.GetPrimaryKeyString(), () => new CoordinatorState());
+
+    /// <inheritdoc/>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Job is not null) StartWatchdog(); // a second activation of a running job
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> Submit(JobSpec job, byte[] initialW)
+    {
+        if (job.Workers < 1 || job.Groups < 1 || job.Workers % job.Groups != 0)
+            throw new ArgumentException($"job {job.JobId}: {job.Groups} group(s) do not divide {job.Workers} worker(s)");
+        var s = S;
+        lock (s)
+        {
+            s.Job = null;
+            s.Evaluations.Clear();
+            s.Events.Clear();
+            s.StopReason = null;
+            s.Stopping = false;
+            s.Replacements = 0;
+            s.Groups = new GroupHeartbeat[job.Groups];
+            s.LastSeen = new DateTime[job.Groups];
+            s.Generation = new int[job.Groups];
+            s.LeaderStopped = new bool[job.Groups];
+            for (int g = 0; g < job.Groups; g++)
+            {
+                s.Groups[g] = new GroupHeartbeat { Group = g };
+                s.LastSeen[g] = DateTime.UtcNow + TimeSpan.FromSeconds(30); // data loading grace
+            }
+        }
+        this.DelayDeactivation(TimeSpan.FromDays(1));
+        await GrainFactory.GetGrain<IJobRegistryGrain>(0).Register(job.JobId);
+        long start = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Start(job, initialW);
+        lock (s) s.Job = job;
+        int size = job.GroupSize;
+        // Members first, then leaders, so a leader's first barrier finds its members ready.
+        await Task.WhenAll(Enumerable.Range(0, job.Workers).Where(i => i % size != 0)
+            .Select(i => Worker(job, i).Start(new WorkerAssignment { Job = job, Group = i / size, Member = i % size })));
+        lock (s)
+        {
+            for (int g = 0; g < job.Groups; g++) s.LastSeen[g] = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        }
+        await Task.WhenAll(Enumerable.Range(0, job.Groups)
+            .Select(g => Worker(job, g * size).Start(new WorkerAssignment { Job = job, Group = g, Member = 0 })));
+        StartWatchdog();
+        return start;
+    }
+
+    /// <inheritdoc/>
+    public async Task<JobStatus> Status(int fromEvaluation)
+    {
+        var s = S;
+        var job = s.Job;
+        var server = job is null ? new SequencerStatus() : await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Status();
+        lock (s)
+        {
+            fromEvaluation = Math.Clamp(fromEvaluation, 0, s.Evaluations.Count);
+            var now = DateTime.UtcNow;
+            return new JobStatus
+            {
+                JobId = job?.JobId ?? "",
+                Server = server,
+                Evaluations = s.Evaluations.Skip(fromEvaluation).ToArray(),
+                NextEvaluation = s.Evaluations.Count,
+                Groups = s.Groups.Select((h, g) => new GroupHeartbeat
+                {
+                    Group = h.Group, Steps = h.Steps, Silo = h.Silo, MissingMembers = h.MissingMembers,
+                    SilentSeconds = (now - s.LastSeen[g]).TotalSeconds, Generation = s.Generation[g], Address = h.Address,
+                }).ToArray(),
+                Events = [.. s.Events],
+                Finished = s.LeaderStopped.Length > 0 && s.LeaderStopped.All(x => x) && (s.Stopping || server.Stopped),
+                StopReason = s.StopReason,
+                Replacements = s.Replacements,
+                WatchdogChecks = s.Checks,
+                CoordinatorSilo = silo.SiloAddress.ToString(),
+            };
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task Stop(string reason)
+    {
+        var s = S;
+        lock (s)
+        {
+            s.StopReason ??= reason;
+            s.Stopping = true;
+        }
+        if (s.Job is { } job) await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Stop();
+    }
+
+    /// <inheritdoc/>
+    public Task ReportEvaluation(EvalReport report)
+    {
+        var s = S;
+        lock (s) s.Evaluations.Add(report);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task Heartbeat(GroupHeartbeat heartbeat)
+    {
+        var s = S;
+        lock (s)
+        {
+            if ((uint)heartbeat.Group < (uint)s.Groups.Length && heartbeat.Generation == s.Generation[heartbeat.Group])
+            {
+                s.Groups[heartbeat.Group] = heartbeat;
+                s.LastSeen[heartbeat.Group] = DateTime.UtcNow;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task ReportEvent(string message)
+    {
+        log.LogWarning("{Message}", message);
+        var s = S;
+        lock (s) s.Events.Add(message);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task LeaderStopped(int group, int generation)
+    {
+        var s = S;
+        lock (s)
+        {
+            if ((uint)group < (uint)s.LeaderStopped.Length && generation == s.Generation[group]) s.LeaderStopped[group] = true;
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task Release()
+    {
+        _watchdog?.Dispose();
+        _watchdog = null;
+        var s = S;
+        if (s.Job is { } job)
+        {
+            lock (s) s.Stopping = true;
+            var all = Enumerable.Range(0, job.Workers).Select(i => Ignore(Worker(job, i).Release()))
+                .Concat(Enumerable.Range(0, job.Shards).Select(k => Ignore(GrainFactory.GetGrain<IShardGrain>($"{job.JobId}/{k}").Release())));
+            await Task.WhenAll(all);
+        }
+        store.Remove<CoordinatorState>(this.GetPrimaryKeyString());
+        DeactivateOnIdle();
+    }
+
+    private IWorkerGrain Worker(JobSpec job, int index) => GrainFactory.GetGrain<IWorkerGrain>($"{job.JobId}/{index}");
+
+    private void StartWatchdog()
+    {
+        _watchdog?.Dispose();
+        // Interleaving: the grain is rarely idle (status polls, heartbeats), and a non-interleaving tick would starve.
+        _watchdog = this.RegisterGrainTimer(Watchdog, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { Interleave = true });
+    }
+
+    private async Task Watchdog()
+    {
+        var s = S;
+        var job = s.Job;
+        lock (s)
+        {
+            // Two activations may both run a watchdog: one check per ~second is enough.
+            if (DateTime.UtcNow - s.LastCheck < TimeSpan.FromMilliseconds(800)) return;
+            s.LastCheck = DateTime.UtcNow;
+            s.Checks++;
+        }
+        if (job is null || s.Stopping) return;
+        var server = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Status();
+        if (server.Stopped) return;
+        var replace = new List<WorkerAssignment>();
+        lock (s)
+        {
+            var now = DateTime.UtcNow;
+            int size = job.GroupSize;
+            for (int g = 0; g < job.Groups; g++)
+            {
+                bool siloDead = s.Groups[g].Address is { } address
+                    && membership.CurrentSnapshot.GetSiloStatus(address) is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping;
+                if (!s.LeaderStopped[g] && !siloDead && now - s.LastSeen[g] < LeaderTimeout) continue;
+                s.Generation[g]++;
+                s.LeaderStopped[g] = false;
+                s.Replacements++;
+                s.LastSeen[g] = now + TimeSpan.FromSeconds(10);
+                string message = $"group {g}: leader worker {g * size} (last on {s.Groups[g].Silo}) {(siloDead ? "is on a dead silo" : $"silent for {LeaderTimeout.TotalSeconds:G3} s or stopped")}; replaced (generation {s.Generation[g]})";
+                s.Groups[g] = new GroupHeartbeat { Group = g, Silo = s.Groups[g].Silo };
+                log.LogWarning("{Message}", message);
+                s.Events.Add(message);
+                replace.Add(new WorkerAssignment { Job = job, Group = g, Member = 0, Generation = s.Generation[g] });
+            }
+        }
+        foreach (var a in replace) _ = Ignore(Worker(job, a.Group * job.GroupSize).Start(a));
+    }
+
+    private async Task Ignore(Task task)
+    {
+        try { await task; }
+        catch (Exception ex) { log.LogWarning("job call failed: {Message}", ex.Message); }
+    }
+
+    /// <summary>The job as the coordinator holds it, shared by every activation of this coordinator on this silo.</summary>
+    private sealed class CoordinatorState
+    {
+        public JobSpec? Job;
+        public readonly List<EvalReport> Evaluations = [];
+        public readonly List<string> Events = [];
+        public GroupHeartbeat[] Groups = [];
+        public DateTime[] LastSeen = [];
+        public int[] Generation = [];
+        public bool[] LeaderStopped = [];
+        public string? StopReason;
+        public bool Stopping;
+        public int Replacements;
+        public long Checks;
+        public DateTime LastCheck;
+    }
+}
+
+/// <summary>The registry of submitted jobs (see <see cref="IJobRegistryGrain"/>).</summary>
+[ControlPlacement]
+public sealed class JobRegistryGrain(GrainStateStore store) : Grain, IJobRegistryGrain
+{
+    private List<string> Jobs => store.GetOrAdd("registry", () => new List<string>());
+
+    /// <inheritdoc/>
+    public Task Register(string jobId)
+    {
+        var jobs = Jobs;
+        lock (jobs)
+        {
+            if (!jobs.Contains(jobId)) jobs.Add(jobId);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    Task<string[]> IJobRegistryGrain.Jobs()
+    {
+        var jobs = Jobs;
+        lock (jobs) return Task.FromResult(jobs.ToArray());
+    }
+}

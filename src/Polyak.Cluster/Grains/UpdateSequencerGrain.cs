@@ -1,0 +1,319 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Polyak.Cluster.Checkpoints;
+using Polyak.Cluster.Contracts;
+using Polyak.Cluster.Hosting;
+using Polyak.Cluster.Placement;
+using Polyak.Execution;
+using Polyak.Optimization;
+
+namespace Polyak.Cluster.Grains;
+
+/// <summary>
+/// The sequencer of a job (see <see cref="IUpdateSequencerGrain"/>). Not reentrant: commits, checkpoints and
+/// snapshots run one at a time, so between two turns every shard is at the same version. Keeps the latest
+/// checkpoint in memory (and on disk when the job has a folder) as the point to roll back to.
+/// </summary>
+[ControlPlacement]
+public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSequencerGrain> log) : Grain, IUpdateSequencerGrain
+{
+    private static readonly TimeSpan RestoreDeadline = TimeSpan.FromSeconds(90);
+
+    private SequencerState? _state;
+
+    private SequencerState S => _state ??= store.GetOrAdd(this.GetPrimaryKeyString(), () => new SequencerState());
+
+    /// <summary>The sequencer's data, shared by every activation of this job's sequencer on this silo.</summary>
+    private sealed class SequencerState
+    {
+        /// <summary>Serialises commits, checkpoints, restores and snapshots across activations.</summary>
+        public readonly SemaphoreSlim Gate = new(1, 1);
+        public JobSpec? Job;
+        public IShardGrain[] Shards = [];
+        public (int Offset, int Length)[] Slices = [];
+        public LearningRateSchedule Schedule = LearningRateSchedule.Parse("constant", 0.1);
+        public float Mu;
+        public float Lambda;
+        public long Version;
+        public StalenessHistogram Staleness = new();
+        public volatile bool Stopped;
+        public double BatchLoss = double.NaN;
+        public ClusterCheckpoint? RestorePoint;
+        public int Checkpoints;
+        public long LastCheckpoint = -1;
+        public long Lost;
+        public int Recoveries;
+        public long ResumedFrom = -1;
+        public readonly List<string> Events = [];
+    }
+
+    /// <inheritdoc/>
+    private async Task<long> StartCore(JobSpec job, byte[] initialW)
+    {
+        var options = JsonSerializer.Deserialize<TrainingOptions>(job.OptionsJson, Json.Indented)
+            ?? throw new ArgumentException($"job {job.JobId}: empty options");
+        if (job.Shards < 1 || job.Shards > job.Dimension)
+            throw new ArgumentException($"job {job.JobId}: shard count {job.Shards} must be in [1, {job.Dimension}]");
+        if (initialW.Length != job.Dimension * sizeof(float))
+            throw new ArgumentException($"job {job.JobId}: initial parameters have {initialW.Length / sizeof(float)} values, the job has {job.Dimension}");
+        S.Job = job;
+        S.Schedule = LearningRateSchedule.Parse(options.Schedule, options.LearningRate ?? 0.1);
+        S.Mu = (float)options.Momentum;
+        S.Lambda = (float)options.WeightDecay;
+        S.Shards = new IShardGrain[job.Shards];
+        S.Slices = new (int, int)[job.Shards];
+        for (int k = 0; k < job.Shards; k++)
+        {
+            S.Shards[k] = GrainFactory.GetGrain<IShardGrain>($"{job.JobId}/{k}");
+            S.Slices[k] = ShardLayout.Slice(job.Dimension, job.Shards, k);
+        }
+        ClusterCheckpoint? resume = job.CheckpointDir is null ? null : ClusterCheckpoint.ReadLatest(job.CheckpointDir, job.Dimension);
+        var start = resume ?? new ClusterCheckpoint(0, FloatBytes.AsFloats(initialW).ToArray(), new float[job.Dimension], []);
+        S.ResumedFrom = resume?.Version ?? -1;
+        if (resume is not null) S.Events.Add($"resumed from checkpoint at update {resume.Version}");
+        S.Stopped = false;
+        S.Lost = 0;
+        S.Recoveries = 0;
+        S.Checkpoints = 0;
+        S.LastCheckpoint = resume?.Version ?? -1;
+        await RestoreShards(start);
+        S.RestorePoint = start;
+        this.DelayDeactivation(TimeSpan.FromDays(1));
+        return S.Version;
+    }
+
+    /// <inheritdoc/>
+    private async Task<CommitResult> CommitCore(long pushId, long readVersion, float batchLoss)
+    {
+        var job = S.Job ?? throw new InvalidOperationException("the job was not started");
+        if (S.Stopped) return new CommitResult { Status = CommitStatus.Stopped, Version = S.Version };
+        if (S.Version >= job.UpdateLimit)
+        {
+            S.Stopped = true;
+            return new CommitResult { Status = CommitStatus.Stopped, Version = S.Version };
+        }
+        if (readVersion < 0 || readVersion > S.Version) return new CommitResult { Status = CommitStatus.Rejected, Version = S.Version };
+        long t = S.Version;
+        var command = new ApplyCommand { PushId = pushId, T = t, Alpha = (float)S.Schedule.At(t), Mu = S.Mu, Lambda = S.Lambda };
+        string? problem = null;
+        try
+        {
+            var statuses = await Task.WhenAll(S.Shards.Select(s => s.Apply(command)));
+            for (int k = 0; k < statuses.Length && problem is null; k++)
+                if (statuses[k] != ShardStatus.Ok) problem = $"shard {k} answered {statuses[k]} to update {t}";
+        }
+        catch (Exception ex)
+        {
+            problem = $"a shard failed during update {t}: {ex.GetType().Name}: {ex.Message}";
+        }
+        if (problem is not null)
+        {
+            await Recover(problem);
+            return new CommitResult { Status = CommitStatus.Rejected, Version = S.Version };
+        }
+        S.Version = t + 1;
+        long tau = t - readVersion;
+        S.Staleness.Add(tau);
+        if (float.IsFinite(batchLoss)) S.BatchLoss = double.IsNaN(S.BatchLoss) ? batchLoss : 0.95 * S.BatchLoss + 0.05 * batchLoss;
+        if (job.CheckpointEvery > 0 && S.Version % job.CheckpointEvery == 0) await TakeCheckpoint();
+        return new CommitResult { Status = CommitStatus.Applied, Staleness = tau, Version = S.Version };
+    }
+
+    /// <summary>Checks every shard still holds its state; rolls back to the latest checkpoint when one lost it.</summary>
+    private async Task<bool> EnsureShardsCore()
+    {
+        if (S.Job is null) return false;
+        try
+        {
+            var infos = await Task.WhenAll(S.Shards.Select(s => s.Info()));
+            var lost = infos.Select((info, k) => (info, k)).Where(x => !x.info.Initialized || x.info.Version != S.Version).Select(x => x.k).ToArray();
+            if (lost.Length == 0) return true;
+            await Recover($"shard(s) {string.Join(", ", lost)} lost their state");
+        }
+        catch (Exception ex)
+        {
+            await Recover($"a shard is unreachable: {ex.GetType().Name}: {ex.Message}");
+        }
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> Start(JobSpec job, byte[] initialW)
+    {
+        var gate = S.Gate;
+        await gate.WaitAsync();
+        try { return await StartCore(job, initialW); }
+        finally { gate.Release(); }
+    }
+
+    /// <inheritdoc/>
+    public async Task<CommitResult> Commit(long pushId, long readVersion, float batchLoss)
+    {
+        var gate = S.Gate;
+        await gate.WaitAsync();
+        try { return await CommitCore(pushId, readVersion, batchLoss); }
+        finally { gate.Release(); }
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> EnsureShards()
+    {
+        var gate = S.Gate;
+        await gate.WaitAsync();
+        try { return await EnsureShardsCore(); }
+        finally { gate.Release(); }
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> Checkpoint()
+    {
+        var gate = S.Gate;
+        await gate.WaitAsync();
+        try { return await CheckpointCore(); }
+        finally { gate.Release(); }
+    }
+
+    /// <inheritdoc/>
+    public async Task<ServerSnapshot> Snapshot()
+    {
+        var gate = S.Gate;
+        await gate.WaitAsync();
+        try { return await SnapshotCore(); }
+        finally { gate.Release(); }
+    }
+
+    /// <inheritdoc/>
+    public Task<long> CommittedVersion() => Task.FromResult(S.Version);
+
+    /// <inheritdoc/>
+    private async Task<long> CheckpointCore()
+    {
+        await TakeCheckpoint();
+        return S.Version;
+    }
+
+    /// <inheritdoc/>
+    private async Task<ServerSnapshot> SnapshotCore()
+    {
+        var job = S.Job ?? throw new InvalidOperationException("the job was not started");
+        for (int attempt = 0; ; attempt++)
+        {
+            var parts = await Task.WhenAll(S.Shards.Select(s => s.Snapshot()));
+            if (parts.All(p => p.Status == ShardStatus.Ok && p.Version == S.Version))
+            {
+                var w = new byte[job.Dimension * sizeof(float)];
+                var v = new byte[w.Length];
+                for (int k = 0; k < parts.Length; k++)
+                {
+                    parts[k].W.CopyTo(w, S.Slices[k].Offset * sizeof(float));
+                    parts[k].V.CopyTo(v, S.Slices[k].Offset * sizeof(float));
+                }
+                return new ServerSnapshot { Version = S.Version, W = w, V = v, Staleness = S.Staleness.ToArray() };
+            }
+            if (attempt >= 2) throw new InvalidOperationException($"job {job.JobId}: shards are not consistent at version {S.Version}");
+            await Recover("snapshot found a shard without state");
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task Stop()
+    {
+        S.Stopped = true;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<SequencerStatus> Status() => Task.FromResult(new SequencerStatus
+    {
+        Version = S.Version,
+        Stopped = S.Stopped || (S.Job is not null && S.Version >= S.Job.UpdateLimit),
+        BatchLoss = S.BatchLoss,
+        Checkpoints = S.Checkpoints,
+        LastCheckpointVersion = S.LastCheckpoint,
+        UpdatesLost = S.Lost,
+        Recoveries = S.Recoveries,
+        ResumedFrom = S.ResumedFrom,
+        Events = [.. S.Events],
+    });
+
+    /// <inheritdoc/>
+    public Task<ShardInfo[]> Shards() => Task.WhenAll(S.Shards.Select(s => s.Info()));
+
+    private async Task TakeCheckpoint()
+    {
+        var job = S.Job!;
+        var parts = await Task.WhenAll(S.Shards.Select(s => s.Snapshot()));
+        if (!parts.All(p => p.Status == ShardStatus.Ok && p.Version == S.Version))
+        {
+            await Recover("checkpoint found a shard without state");
+            return;
+        }
+        var w = new float[job.Dimension];
+        var v = new float[job.Dimension];
+        for (int k = 0; k < parts.Length; k++)
+        {
+            FloatBytes.CopyTo(parts[k].W, w.AsSpan(S.Slices[k].Offset, S.Slices[k].Length));
+            FloatBytes.CopyTo(parts[k].V, v.AsSpan(S.Slices[k].Offset, S.Slices[k].Length));
+        }
+        var checkpoint = new ClusterCheckpoint(S.Version, w, v, S.Staleness.ToArray());
+        if (job.CheckpointDir is string dir)
+        {
+            try { checkpoint.Write(dir); }
+            catch (IOException ex)
+            {
+                S.Events.Add($"checkpoint at update {S.Version} could not be written to '{dir}': {ex.Message}");
+                log.LogWarning("checkpoint write failed: {Message}", ex.Message);
+            }
+        }
+        S.RestorePoint = checkpoint;
+        S.Checkpoints++;
+        S.LastCheckpoint = S.Version;
+    }
+
+    /// <summary>Rolls every shard back to the restore point (the latest checkpoint), counting the updates lost.</summary>
+    private async Task Recover(string reason)
+    {
+        var point = S.RestorePoint ?? throw new InvalidOperationException($"job {S.Job?.JobId}: {reason}, and there is no checkpoint to restore");
+        long lost = S.Version - point.Version;
+        string message = $"{reason}: rolled back to the checkpoint at update {point.Version}, {lost} update(s) lost";
+        log.LogWarning("job {Job}: {Message}", S.Job?.JobId, message);
+        S.Events.Add(message);
+        await RestoreShards(point);
+        S.Lost += lost;
+        S.Recoveries++;
+    }
+
+    private async Task RestoreShards(ClusterCheckpoint point)
+    {
+        var job = S.Job!;
+        var deadline = DateTime.UtcNow + RestoreDeadline;
+        for (int k = 0; k < S.Shards.Length; k++)
+        {
+            var (offset, length) = S.Slices[k];
+            var init = new ShardInit
+            {
+                JobId = job.JobId,
+                Index = k,
+                Offset = offset,
+                W = FloatBytes.ToBytes(point.W.AsSpan(offset, length)),
+                V = FloatBytes.ToBytes(point.V.AsSpan(offset, length)),
+                Version = point.Version,
+            };
+            while (true)
+            {
+                try
+                {
+                    await S.Shards[k].Initialize(init);
+                    break;
+                }
+                catch (Exception ex) when (DateTime.UtcNow < deadline)
+                {
+                    log.LogWarning("job {Job}: shard {Shard} not reachable yet ({Message}); retrying", job.JobId, k, ex.Message);
+                    await Task.Delay(500);
+                }
+            }
+        }
+        S.Version = point.Version;
+        S.Staleness = StalenessHistogram.FromCounts(point.Staleness);
+    }
+}

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Polyak.Cluster.Contracts;
+using Polyak.Data;
+using Polyak.Execution;
+using Polyak.Models;
+
+namespace Polyak.Cluster.Hosting;
+
+/// <summary>The data, model and resolved options of one job as loaded on one silo.</summary>
+public sealed record JobData(TrainingOptions Options, ResolvedOptions Resolved, DataSplit Data, IModel Model);
+
+/// <summary>
+/// Loads each job's data and model once per silo (every silo loads the same data from the job's spec: synthetic data
+/// is generated from the seed, files must exist at the same path on every machine) and checks the model size.
+/// </summary>
+public sealed class JobDataCache
+{
+    private readonly ConcurrentDictionary<string, Lazy<JobData>> _jobs = new();
+
+    /// <summary>The job's data and model, loaded on first use; throws when the model size differs from the job's.</summary>
+    public JobData Get(JobSpec job) => _jobs.GetOrAdd(job.JobId, _ => new Lazy<JobData>(() => Load(job))).Value;
+
+    /// <summary>Forgets a job.</summary>
+    public void Remove(string jobId) => _jobs.TryRemove(jobId, out _);
+
+    /// <summary>Loads a job's data and model (no caching).</summary>
+    public static JobData Load(JobSpec job)
+    {
+        var options = JsonSerializer.Deserialize<TrainingOptions>(job.OptionsJson, Json.Indented)
+            ?? throw new ArgumentException($"job {job.JobId}: empty options");
+        var data = Trainer.LoadData(options);
+        var model = ModelCatalog.Create(options.Model, data.Train);
+        if (model.ParameterCount != job.Dimension)
+            throw new InvalidOperationException($"job {job.JobId}: model '{model.Name}' on this silo has {model.ParameterCount} parameters, the job has {job.Dimension} (different data on this machine?)");
+        var resolved = ResolvedOptions.Resolve(options, Trainer.DefaultLearningRate(model));
+        return new JobData(options, resolved, data, model);
+    }
+}

@@ -1,0 +1,75 @@
+using Polyak.Cluster.Checkpoints;
+using Polyak.Cluster.Client;
+using Xunit;
+
+namespace Polyak.Cluster.Tests;
+
+/// <summary>Checkpoint files: round trip, checksum, model-size mismatch; endpoint errors.</summary>
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "polyak-ckpt-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
+    }
+
+    [Fact]
+    public void RoundTripKeepsEverythingAndNewestWins()
+    {
+        new ClusterCheckpoint(10, [1, 2, 3], [0.1f, 0.2f, 0.3f], [4, 6]).Write(_dir);
+        new ClusterCheckpoint(20, [4, 5, 6], [0.4f, 0.5f, 0.6f], [8, 12]).Write(_dir);
+        var c = ClusterCheckpoint.ReadLatest(_dir, 3)!;
+        Assert.Equal(20, c.Version);
+        Assert.Equal([4f, 5f, 6f], c.W);
+        Assert.Equal([0.4f, 0.5f, 0.6f], c.V);
+        Assert.Equal([8L, 12L], c.Staleness);
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+    }
+
+    [Fact]
+    public void CorruptedCheckpointIsRejectedByChecksumAndLeftAlone()
+    {
+        string path = new ClusterCheckpoint(5, [1, 2, 3, 4], [0, 0, 0, 0], [5]).Write(_dir);
+        var bytes = File.ReadAllBytes(path);
+        bytes[40] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+        var ex = Assert.Throws<InvalidDataException>(() => ClusterCheckpoint.ReadLatest(_dir, 4));
+        Assert.Contains("checksum mismatch", ex.Message);
+        Assert.Contains(Path.GetFileName(path), ex.Message);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void ModelSizeMismatchIsNamed()
+    {
+        new ClusterCheckpoint(5, [1, 2, 3], [0, 0, 0], []).Write(_dir);
+        var ex = Assert.Throws<InvalidDataException>(() => ClusterCheckpoint.ReadLatest(_dir, 7));
+        Assert.Contains("model size mismatch", ex.Message);
+        Assert.Contains("3 parameters", ex.Message);
+        Assert.Contains("7", ex.Message);
+    }
+
+    [Fact]
+    public async Task UnreachableEndpointGivesAClearError()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop(); // now nothing listens there
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() =>
+            ClusterEndpoint.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), TimeSpan.FromSeconds(3)));
+        Assert.Contains($"127.0.0.1:{port}", ex.Message);
+        Assert.Contains("cannot reach the cluster", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("nohostport")]
+    [InlineData("host:")]
+    [InlineData("host:99999")]
+    public void BadEndpointSpecIsNamed(string spec)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ClusterEndpoint.Parse(spec));
+        Assert.Contains("HOST:PORT", ex.Message);
+    }
+}

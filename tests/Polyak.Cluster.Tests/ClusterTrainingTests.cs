@@ -1,0 +1,124 @@
+using Polyak.Cluster.Client;
+using Polyak.Cluster.Contracts;
+using Polyak.Execution;
+using Xunit;
+
+namespace Polyak.Cluster.Tests;
+
+/// <summary>The cluster backend on an in-process Orleans TestCluster (2 silos) against the threads backend.</summary>
+public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<TwoSiloCluster>
+{
+    private static TrainingOptions Options(string backend) => new()
+    {
+        Model = "softmax",
+        Data = "synthetic:mixture,n=4000,test=500",
+        Backend = backend,
+        Workers = 4,
+        Groups = 2,
+        Batch = 32,
+        Updates = 400,
+        EvalEvery = 50,
+        EvalSize = 1000,
+        Seed = 7,
+        CheckpointEvery = 0,
+    };
+
+    [Fact]
+    public void ClusterTrainsSoftmaxToTheSameLossAsThreads()
+    {
+        var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 4 };
+        BackendCatalog.Register("cluster", () => backend);
+        var threads = new Trainer { WriteFiles = false }.Run(Options("threads"));
+        var cluster = new Trainer { WriteFiles = false }.Run(Options("cluster"));
+
+        Assert.Null(cluster.Failure);
+        Assert.Equal(RunStatus.Completed, cluster.Status);
+        Assert.Equal(400, cluster.Record.Summary.Updates);
+        Assert.Equal(400, cluster.Record.Summary.Staleness.Histogram.Sum());
+        double t = threads.Record.Summary.FinalLoss, c = cluster.Record.Summary.FinalLoss;
+        double initial = cluster.Record.Summary.InitialLoss;
+        output.WriteLine($"final eval loss: threads {t:G5}, cluster {c:G5} (initial {initial:G5}); staleness mean threads {threads.Record.Summary.Staleness.Mean:F2}, cluster {cluster.Record.Summary.Staleness.Mean:F2}");
+        Assert.True(c < 0.7 * initial, $"cluster did not train: {initial} -> {c}");
+        Assert.True(Math.Abs(c - t) <= 0.1 * t + 0.02, $"cluster final loss {c} vs threads {t}");
+        // Evaluation points arrive from the workers at the eval period.
+        Assert.Contains(cluster.Record.Curve, p => p.Update == 200);
+        // Shards are spread over both silos.
+        var shards = (Dictionary<string, object?>[])cluster.Record.Backend["shards"]!;
+        Assert.Equal(2, shards.Select(s => s["silo"]).Distinct().Count());
+    }
+
+    [Fact]
+    public void SynchronousGroupAppliesWithZeroStaleness()
+    {
+        var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 3 };
+        BackendCatalog.Register("cluster", () => backend);
+        var result = new Trainer { WriteFiles = false }.Run(Options("cluster") with { Workers = 2, Groups = 1, Updates = 60 });
+        Assert.Null(result.Failure);
+        Assert.Equal(60, result.Record.Summary.Updates);
+        Assert.Equal([60L], result.Record.Summary.Staleness.Histogram);
+    }
+
+    [Fact]
+    public async Task ShardsApplyTheHeavyBallRuleInOrder()
+    {
+        var client = fixture.Cluster.Client;
+        string job = "unit-" + Guid.NewGuid().ToString("N")[..8];
+        var shard = client.GetGrain<IShardGrain>($"{job}/0");
+        await shard.Initialize(new ShardInit { JobId = job, Index = 0, Offset = 0, W = FloatBytes.ToBytes([1f, 2f]), V = FloatBytes.ToBytes([0.5f, 0f]), Version = 3 });
+        await shard.Stage(42, FloatBytes.ToBytes([1f, -1f]));
+        Assert.Equal(ShardStatus.Mismatch, await shard.Apply(new ApplyCommand { PushId = 42, T = 4, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
+        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 42, T = 3, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
+        var now = await shard.Read(-1);
+        Assert.Equal(4, now.Version);
+        var w = FloatBytes.AsFloats(now.W).ToArray();
+        // v = 0.5*0.5 - 0.1*1 = 0.15 -> w0 = 1.15; v = 0 - 0.1*(-1) = 0.1 -> w1 = 2.1
+        Assert.Equal(1.15f, w[0], 5);
+        Assert.Equal(2.1f, w[1], 5);
+        var old = await shard.Read(3);
+        Assert.Equal([1f, 2f], FloatBytes.AsFloats(old.W).ToArray());
+        await shard.Release();
+    }
+
+    [Fact]
+    public void ResumesFromTheLatestCheckpointAndRefusesBadOnes()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "polyak-resume-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            BackendCatalog.Register("cluster", () => new ClusterBackend(fixture.Cluster.Client) { Shards = 2 });
+            var o = Options("cluster") with { OutDir = dir, Updates = 200, CheckpointEvery = 100 };
+            var first = new Trainer().Run(o);
+            Assert.Null(first.Failure);
+            string ckpts = Path.Combine(dir, "checkpoints");
+            Assert.NotEmpty(Directory.GetFiles(ckpts, "ckpt-*.bin"));
+
+            var second = new Trainer().Run(o with { Updates = 300 });
+            Assert.Null(second.Failure);
+            Assert.Equal(200L, second.Record.Backend["resumed_from"]);
+            Assert.Equal(300, second.Record.Summary.Updates);
+            Assert.Equal(300, second.Record.Summary.Staleness.Histogram.Sum());
+
+            // A model of another size: clear error, checkpoints untouched.
+            var before = Directory.GetFiles(ckpts).ToDictionary(f => f, File.ReadAllBytes);
+            var mismatch = new Trainer { WriteFiles = false }.Run(o with { Updates = 400, Data = "synthetic:mixture,n=4000,test=500,dim=32" });
+            Assert.NotNull(mismatch.Failure);
+            Assert.Contains("model size mismatch", mismatch.Failure!.Message);
+            Assert.Equal(before.Keys.Order(), Directory.GetFiles(ckpts).Order());
+            Assert.All(before, kv => Assert.Equal(kv.Value, File.ReadAllBytes(kv.Key)));
+
+            // A corrupted latest checkpoint: checksum mismatch, nothing overwritten.
+            string latest = Directory.GetFiles(ckpts, "ckpt-*.bin").Order().Last();
+            var bytes = File.ReadAllBytes(latest);
+            bytes[^40] ^= 0x55;
+            File.WriteAllBytes(latest, bytes);
+            var corrupted = new Trainer { WriteFiles = false }.Run(o with { Updates = 400 });
+            Assert.NotNull(corrupted.Failure);
+            Assert.Contains("checksum mismatch", corrupted.Failure!.Message);
+            Assert.Equal(bytes, File.ReadAllBytes(latest));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+}

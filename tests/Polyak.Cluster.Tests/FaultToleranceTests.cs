@@ -1,0 +1,84 @@
+using Orleans.TestingHost;
+using Polyak.Cluster.Client;
+using Polyak.Execution;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Polyak.Cluster.Tests;
+
+/// <summary>Killing a silo in the middle of a cluster run (in-process TestCluster with 3 silos).</summary>
+public sealed class FaultToleranceTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task KilledWorkerAndShardSiloTheJobStillFinishes()
+    {
+        var builder = new TestClusterBuilder(3);
+        builder.AddSiloBuilderConfigurator<TwoSiloCluster.PolyakSiloConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        try
+        {
+            var backend = new ClusterBackend(cluster.Client) { Shards = 3, BarrierDeadlineSeconds = 2 };
+            BackendCatalog.Register("cluster", () => backend);
+            var options = new TrainingOptions
+            {
+                Model = "softmax", Data = "synthetic:mixture,n=4000,test=500", Backend = "cluster",
+                Workers = 6, Groups = 3, Batch = 32, TimeSeconds = 12,
+                EvalEvery = 100, EvalSize = 1000, Seed = 11, CheckpointEvery = 100,
+            };
+            await Task.Delay(TimeSpan.FromSeconds(2)); // let every silo's membership view settle before placing grains
+            var killer = Task.Run(async () =>
+            {
+                while (backend.LastJobId is null) await Task.Delay(50);
+                var coordinator = cluster.Client.GetGrain<Polyak.Cluster.Contracts.IJobCoordinatorGrain>(backend.LastJobId);
+                long version = 0;
+                string control = "";
+                while (version < 150)
+                {
+                    await Task.Delay(20);
+                    var st = await coordinator.Status(int.MaxValue);
+                    version = st.Server.Version;
+                    control = st.CoordinatorSilo;
+                }
+                // Every silo hosts one shard (of 3) and one group leader (of 3); kill one that is not the control silo.
+                var victim = cluster.Silos.OrderBy(s => s.SiloAddress.ToString(), StringComparer.Ordinal).Last(s => s.SiloAddress.ToString() != control);
+                output.WriteLine($"killing {victim.SiloAddress} at update {version}");
+                _ = Task.Run(async () =>
+                {
+                    for (int i = 0; i < 8; i++)
+                    {
+                        await Task.Delay(1000);
+                        try
+                        {
+                            var st = await coordinator.Status(int.MaxValue);
+                            output.WriteLine($"t+{i}: v={st.Server.Version} checks={st.WatchdogChecks} " + string.Join(" ", st.Groups.Select(g => $"[g{g.Group} gen{g.Generation} {g.Steps} silent {g.SilentSeconds:F1}]")));
+                        }
+                        catch (Exception ex) { output.WriteLine(ex.Message); return; }
+                    }
+                });
+                await cluster.KillSiloAsync(victim);
+            });
+            var result = await Task.Run(() => new Trainer { WriteFiles = false }.Run(options));
+            await killer;
+            if (result.Failure is not null) output.WriteLine($"failure: {result.Failure}");
+            Assert.Null(result.Failure);
+            var b = result.Record.Backend;
+            foreach (var e in (string[])b["events"]!) output.WriteLine(e);
+            output.WriteLine($"status {result.Status}, updates {result.Record.Summary.Updates}, loss {result.Record.Summary.FinalLoss}, lost {b["updates_lost"]}, replacements {b["worker_replacements"]}, checks {b["watchdog_checks"]}");
+            foreach (var l in (Dictionary<string, object?>[])b["leaders"]!) output.WriteLine($"group {l["group"]} on {l["silo"]}: {l["steps"]} steps");
+            Assert.Equal(RunStatus.Completed, result.Status);
+            Assert.True(result.Record.Summary.Updates > 1000, $"only {result.Record.Summary.Updates} updates");
+            Assert.True(result.Record.Summary.FinalLoss < 0.75, $"final loss {result.Record.Summary.FinalLoss}");
+            // The killed silo hosted a shard: it was restored from the latest checkpoint and the loss is reported.
+            Assert.True((int)b["recoveries"]! >= 1, "no shard recovery recorded");
+            Assert.True((long)b["updates_lost"]! >= 0);
+            // It also hosted a group leader: that group was replaced and finished on a live silo.
+            Assert.True((int)b["worker_replacements"]! >= 1, "no worker replacement recorded");
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+}
