@@ -223,15 +223,7 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
                     }
                     ComputeLocal(m);
                 }
-                double loss = 0;
-                for (int m = 0; m < size; m++)
-                {
-                    float weight = (float)BatchSplit.Slice(batch, size, m).Length / batch;
-                    loss += weight * losses[m];
-                    if (size == 1) grads[0].AsSpan().CopyTo(sum);
-                    else if (m == 0) TensorPrimitives.Multiply(grads[0], weight, sum);
-                    else TensorPrimitives.MultiplyAdd(grads[m], weight, sum, sum);
-                }
+                double loss = BatchSplit.Combine(grads, losses, batch, sum);
 
                 long pushId = random.NextInt64();
                 await Task.WhenAll(shards.Select((s, k) => s.Stage(pushId, FloatBytes.ToBytes(sum.AsSpan(slices[k].Offset, slices[k].Length)))));

@@ -169,18 +169,6 @@ public sealed class ThreadsBackend : IExecutionBackend
         }
 
         /// <summary>Weighted mean of the member gradients into _sum; returns the batch loss.</summary>
-        private double Combine(int batch)
-        {
-            if (_size == 1) return _losses[0];
-            double loss = 0;
-            for (int m = 0; m < _size; m++)
-            {
-                float weight = (float)BatchSplit.Slice(batch, _size, m).Length / batch;
-                loss += weight * _losses[m];
-                if (m == 0) TensorPrimitives.Multiply(_grads[0], weight, _sum);
-                else TensorPrimitives.MultiplyAdd(_grads[m], weight, _sum, _sum);
-            }
-            return loss;
-        }
+        private double Combine(int batch) => BatchSplit.Combine(_grads, _losses, batch, _sum);
     }
 }

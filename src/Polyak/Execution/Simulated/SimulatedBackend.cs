@@ -228,21 +228,7 @@ public sealed class SimulationRun
     }
 
     /// <summary>Weighted mean of the member gradients (same arithmetic as the threads backend); returns the batch loss.</summary>
-    private static double Combine(GroupSlot slot)
-    {
-        int k = slot.Gradients.Length;
-        if (k == 1) return slot.Losses[0];
-        int batch = slot.Batch.Length;
-        double loss = 0;
-        for (int m = 0; m < k; m++)
-        {
-            float weight = (float)BatchSplit.Slice(batch, k, m).Length / batch;
-            loss += weight * slot.Losses[m];
-            if (m == 0) TensorPrimitives.Multiply(slot.Gradients[0], weight, slot.Sum);
-            else TensorPrimitives.MultiplyAdd(slot.Gradients[m], weight, slot.Sum, slot.Sum);
-        }
-        return loss;
-    }
+    private static double Combine(GroupSlot slot) => BatchSplit.Combine(slot.Gradients, slot.Losses, slot.Batch.Length, slot.Sum);
 
     /// <summary>
     /// The explicit state of the simulation between two events: clock, per-group in-flight reads (version, time,
