@@ -126,7 +126,7 @@ public sealed class ClusterBackend : IExecutionBackend
         while (true)
         {
             await Task.Delay(PollPeriod);
-            status = await coordinator.Status(cursor);
+            status = await Retry(() => coordinator.Status(cursor));
             cursor = status.NextEvaluation;
             foreach (var e in status.Evaluations)
                 monitor.RecordEvaluation(e.Version, new EvaluationResult(e.Loss, e.Correct, e.Count), context.Model.IsClassifier, TimeSpan.FromSeconds(e.Seconds));
@@ -141,7 +141,7 @@ public sealed class ClusterBackend : IExecutionBackend
             {
                 stopSent = true;
                 stopSentAt = DateTime.UtcNow;
-                await coordinator.Stop(monitor.StopReason ?? "the run's stop condition fired");
+                await Retry(() => coordinator.Stop(monitor.StopReason ?? "the run's stop condition fired"));
             }
             // Leaders on a dead silo never report that they stopped: do not wait for them forever.
             if (stopSentAt is DateTime at && DateTime.UtcNow - at > TimeSpan.FromSeconds(15)) break;
@@ -149,12 +149,12 @@ public sealed class ClusterBackend : IExecutionBackend
         if (status.Server.Version >= monitor.UpdateLimit)
             monitor.RequestStop(RunStatus.Completed, $"reached the update limit ({monitor.UpdateLimit})");
 
-        var snapshot = await sequencer.Snapshot();
+        var snapshot = await Retry(() => sequencer.Snapshot());
         var w = FloatBytes.AsFloats(snapshot.W);
         var v = FloatBytes.AsFloats(snapshot.V);
         context.Server.Restore(w, v, snapshot.Version, StalenessHistogram.FromCounts(snapshot.Staleness));
-        var shards = await sequencer.Shards();
-        var final = await coordinator.Status(cursor);
+        var shards = await Retry(() => sequencer.Shards());
+        var final = await Retry(() => coordinator.Status(cursor));
         foreach (var e in final.Evaluations)
             monitor.RecordEvaluation(e.Version, new EvaluationResult(e.Loss, e.Correct, e.Count), context.Model.IsClassifier, TimeSpan.FromSeconds(e.Seconds));
 
@@ -176,4 +176,33 @@ public sealed class ClusterBackend : IExecutionBackend
 
         try { await coordinator.Release(); } catch (Exception) { }
     }
+
+    /// <summary>How long the client keeps retrying a call that fails because a silo (or its gateway) went away.</summary>
+    public TimeSpan TransientRetryWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Calls <paramref name="call"/>, retrying while it fails with a transient cluster error (a silo or gateway shutting
+    /// down or dead, a rejected or timed-out message), for up to <see cref="TransientRetryWindow"/>.
+    /// </summary>
+    private async Task<T> Retry<T>(Func<Task<T>> call)
+    {
+        var deadline = DateTime.UtcNow + TransientRetryWindow;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (IsTransient(ex) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private Task Retry(Func<Task> call) => Retry(async () => { await call(); return true; });
+
+    private static bool IsTransient(Exception ex) =>
+        ex is Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException
+        || ex.GetType().Name is "ConnectionFailedException" or "GatewayTooBusyException";
 }
