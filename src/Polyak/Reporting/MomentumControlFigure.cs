@@ -40,7 +40,7 @@ public static class MomentumControlFigure
         plt.Title(string.Create(c, $"Closed-loop momentum (gain {record.Gain:G3}, period {record.Period}, bounds [{record.Min:G3}, {record.Max:G3}])"));
         plt.XLabel("update");
         plt.YLabel("momentum");
-        plt.ShowLegend(ScottPlot.Alignment.LowerRight);
+        plt.ShowLegend(ScottPlot.Edge.Bottom); // outside the data area: the series cover every corner
         string png = Path.Combine(dir, "momentum.png");
         string svg = Path.Combine(dir, "momentum.svg");
         plt.SavePng(png, 900, 560);
