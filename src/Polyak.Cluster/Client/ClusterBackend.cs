@@ -178,22 +178,26 @@ public sealed class ClusterBackend : IExecutionBackend
     }
 
     /// <summary>How long the client keeps retrying a call that fails because a silo (or its gateway) went away.</summary>
-    public TimeSpan TransientRetryWindow { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan TransientRetryWindow { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A call is tried at least this many times before a transient error fails the run, however long each took.</summary>
+    public int MinimumAttempts { get; init; } = 4;
 
     /// <summary>
     /// Calls <paramref name="call"/>, retrying while it fails with a transient cluster error (a silo or gateway shutting
-    /// down or dead, a rejected or timed-out message), for up to <see cref="TransientRetryWindow"/>.
+    /// down or dead, a rejected or timed-out message), for up to <see cref="TransientRetryWindow"/> and at least
+    /// <see cref="MinimumAttempts"/> times (a lost message costs a whole response timeout).
     /// </summary>
     private async Task<T> Retry<T>(Func<Task<T>> call)
     {
         var deadline = DateTime.UtcNow + TransientRetryWindow;
-        while (true)
+        for (int attempt = 1; ; attempt++)
         {
             try
             {
                 return await call();
             }
-            catch (Exception ex) when (IsTransient(ex) && DateTime.UtcNow < deadline)
+            catch (Exception ex) when (IsTransient(ex) && (attempt < MinimumAttempts || DateTime.UtcNow < deadline))
             {
                 await Task.Delay(200);
             }

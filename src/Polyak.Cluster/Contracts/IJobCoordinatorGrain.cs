@@ -12,11 +12,11 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     Task<long> Submit(JobSpec job, byte[] initialW);
 
     /// <summary>Progress, new evaluations from index <paramref name="fromEvaluation"/>, events.</summary>
-    [AlwaysInterleave]
+    [AlwaysInterleave, ResponseTimeout("00:00:10")]
     Task<JobStatus> Status(int fromEvaluation);
 
     /// <summary>Requests a stop (workers drop their gradient and stop).</summary>
-    [AlwaysInterleave]
+    [AlwaysInterleave, ResponseTimeout("00:00:10")]
     Task Stop(string reason);
 
     /// <summary>A group leader reports an evaluation.</summary>

@@ -32,7 +32,7 @@ public interface IUpdateSequencerGrain : IGrainWithStringKey
     Task Stop();
 
     /// <summary>Version, limits, checkpoints, recoveries.</summary>
-    [AlwaysInterleave]
+    [AlwaysInterleave, ResponseTimeout("00:00:05")]
     Task<SequencerStatus> Status();
 
     /// <summary>Checks every shard still holds its state; rolls back to the latest checkpoint when one lost it. True when all were fine.</summary>

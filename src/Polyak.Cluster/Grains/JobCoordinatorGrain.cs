@@ -78,7 +78,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
     {
         var s = S;
         var job = s.Job;
-        var server = job is null ? new SequencerStatus() : await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Status();
+        var server = job is null ? new SequencerStatus() : await ServerStatus(job);
         lock (s)
         {
             fromEvaluation = Math.Clamp(fromEvaluation, 0, s.Evaluations.Count);
@@ -101,6 +101,25 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
                 WatchdogChecks = s.Checks,
                 CoordinatorSilo = silo.SiloAddress.ToString(),
             };
+        }
+    }
+
+    /// <summary>
+    /// The sequencer's status; when it does not answer in time (a busy or recovering silo), the last one seen, so a
+    /// status poll never waits on the sequencer's silo.
+    /// </summary>
+    private async Task<SequencerStatus> ServerStatus(JobSpec job)
+    {
+        try
+        {
+            var status = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Status();
+            S.LastServer = status;
+            return status;
+        }
+        catch (Exception ex) when (S.LastServer is { } last)
+        {
+            log.LogWarning("job {Job}: sequencer status unavailable ({Message}); reporting the last one", job.JobId, ex.Message);
+            return last;
         }
     }
 
@@ -197,7 +216,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
             s.Checks++;
         }
         if (job is null || s.Stopping) return;
-        var server = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Status();
+        var server = await ServerStatus(job);
         if (server.Stopped) return;
         var replace = new List<WorkerAssignment>();
         lock (s)
@@ -220,7 +239,32 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
                 replace.Add(new WorkerAssignment { Job = job, Group = g, Member = 0, Generation = s.Generation[g] });
             }
         }
-        foreach (var a in replace) _ = Ignore(Worker(job, a.Group * job.GroupSize).Start(a));
+        foreach (var a in replace) _ = StartReplacement(job, a);
+    }
+
+    /// <summary>
+    /// Starts a replacement leader. When the call fails (typically: the directory still pointed at the dead silo), the
+    /// group is marked silent so the next watchdog tick replaces it again instead of waiting out the grace period.
+    /// </summary>
+    private async Task StartReplacement(JobSpec job, WorkerAssignment a)
+    {
+        try
+        {
+            await Worker(job, a.Group * job.GroupSize).Start(a);
+        }
+        catch (Exception ex)
+        {
+            log.LogWarning("job {Job}: starting the replacement of group {Group} failed: {Message}", job.JobId, a.Group, ex.Message);
+            var s = S;
+            lock (s)
+            {
+                if (a.Generation == s.Generation[a.Group])
+                {
+                    s.LastSeen[a.Group] = DateTime.UtcNow - LeaderTimeout;
+                    s.Events.Add($"group {a.Group}: starting its replacement (generation {a.Generation}) failed ({ex.GetType().Name}); retrying");
+                }
+            }
+        }
     }
 
     private async Task Ignore(Task task)
@@ -244,6 +288,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
         public int Replacements;
         public long Checks;
         public DateTime LastCheck;
+        public SequencerStatus? LastServer;
     }
 }
 
