@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Side-by-side reference: trains the same mlp (784-256-10) and lenet (conv 1->32 5x5, ReLU, maxpool 2, conv 32->64 5x5,
-ReLU, maxpool 2, dense 1024->10) in PyTorch on this machine, batch 64, SGD with momentum 0.9, random 1x28x28 inputs,
+ReLU, maxpool 2, dense 1024->10) in PyTorch on this machine, batch 64 (or --batch B), SGD with momentum 0.9, random 1x28x28 inputs,
 and prints samples/s for 1 and 2 intra-op threads, then (unless --torch-only) runs Polyak's `nn` benchmark suite.
 
-Usage: /usr/bin/python3 bench/pytorch_compare.py [--seconds S] [--torch-only]
+Usage: /usr/bin/python3 bench/pytorch_compare.py [--seconds S] [--batch B] [--torch-only]
 Needs Debian's python3-torch (apt-get install python3-torch libopenblas0-openmp); says so and skips PyTorch if absent.
 """
 import argparse
@@ -13,7 +13,7 @@ import sys
 import time
 
 
-def torch_rows(seconds):
+def torch_rows(seconds, batch=64):
     try:
         import torch
         import torch.nn as nn
@@ -32,8 +32,8 @@ def torch_rows(seconds):
 
     rows = []
     torch.manual_seed(0)
-    x = torch.randn(64, 1, 28, 28)
-    y = torch.randint(0, 10, (64,))
+    x = torch.randn(batch, 1, 28, 28)
+    y = torch.randint(0, 10, (batch,))
     for threads in (1, 2):
         torch.set_num_threads(threads)
         for name, make in (("mlp", mlp), ("lenet", lenet)):
@@ -54,7 +54,7 @@ def torch_rows(seconds):
             while time.perf_counter() - start < seconds:
                 step()
                 n += 1
-            rate = n * 64 / (time.perf_counter() - start)
+            rate = n * batch / (time.perf_counter() - start)
             rows.append((name, f"PyTorch {torch.__version__}, {threads} thread(s)", rate))
     return rows
 
@@ -62,17 +62,18 @@ def torch_rows(seconds):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--torch-only", action="store_true")
     args = ap.parse_args()
-    print(f"PyTorch reference, batch 64, SGD momentum 0.9, {args.seconds:g} s per case, {os.cpu_count()} logical cores")
-    for name, config, rate in torch_rows(args.seconds):
+    print(f"PyTorch reference, batch {args.batch}, SGD momentum 0.9, {args.seconds:g} s per case, {os.cpu_count()} logical cores")
+    for name, config, rate in torch_rows(args.seconds, args.batch):
         print(f"{name:<8} {config:<44} {rate:10.0f}")
     if args.torch_only:
         return 0
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     print("\nPolyak (bench/Polyak.Bench nn):")
     return subprocess.call(["dotnet", "run", "-c", "Release", "--project", os.path.join(root, "bench", "Polyak.Bench"),
-                            "--", "nn", str(args.seconds)])
+                            "--", "nn", str(args.seconds), "mlp,lenet", str(args.batch)])
 
 
 if __name__ == "__main__":

@@ -7,34 +7,35 @@ using Polyak.Models.Layers;
 
 namespace Polyak.Bench;
 
-/// <summary>Training throughput (samples/s) of the mlp and lenet networks, batch 64, SGD with momentum.</summary>
+/// <summary>Training throughput (samples/s) of the mlp and lenet networks, batch 64 (or as given), SGD with momentum.</summary>
 public sealed class NetworkSuite : IBenchmarkSuite
 {
     /// <inheritdoc/>
     public string Name => "nn";
 
     /// <inheritdoc/>
-    public string Description => "samples/s of mlp and lenet (batch 64, momentum 0.9): raw gradient loop and Trainer with 1 and 2 async workers (args: [seconds] [models])";
+    public string Description => "samples/s of mlp and lenet (batch 64, momentum 0.9): raw gradient loop and Trainer with 1 and 2 async workers (args: [seconds] [models] [batch])";
 
     /// <inheritdoc/>
     public int Run(string[] args)
     {
         double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 5;
         string[] models = args.Length > 1 ? args[1].Split(',') : ["mlp", "lenet"];
+        int batch = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64;
         var (train, test, desc) = SyntheticData.Generate("synthetic:images,n=10000,test=500", 1);
         var split = new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, 256, 1), desc);
-        Console.WriteLine($"data: {desc}; batch 64; {Environment.ProcessorCount} logical cores");
+        Console.WriteLine($"data: {desc}; batch {batch}; {Environment.ProcessorCount} logical cores");
         Console.WriteLine($"{"model",-8} {"configuration",-44} {"samples/s",10}");
         foreach (string m in models)
         {
             var model = (Network)ModelCatalog.Create(m, train);
-            Print(m, "raw LossAndGradient, 1 thread", RawLoop(model, train, 1, seconds));
-            Print(m, "raw LossAndGradient, 1 worker, 2-thread GEMM", RawLoop(model, train, 2, seconds));
+            Print(m, "raw LossAndGradient, 1 thread", RawLoop(model, train, 1, batch, seconds));
+            Print(m, "raw LossAndGradient, 1 worker, 2-thread GEMM", RawLoop(model, train, 2, batch, seconds));
             foreach (int workers in new[] { 1, 2 })
             {
                 var options = new TrainingOptions
                 {
-                    Model = m, Workers = workers, Batch = 64, LearningRate = 0.01, Momentum = 0.9,
+                    Model = m, Workers = workers, Batch = batch, LearningRate = 0.01, Momentum = 0.9,
                     TimeSeconds = seconds, EvalSize = 256, EvalEvery = 1_000_000, Seed = 1,
                 };
                 var result = new Trainer { WriteFiles = false }.Run(options, data: split);
@@ -48,15 +49,15 @@ public sealed class NetworkSuite : IBenchmarkSuite
         => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model,-8} {config,-44} {samplesPerSecond,10:F0}"));
 
     /// <summary>Gradient evaluations plus a plain momentum step on one thread, no parameter server.</summary>
-    private static double RawLoop(Network template, Dataset data, int gemmThreads, double seconds)
+    private static double RawLoop(Network template, Dataset data, int gemmThreads, int batch, double seconds)
     {
         var model = new Network(template.Name, template.Spec, data.InputShape, template.ClassCount) { GemmThreads = gemmThreads };
         var w = new float[model.ParameterCount];
         var v = new float[w.Length];
         var g = new float[w.Length];
         model.Initialize(w, 1);
-        var ws = model.CreateWorkspace(64, 1);
-        var rows = new int[64];
+        var ws = model.CreateWorkspace(batch, 1);
+        var rows = new int[batch];
         var sampler = new BatchSampler(data.Count, 1, 0);
         void Step()
         {
@@ -76,6 +77,6 @@ public sealed class NetworkSuite : IBenchmarkSuite
             Step();
             steps++;
         }
-        return steps * 64 / sw.Elapsed.TotalSeconds;
+        return steps * (double)batch / sw.Elapsed.TotalSeconds;
     }
 }
