@@ -22,6 +22,16 @@ public sealed class RandomStream
         _s3 = SplitMix(ref x);
     }
 
+    /// <summary>Resets this stream in place to the state <c>new RandomStream(seed)</c> would have (no allocation).</summary>
+    public void Reseed(ulong seed)
+    {
+        ulong x = seed;
+        _s0 = SplitMix(ref x);
+        _s1 = SplitMix(ref x);
+        _s2 = SplitMix(ref x);
+        _s3 = SplitMix(ref x);
+    }
+
     private RandomStream(ulong s0, ulong s1, ulong s2, ulong s3)
     {
         _s0 = s0; _s1 = s1; _s2 = s2; _s3 = s3;

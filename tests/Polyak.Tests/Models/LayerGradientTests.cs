@@ -152,6 +152,34 @@ public sealed class LayerGradientTests
     }
 
     [Fact]
+    public void DropoutMasksArePureFunctionsOfSeedAndBatchKey()
+    {
+        var layer = new DropoutLayer(0.5);
+        layer.Bind(TensorShape.Flat(256));
+        var x = new float[512];
+        Array.Fill(x, 1f);
+        float[] Mask(LayerState? state, ulong key)
+        {
+            var y = new float[512];
+            layer.Forward(new LayerPass(2, true, state, [], 1, key), [], x, y);
+            return y;
+        }
+        var state = layer.CreateState(2, 3);
+        var first = Mask(state, 42);
+        var other = Mask(state, 43);
+        // The same batch key gives the same mask however many batches came before, and in another workspace with the same seed.
+        Assert.Equal(first, Mask(state, 42));
+        Assert.Equal(first, Mask(layer.CreateState(2, 3), 42));
+        Assert.NotEqual(first, other);
+        Assert.NotEqual(first, Mask(layer.CreateState(2, 4), 42)); // another worker's seed
+        // Two keys' masks are independent: they agree on about half of the positions.
+        int agree = first.Zip(other).Count(p => p.First == p.Second);
+        Assert.InRange(agree, 200, 312);
+        Assert.NotEqual(Network.BatchKey([1, 2, 3]), Network.BatchKey([1, 3, 2]));
+        Assert.NotEqual(Network.BatchKey([1, 2, 3]), Network.BatchKey([1, 2, 3, 0]));
+    }
+
+    [Fact]
     public void Im2ColIsTheAdjointOfCol2Im()
     {
         // <im2col(x), c> == <x, col2im(c)> for stride 2 and padding 1

@@ -4,8 +4,9 @@ using Polyak.Numerics;
 namespace Polyak.Models.Layers;
 
 /// <summary>
-/// Inverted dropout: in training each value is zeroed with probability p and the survivors scaled by 1/(1-p), from the
-/// worker's own seeded random stream; identity in inference.
+/// Inverted dropout: in training each value is zeroed with probability p and the survivors scaled by 1/(1-p); identity in
+/// inference. The masks of a batch come from a stream seeded by the worker's seed and the batch key
+/// (<see cref="LayerPass.Key"/>), so they are a pure function of (run seed, worker, rows): nothing to checkpoint.
 /// </summary>
 public sealed class DropoutLayer : Layer
 {
@@ -42,6 +43,7 @@ public sealed class DropoutLayer : Layer
         float keep = (float)(1 / (1 - Rate));
         ulong threshold = (ulong)(Rate * 4294967296.0);
         var random = state.Random;
+        random.Reseed(RandomStream.DeriveSeed(state.Seed, pass.Key));
         for (int i = 0; i < n; i += 2)
         {
             // two 32-bit uniforms per draw
@@ -69,6 +71,7 @@ public sealed class DropoutLayer : Layer
     private sealed class State(long size, ulong seed) : LayerState
     {
         public readonly float[] Mask = new float[size];
+        public readonly ulong Seed = seed;
         public readonly RandomStream Random = new(seed);
     }
 }

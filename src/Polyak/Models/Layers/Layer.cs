@@ -59,7 +59,7 @@ public abstract class Layer
 public abstract class LayerState;
 
 /// <summary>What a layer needs to know about the current pass: batch size, mode, its state and shared scratch.</summary>
-public readonly ref struct LayerPass(int batch, bool training, LayerState? state, Span<float> shared, int threads)
+public readonly ref struct LayerPass(int batch, bool training, LayerState? state, Span<float> shared, int threads, ulong key = 0)
 {
     /// <summary>Samples in this batch.</summary>
     public int Batch { get; } = batch;
@@ -75,4 +75,12 @@ public readonly ref struct LayerPass(int batch, bool training, LayerState? state
 
     /// <summary>Threads a GEMM may use (1 or 2).</summary>
     public int Threads { get; } = threads;
+
+    /// <summary>
+    /// Identifies the batch (a hash of its row indices, <see cref="Network.BatchKey"/>). Layers that draw random numbers
+    /// (dropout) derive them from their state's seed and this key, so a batch's draws depend on the run seed, the worker
+    /// and the rows only, never on how many batches the workspace saw before: a resumed run draws what the
+    /// uninterrupted one would have.
+    /// </summary>
+    public ulong Key { get; } = key;
 }

@@ -119,7 +119,8 @@ public sealed class Network : IModel
         if (rows.Length > ws.MaxBatch) throw new ArgumentException($"{Name}: batch of {rows.Length} exceeds workspace capacity {ws.MaxBatch}");
         if (gradient.Length != ParameterCount) throw new ArgumentException($"{Name}: gradient has {gradient.Length} values, expected {ParameterCount}");
         int b = rows.Length;
-        Forward(w, data, rows, ws, training: true);
+        ulong key = BatchKey(rows);
+        Forward(w, data, rows, ws, training: true, key);
 
         // softmax cross-entropy: loss and d(mean loss)/d(logits) into the first gradient buffer
         int k = ClassCount;
@@ -147,7 +148,7 @@ public sealed class Network : IModel
         for (int i = _layers.Length - 1; i >= 0; i--)
         {
             var layer = _layers[i];
-            var pass = new LayerPass(b, true, ws.States[i], ws.Shared, GemmThreads);
+            var pass = new LayerPass(b, true, ws.States[i], ws.Shared, GemmThreads, key);
             layer.Backward(pass, w.Slice(_offsets[i], layer.ParameterCount), ws.Activations[i], ws.Activations[i + 1], dy, dx,
                 gradient.Slice(_offsets[i], layer.ParameterCount), needInputGradient: i > 0);
             (dy, dx) = (dx, dy);
@@ -166,7 +167,7 @@ public sealed class Network : IModel
         for (int start = 0; start < rows.Length; start += ws.MaxBatch)
         {
             var chunk = rows.Slice(start, Math.Min(ws.MaxBatch, rows.Length - start));
-            Forward(w, data, chunk, ws, training: false);
+            Forward(w, data, chunk, ws, training: false, 0);
             var logits = ws.Activations[^1];
             for (int s = 0; s < chunk.Length; s++)
             {
@@ -183,8 +184,19 @@ public sealed class Network : IModel
         return new EvaluationResult(rows.Length == 0 ? double.NaN : loss / rows.Length, correct, rows.Length);
     }
 
+    /// <summary>
+    /// A 64-bit key of a batch: a hash of its row indices in order (see <see cref="LayerPass.Key"/>). Batches are drawn
+    /// from reshuffled epochs, so two batches of a run share a key only if they hold the same rows in the same order.
+    /// </summary>
+    public static ulong BatchKey(ReadOnlySpan<int> rows)
+    {
+        ulong h = 0xCBF29CE484222325UL ^ (ulong)rows.Length;
+        foreach (int r in rows) h = (h ^ (uint)r) * 0x100000001B3UL + 0x9E3779B97F4A7C15UL;
+        return h;
+    }
+
     /// <summary>Runs the forward pass of <paramref name="rows"/>; the logits end in the last activation buffer.</summary>
-    private void Forward(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, NetworkWorkspace ws, bool training)
+    private void Forward(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, NetworkWorkspace ws, bool training, ulong key)
     {
         int b = rows.Length;
         var x0 = ws.Activations[0].AsSpan();
@@ -205,7 +217,7 @@ public sealed class Network : IModel
         for (int i = 0; i < _layers.Length; i++)
         {
             var layer = _layers[i];
-            var pass = new LayerPass(b, training, ws.States[i], ws.Shared, GemmThreads);
+            var pass = new LayerPass(b, training, ws.States[i], ws.Shared, GemmThreads, key);
             layer.Forward(pass, w.Slice(_offsets[i], layer.ParameterCount), ws.Activations[i], ws.Activations[i + 1]);
         }
     }
