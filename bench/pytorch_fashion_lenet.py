@@ -27,4 +27,4 @@ for s in range(steps):
         for gr in opt.param_groups: gr['lr']=lr*0.5*(1+math.cos(math.pi*s/steps))
     opt.zero_grad(); lf(m(X[idx]),Y[idx]).backward(); opt.step()
 with torch.no_grad(): acc=(m(Xt).argmax(1)==Yt).float().mean().item()
-print(f"torch lenet lr={lr} mom={mom} epochs={epochs} batch={B} schedule={sched}: test acc {acc:.4f}, {steps*64/(time.time()-t):.0f} samples/s")
+print(f"torch lenet lr={lr} mom={mom} epochs={epochs} batch={B} schedule={sched}: test acc {acc:.4f}, {steps*B/(time.time()-t):.0f} samples/s")
