@@ -85,7 +85,9 @@ public static class TrainCommand
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine($"Polyak {r.PolyakVersion} — {r.Model.Name} on {r.Data.Description}");
-        Console.WriteLine(string.Create(c, $"  backend {r.Config.Backend}: {r.Config.Workers} workers, {r.Config.Groups} group(s), batch {r.Config.Batch}, lr {r.Config.LearningRate:G4}, momentum {(r.AutoMomentum is null ? r.Config.Momentum.ToString("G4", c) : "auto")}, {r.Config.Discipline.ToString().ToLowerInvariant()}"));
+        Console.WriteLine(string.Create(c, $"  backend {r.Config.Backend}: {r.Config.Workers} workers, {r.Config.Groups} group(s), batch {r.Config.Batch}, lr {r.Config.LearningRate:G4}, momentum {(r.AutoMomentum is null ? (r.Config.Momentum ?? 0).ToString("G4", c) : "auto")}, schedule {r.Config.Schedule}, {r.Config.Discipline.ToString().ToLowerInvariant()}"));
+        if (r.Recipe is { } rc)
+            Console.WriteLine($"  recipe       {rc.Model}'s, for {string.Join(", ", rc.Applied)} (options not given; docs/models.md)");
         Console.WriteLine($"  status       {r.Status}{(r.StopReason is null ? "" : $" ({r.StopReason})")}");
         Console.WriteLine(string.Create(c, $"  updates      {s.Updates:N0} ({s.Epochs:F2} epochs)"));
         Console.WriteLine(string.Create(c, $"  eval loss    {s.InitialLoss:G5} -> {s.FinalLoss:G5}"));

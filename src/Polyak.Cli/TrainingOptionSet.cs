@@ -17,14 +17,14 @@ public sealed class TrainingOptionSet
     public readonly Option<string?> Backend = new("--backend") { Description = "Execution backend: threads, simulated, cluster" };
     public readonly Option<int?> Workers = new("--workers") { Description = "Number of workers N (default 2)" };
     public readonly Option<int?> Groups = new("--groups") { Description = "Number of compute groups g, dividing N (1 = sync, N = async; default N)" };
-    public readonly Option<int?> Batch = new("--batch") { Description = "Mini-batch size B of every update (default 64)" };
-    public readonly Option<double?> LearningRate = new("--lr") { Description = "Learning rate alpha (default depends on the model)" };
-    public readonly Option<string?> Momentum = new("--momentum") { Description = "Explicit momentum mu in (-1, 1), or auto[:TARGET] for closed-loop control (default 0)" };
+    public readonly Option<int?> Batch = new("--batch") { Description = "Mini-batch size B of every update (default: the model's recipe, lenet 16; else 64)" };
+    public readonly Option<double?> LearningRate = new("--lr") { Description = "Learning rate alpha (default: the model's recipe, lenet 0.025; else by model)" };
+    public readonly Option<string?> Momentum = new("--momentum") { Description = "Explicit momentum mu in (-1, 1), or auto[:TARGET] for closed-loop control (default: the model's recipe, lenet 0.75; else 0)" };
     public readonly Option<double?> MomentumGain = new("--momentum-gain") { Description = "Auto momentum: feedback gain gamma in (0, 1] (default 0.3)" };
     public readonly Option<string?> MomentumBounds = new("--momentum-bounds") { Description = "Auto momentum: bounds MIN,MAX of the explicit momentum (default -0.9,0.99)" };
     public readonly Option<int?> MomentumPeriod = new("--momentum-period") { Description = "Auto momentum: adjust every K updates (default 50)" };
     public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay lambda >= 0" };
-    public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step:EVERY:FACTOR, inverse:T, cosine:TOTAL" };
+    public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step:EVERY:FACTOR, inverse:T, cosine (over the run), cosine:TOTAL (default: cosine for models with a recipe when the run length is known; else constant)" };
     public readonly Option<string?> Discipline = new("--discipline") { Description = "Parameter-server update discipline: atomic or hogwild" };
     public readonly Option<long?> Updates = new("--updates") { Description = "Stop after K updates" };
     public readonly Option<double?> Epochs = new("--epochs") { Description = "Stop after E passes over the training data" };

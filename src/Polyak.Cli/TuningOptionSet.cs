@@ -39,7 +39,7 @@ public sealed class TuningOptionSet
 
     /// <summary>The update budget: --updates, else --epochs converted with the data size, else <paramref name="fallback"/>.</summary>
     public static long Budget(TrainingOptions o, int trainRows, long fallback) =>
-        o.Updates ?? (o.Epochs is double e ? Math.Max(1, (long)Math.Ceiling(e * trainRows / o.Batch)) : fallback);
+        o.Updates ?? (o.Epochs is double e ? Math.Max(1, (long)Math.Ceiling(e * trainRows / ResolvedOptions.BatchFor(o, o.Model))) : fallback);
 
     /// <summary>Progress line of a finished run on stderr.</summary>
     public static void Report(TrialResult t, bool reused, ref int count)

@@ -57,8 +57,8 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
         if (initialW.Length != job.Dimension * sizeof(float))
             throw new ArgumentException($"job {job.JobId}: initial parameters have {initialW.Length / sizeof(float)} values, the job has {job.Dimension}");
         S.Job = job;
-        S.Schedule = LearningRateSchedule.Parse(options.Schedule, options.LearningRate ?? 0.1);
-        S.Mu = (float)options.Momentum;
+        S.Schedule = LearningRateSchedule.Parse(options.Schedule ?? "constant", options.LearningRate ?? 0.1); // the client sends resolved options
+        S.Mu = (float)(options.Momentum ?? 0);
         S.Lambda = (float)options.WeightDecay;
         S.Shards = new IShardGrain[job.Shards];
         S.Slices = new (int, int)[job.Shards];

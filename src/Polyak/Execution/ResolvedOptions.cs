@@ -1,3 +1,4 @@
+using Polyak.Models;
 using Polyak.Optimization;
 
 namespace Polyak.Execution;
@@ -26,6 +27,15 @@ public sealed record ResolvedOptions
     /// <summary>Base learning rate.</summary>
     public required double LearningRate { get; init; }
 
+    /// <summary>Explicit momentum at the start of the run.</summary>
+    public required double Momentum { get; init; }
+
+    /// <summary>The model's recipe when it supplied a default (null when every option was given or the model has none).</summary>
+    public ModelRecipe? Recipe { get; init; }
+
+    /// <summary>Which options came from the recipe, e.g. <c>["batch", "lr", "momentum", "schedule"]</c>.</summary>
+    public IReadOnlyList<string> FromRecipe { get; init; } = [];
+
     /// <summary>Learning-rate schedule.</summary>
     public required LearningRateSchedule Schedule { get; init; }
 
@@ -40,12 +50,15 @@ public sealed record ResolvedOptions
         int g = o.Groups ?? o.Workers;
         if (g < 1) throw new ArgumentException($"--groups must be >= 1, got {g}");
         if (o.Workers % g != 0) throw new ArgumentException($"--groups {g} does not divide --workers {o.Workers}");
-        if (o.Batch < 1) throw new ArgumentException($"--batch must be >= 1, got {o.Batch}");
-        if (o.Batch < o.Workers / g)
-            throw new ArgumentException($"--batch {o.Batch} is smaller than the group size {o.Workers / g}: every member needs at least one sample");
+        if (o.Batch is int b)
+        {
+            if (b < 1) throw new ArgumentException($"--batch must be >= 1, got {b}");
+            if (b < o.Workers / g)
+                throw new ArgumentException($"--batch {b} is smaller than the group size {o.Workers / g}: every member needs at least one sample");
+        }
         if (o.LearningRate is double lr && (!(lr > 0) || !double.IsFinite(lr)))
             throw new ArgumentException($"--lr must be a positive finite number, got {lr}");
-        if (!(o.Momentum > -1 && o.Momentum < 1)) throw new ArgumentException($"--momentum must be in (-1, 1), got {o.Momentum}");
+        if (o.Momentum is double mu && !(mu > -1 && mu < 1)) throw new ArgumentException($"--momentum must be in (-1, 1), got {mu}");
         if (!(o.WeightDecay >= 0) || !double.IsFinite(o.WeightDecay)) throw new ArgumentException($"--weight-decay must be a finite number >= 0, got {o.WeightDecay}");
         if (o.Updates is long u && u < 1) throw new ArgumentException($"--updates must be >= 1, got {u}");
         if (o.Epochs is double e && (!(e > 0) || !double.IsFinite(e))) throw new ArgumentException($"--epochs must be > 0, got {e}");
@@ -58,23 +71,54 @@ public sealed record ResolvedOptions
         if (o.CheckpointEvery is long c && c < 0) throw new ArgumentException($"--checkpoint-every must be >= 0, got {c}");
         if (o.AutoMomentum is { } a) MomentumController.Validate(a, a.Target);
         if (string.Equals(o.Backend, "simulated", StringComparison.OrdinalIgnoreCase)) ClockModel.Validate(o.Simulation, o.Workers);
-        try { LearningRateSchedule.Parse(o.Schedule, o.LearningRate ?? 0.1); }
-        catch (FormatException ex) { throw new ArgumentException($"--schedule: {ex.Message}"); }
+        // "cosine" (over the run) is checked when the run's length is known (Resolve).
+        if (o.Schedule is string spec && !spec.Trim().Equals("cosine", StringComparison.OrdinalIgnoreCase))
+        {
+            try { LearningRateSchedule.Parse(spec, o.LearningRate ?? 0.1); }
+            catch (FormatException ex) { throw new ArgumentException($"--schedule: {ex.Message}"); }
+        }
     }
 
-    /// <summary>Resolves defaults that depend on the model.</summary>
-    public static ResolvedOptions Resolve(TrainingOptions o, double defaultLearningRate)
+    /// <summary>The batch size a run uses: as given, else the model's recipe, else 64.</summary>
+    public static int BatchFor(TrainingOptions o, string modelName) => o.Batch ?? ModelRecipe.For(modelName)?.Batch ?? 64;
+
+    /// <summary>
+    /// Resolves the defaults that depend on the model: options not given come from the model's recipe
+    /// (<see cref="ModelRecipe"/>), else from <paramref name="defaultLearningRate"/>, momentum 0, batch 64 and a constant
+    /// rate. <paramref name="runUpdates"/> is the run's update limit (null or long.MaxValue when unknown),
+    /// which fixes the length of a <c>cosine</c> schedule.
+    /// </summary>
+    public static ResolvedOptions Resolve(TrainingOptions o, double defaultLearningRate, string modelName = "", long? runUpdates = null)
     {
         ValidateGeneric(o);
-        double lr = o.LearningRate ?? defaultLearningRate;
+        int groups = o.Groups ?? o.Workers;
+        var recipe = ModelRecipe.For(modelName);
+        var fromRecipe = new List<string>();
+        int batch = o.Batch ?? recipe?.Batch ?? 64;
+        if (o.Batch is null && recipe is not null) fromRecipe.Add("batch");
+        if (batch < o.Workers / groups)
+            throw new ArgumentException($"batch {batch} (the {modelName} recipe's) is smaller than the group size {o.Workers / groups}: give --batch");
+        double lr = o.LearningRate ?? recipe?.LearningRate ?? defaultLearningRate;
+        if (o.LearningRate is null && recipe is not null) fromRecipe.Add("lr");
+        double mu = o.Momentum ?? recipe?.Momentum ?? 0;
+        if (o.Momentum is null && recipe is not null && o.AutoMomentum is null) fromRecipe.Add("momentum");
+        long? length = runUpdates is long n && n != long.MaxValue ? n : null;
+        string spec = o.Schedule ?? (recipe is { Cosine: true } && length is not null ? "cosine" : "constant");
+        if (o.Schedule is null && recipe is { Cosine: true } && length is not null) fromRecipe.Add("schedule");
+        LearningRateSchedule schedule;
+        try { schedule = LearningRateSchedule.Parse(spec, lr, length); }
+        catch (FormatException ex) { throw new ArgumentException($"--schedule: {ex.Message}"); }
         return new ResolvedOptions
         {
-            Given = o with { LearningRate = lr, Groups = o.Groups ?? o.Workers },
+            Given = o with { LearningRate = lr, Groups = groups, Batch = batch, Momentum = mu, Schedule = schedule.Spec },
             Workers = o.Workers,
-            Groups = o.Groups ?? o.Workers,
-            Batch = o.Batch,
+            Groups = groups,
+            Batch = batch,
             LearningRate = lr,
-            Schedule = LearningRateSchedule.Parse(o.Schedule, lr),
+            Momentum = mu,
+            Schedule = schedule,
+            Recipe = fromRecipe.Count > 0 ? recipe : null,
+            FromRecipe = fromRecipe,
         };
     }
 }

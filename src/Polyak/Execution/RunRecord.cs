@@ -38,6 +38,9 @@ public sealed record RunRecord
 
     /// <summary>Closed-loop momentum control (target, settings, mu_explicit and mu_hat_total over time); null when off.</summary>
     public Polyak.Optimization.AutoMomentumRecord? AutoMomentum { get; init; }
+
+    /// <summary>The model recipe that supplied defaults, and how they were carried to the run's asynchrony (null when none did).</summary>
+    public RecipeRecord? Recipe { get; init; }
 }
 
 /// <summary>What data a run used.</summary>
@@ -97,3 +100,6 @@ public sealed record RunSummary
     /// <summary>First evaluated update at which the target was reached (statistical efficiency).</summary>
     public long? UpdatesToTarget { get; init; }
 }
+
+/// <summary>A model recipe as a run applied it (see <see cref="Models.ModelRecipe"/>), and which options it supplied.</summary>
+public sealed record RecipeRecord(string Model, double LearningRate, double Momentum, int Batch, bool Cosine, string Evidence, IReadOnlyList<string> Applied);

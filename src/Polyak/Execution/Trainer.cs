@@ -78,21 +78,24 @@ public sealed class Trainer
         data ??= LoadData(options);
         Log?.Invoke($"data: {data.Description}");
         IModel model = ModelCatalog.Create(options.Model, data.Train);
-        var resolved = ResolvedOptions.Resolve(options, DefaultLearningRate(model));
+
+        // The run's length in updates (it fixes a cosine schedule), then every default.
+        int batch = ResolvedOptions.BatchFor(options, model.Name);
+        long updateLimit = long.MaxValue;
+        if (options.Updates is long u) updateLimit = u;
+        if (options.Epochs is double e) updateLimit = Math.Min(updateLimit, Math.Max(1, (long)Math.Ceiling(e * data.Train.Count / batch)));
+        bool noStop = options.Updates is null && options.Epochs is null && options.TimeSeconds is null && options.TargetLoss is null;
+        if (noStop) updateLimit = Math.Max(1, (long)Math.Ceiling(5.0 * data.Train.Count / batch));
+        var resolved = ResolvedOptions.Resolve(options, DefaultLearningRate(model), model.Name, updateLimit);
+        if (noStop) resolved = resolved with { Given = resolved.Given with { Epochs = 5 } };
         Log?.Invoke($"model: {model.Name} ({model.ParameterCount:N0} parameters); backend {backend.Name}: {resolved.Workers} workers in {resolved.Groups} group(s) of {resolved.GroupSize}");
+        if (resolved.Recipe is { } recipe)
+            Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"recipe {model.Name} for {string.Join(", ", resolved.FromRecipe)}: lr {recipe.LearningRate:G4}, momentum {recipe.Momentum:G4}, batch {recipe.Batch}{(recipe.Cosine ? ", cosine over the run" : "")}"));
 
         var w = new float[model.ParameterCount];
         model.Initialize(w, Numerics.RandomStream.DeriveSeed(options.Seed, 0x1417));
-        var server = new ParameterServer(w, options.Momentum, options.WeightDecay, resolved.Schedule, options.Discipline);
-
-        long updateLimit = long.MaxValue;
-        if (options.Updates is long u) updateLimit = u;
-        if (options.Epochs is double e) updateLimit = Math.Min(updateLimit, Math.Max(1, (long)Math.Ceiling(e * data.Train.Count / resolved.Batch)));
-        if (options.Updates is null && options.Epochs is null && options.TimeSeconds is null && options.TargetLoss is null)
-        {
-            updateLimit = Math.Max(1, (long)Math.Ceiling(5.0 * data.Train.Count / resolved.Batch));
-            resolved = resolved with { Given = resolved.Given with { Epochs = 5 } };
-        }
+        var server = new ParameterServer(w, resolved.Momentum, options.WeightDecay, resolved.Schedule, options.Discipline);
         int evalEvery = options.EvalEvery
             ?? (int)Math.Clamp(updateLimit == long.MaxValue ? data.Train.Count / resolved.Batch / 2 : updateLimit / 50, 1, int.MaxValue);
         resolved = resolved with { Given = resolved.Given with { EvalEvery = evalEvery } };
@@ -243,6 +246,9 @@ public sealed class Trainer
             Summary = summary,
             Curve = curve,
             Backend = context.BackendRecord,
+            Recipe = resolved.Recipe is { } rc
+                ? new RecipeRecord(model.Name, rc.LearningRate, rc.Momentum, rc.Batch, rc.Cosine, rc.Evidence, resolved.FromRecipe)
+                : null,
             AutoMomentum = controller is null ? null : new Optimization.AutoMomentumRecord
             {
                 Target = controller.Target,

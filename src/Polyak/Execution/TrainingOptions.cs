@@ -26,14 +26,14 @@ public sealed record TrainingOptions
     /// <summary>Number of compute groups g (divides N; 1 = synchronous, N = asynchronous). Null = N.</summary>
     public int? Groups { get; init; }
 
-    /// <summary>Mini-batch size B of every update.</summary>
-    public int Batch { get; init; } = 64;
+    /// <summary>Mini-batch size B of every update; null = the model's recipe (<see cref="Models.ModelRecipe"/>), else 64.</summary>
+    public int? Batch { get; init; }
 
-    /// <summary>Base learning rate; null = the model's default.</summary>
+    /// <summary>Base learning rate; null = the model's recipe carried to the run's asynchrony, else the model's default.</summary>
     public double? LearningRate { get; init; }
 
-    /// <summary>Explicit momentum mu in (-1, 1).</summary>
-    public double Momentum { get; init; }
+    /// <summary>Explicit momentum mu in (-1, 1); null = the model's recipe carried to the run's asynchrony, else 0.</summary>
+    public double? Momentum { get; init; }
 
     /// <summary>Closed-loop momentum control, when enabled (<c>--momentum auto[:TARGET]</c>).</summary>
     public AutoMomentumOptions? AutoMomentum { get; init; }
@@ -41,8 +41,11 @@ public sealed record TrainingOptions
     /// <summary>Weight decay lambda >= 0.</summary>
     public double WeightDecay { get; init; }
 
-    /// <summary>Learning-rate schedule spec (constant, step:EVERY:FACTOR, inverse:T, cosine:TOTAL).</summary>
-    public string Schedule { get; init; } = "constant";
+    /// <summary>
+    /// Learning-rate schedule spec (constant, step:EVERY:FACTOR, inverse:T, cosine, cosine:TOTAL); null = cosine over the
+    /// run for a model whose recipe says so when the run's length is known, else constant.
+    /// </summary>
+    public string? Schedule { get; init; }
 
     /// <summary>Update discipline at the parameter server.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<UpdateDiscipline>))]

@@ -6,7 +6,8 @@ namespace Polyak.Optimization;
 /// A learning-rate schedule: the step size <c>alpha_t</c> as a pure function of the update count <c>t</c>
 /// (so its whole state is <c>t</c>, which the parameter server checkpoints as its version).
 /// Spec strings: <c>constant</c>; <c>step:EVERY:FACTOR</c> (multiply by FACTOR every EVERY updates);
-/// <c>inverse:T</c> (alpha / (1 + t / T)); <c>cosine:TOTAL</c> (half-cosine to 0 at TOTAL updates).
+/// <c>inverse:T</c> (alpha / (1 + t / T)); <c>cosine:TOTAL</c> (half-cosine to 0 at TOTAL updates); <c>cosine</c> (the
+/// same over the run: TOTAL = its update limit, fixed when the run starts).
 /// </summary>
 public sealed class LearningRateSchedule
 {
@@ -43,8 +44,11 @@ public sealed class LearningRateSchedule
     /// <summary>A constant schedule.</summary>
     public static LearningRateSchedule Constant(double rate) => Parse("constant", rate);
 
-    /// <summary>Parses a schedule spec; throws <see cref="FormatException"/> naming what is wrong.</summary>
-    public static LearningRateSchedule Parse(string spec, double baseRate)
+    /// <summary>
+    /// Parses a schedule spec; throws <see cref="FormatException"/> naming what is wrong. <c>cosine</c> without TOTAL
+    /// decays over the whole run and needs <paramref name="runUpdates"/> (the run's update limit).
+    /// </summary>
+    public static LearningRateSchedule Parse(string spec, double baseRate, long? runUpdates = null)
     {
         if (!(baseRate > 0) || double.IsInfinity(baseRate))
             throw new FormatException($"learning rate must be a positive finite number, got {baseRate.ToString(CultureInfo.InvariantCulture)}");
@@ -62,10 +66,14 @@ public sealed class LearningRateSchedule
             }
             case "inverse" when parts.Length == 2:
                 return new LearningRateSchedule(baseRate, ScheduleKind.Inverse, ParsePositive(parts[1], spec!, "T"), 0, $"inverse:{parts[1]}");
+            case "cosine" when parts.Length == 1:
+                if (runUpdates is not long total || total < 1 || total == long.MaxValue)
+                    throw new FormatException($"schedule '{spec}' decays over the run and needs its length: give --updates or --epochs, or use cosine:TOTAL");
+                return new LearningRateSchedule(baseRate, ScheduleKind.Cosine, total, 0, $"cosine:{total.ToString(CultureInfo.InvariantCulture)}");
             case "cosine" when parts.Length == 2:
                 return new LearningRateSchedule(baseRate, ScheduleKind.Cosine, ParsePositive(parts[1], spec!, "TOTAL"), 0, $"cosine:{parts[1]}");
             default:
-                throw new FormatException($"unknown schedule '{spec}': expected constant, step:EVERY:FACTOR, inverse:T or cosine:TOTAL");
+                throw new FormatException($"unknown schedule '{spec}': expected constant, step:EVERY:FACTOR, inverse:T, cosine (over the run) or cosine:TOTAL");
         }
     }
 

@@ -32,7 +32,7 @@ public sealed class ConfigurationOptimizer
         request.Validate();
         var wall = Stopwatch.StartNew();
         var c = CultureInfo.InvariantCulture;
-        var baseOptions = request.Base with { AutoMomentum = null, Epochs = null, TimeSeconds = null, Updates = null, OutDir = null, CheckpointEvery = null };
+        var baseOptions = request.Base with { AutoMomentum = null, Epochs = null, TimeSeconds = null, Updates = null, OutDir = null, CheckpointEvery = null, Schedule = request.Base.Schedule ?? "constant" };
         data ??= Trainer.LoadData(baseOptions);
         var runner = new TrainerTrialRunner(data, baseOptions.Seed);
         bool simulated = baseOptions.Backend.Equals("simulated", StringComparison.OrdinalIgnoreCase);

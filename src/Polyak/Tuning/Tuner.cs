@@ -52,6 +52,8 @@ public sealed class Tuner
             EvalEvery = evalEvery,
             OutDir = null,
             AutoMomentum = null,
+            // Trials compare (lr, mu) under a fixed rate unless a schedule is given (no recipe cosine over a trial's budget).
+            Schedule = request.Base.Schedule ?? "constant",
         };
 
         // State per (lr index, mu index): the latest runs (one per seed) and whether halving stopped the point.

@@ -33,14 +33,15 @@ public class ThreadsBackendTests
         var v = new float[w.Length];
         var g = new float[w.Length];
         var sampler = new BatchSampler(split.Train.Count, o.Seed, 0);
-        var batch = new int[o.Batch];
-        var ws = model.CreateWorkspace(o.Batch, 0);
-        var schedule = LearningRateSchedule.Parse(o.Schedule, o.LearningRate!.Value);
+        int b = ResolvedOptions.BatchFor(o, model.Name);
+        var batch = new int[b];
+        var ws = model.CreateWorkspace(b, 0);
+        var schedule = LearningRateSchedule.Parse(o.Schedule ?? "constant", o.LearningRate!.Value);
         for (int t = 0; t < updates; t++)
         {
             sampler.Next(batch);
             model.LossAndGradient(w, split.Train, batch, g, ws);
-            HeavyBall.Step(w, v, g, (float)o.Momentum, (float)schedule.At(t), (float)o.WeightDecay);
+            HeavyBall.Step(w, v, g, (float)(o.Momentum ?? 0), (float)schedule.At(t), (float)o.WeightDecay);
         }
         return w;
     }

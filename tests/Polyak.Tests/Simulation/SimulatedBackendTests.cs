@@ -59,8 +59,9 @@ public sealed class SimulatedBackendTests
         var v = new float[w.Length];
         var g = new float[w.Length];
         var sampler = new BatchSampler(data.Train.Count, o.Seed, 0);
-        var ws = model.CreateWorkspace(o.Batch, RandomStream.DeriveSeed(o.Seed, 0x3011, 0));
-        var batch = new int[o.Batch];
+        int b = ResolvedOptions.BatchFor(o, model.Name);
+        var ws = model.CreateWorkspace(b, RandomStream.DeriveSeed(o.Seed, 0x3011, 0));
+        var batch = new int[b];
         for (int t = 0; t < 300; t++)
         {
             sampler.Next(batch);

@@ -28,7 +28,7 @@ public sealed class SimulatorResumeTests
         var resolved = ResolvedOptions.Resolve(o, 0.1);
         var w = new float[model.ParameterCount];
         model.Initialize(w, RandomStream.DeriveSeed(o.Seed, 0x1417));
-        var server = new ParameterServer(w, o.Momentum, 0, resolved.Schedule, UpdateDiscipline.Atomic);
+        var server = new ParameterServer(w, resolved.Momentum, 0, resolved.Schedule, UpdateDiscipline.Atomic);
         var monitor = new RunMonitor(o.Updates!.Value, null, null, 100, int.MaxValue, null, default);
         var backend = new SimulatedBackend(threads);
         if (resume is not null)
