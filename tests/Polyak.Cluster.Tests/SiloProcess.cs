@@ -66,7 +66,7 @@ public sealed class SiloProcess : IDisposable
         try
         {
             if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
+            if (_process.WaitForExit(10_000)) _process.WaitForExit(); // drain the redirected output
         }
         catch (InvalidOperationException) { }
     }
@@ -76,7 +76,10 @@ public sealed class SiloProcess : IDisposable
     {
         if (_process.HasExited) return _process.ExitCode;
         using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) kill.WaitForExit();
-        return _process.WaitForExit(timeout) ? _process.ExitCode : null;
+        if (!_process.WaitForExit(timeout)) return null;
+        // After a timed wait returns true, the redirected output may still be in flight: the untimed wait drains it.
+        _process.WaitForExit();
+        return _process.ExitCode;
     }
 
     /// <summary>Whether the process has exited.</summary>
