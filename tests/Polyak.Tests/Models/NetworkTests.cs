@@ -193,7 +193,7 @@ public sealed class NetworkTests
     public void LeNetLearnsSyntheticImagesWithTwoAsyncWorkers()
     {
         var split = TestImages.Split(n: 3000, test: 500, seed: 4, noise: 1.0);
-        var options = new TrainingOptions { Model = "lenet", Workers = 2, Batch = 32, LearningRate = 0.05, Updates = 800, Seed = 3, EvalSize = 300, EvalEvery = 200, Momentum = 0 };
+        var options = new TrainingOptions { Model = "lenet", Workers = 2, Batch = 32, LearningRate = 0.05, Updates = 800, Seed = 3, EvalSize = 300, EvalEvery = 200, Momentum = 0, Schedule = "constant" };
         // Two asynchronous workers already add ~0.5 implicit momentum; explicit 0.5 on top put the total near 1 (unstable).
         var result = new Trainer { WriteFiles = false }.Run(options, data: split);
         Assert.Equal(RunStatus.Completed, result.Status);
