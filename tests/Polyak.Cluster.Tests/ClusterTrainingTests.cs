@@ -1,3 +1,4 @@
+using Polyak.Cluster.Grains;
 using Polyak.Cluster.Client;
 using Polyak.Cluster.Contracts;
 using Polyak.Execution;
@@ -59,14 +60,41 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
     }
 
     [Fact]
+    public async Task StagedPushesAreDroppedByAgeNotByCount()
+    {
+        var client = fixture.Cluster.Client;
+        string job = "unit-" + Guid.NewGuid().ToString("N")[..8];
+        var shard = client.GetGrain<IShardGrain>($"{job}/0");
+        await shard.Initialize(new ShardInit { JobId = job, Index = 0, Offset = 0, W = FloatBytes.ToBytes([0f]), V = FloatBytes.ToBytes([0f]), Version = 0 });
+        byte[] g = FloatBytes.ToBytes([1f]);
+        // A live push survives any number of other stage calls (the old count-based eviction dropped it after 128).
+        Assert.Equal(ShardStatus.Ok, await shard.Stage(1, g));
+        for (long id = 100; id < 400; id++) Assert.Equal(ShardStatus.Ok, await shard.Stage(id, g));
+        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 1, T = 0, Alpha = 0.1f, Mu = 0, Lambda = 0 }));
+        // A push left unapplied for more than AbandonedAfterVersions versions is dropped.
+        Assert.Equal(ShardStatus.Ok, await shard.Stage(2, g));
+        long t = 1;
+        for (long id = 1000; t <= ShardGrain.AbandonedAfterVersions + 1; id++, t++)
+        {
+            Assert.Equal(ShardStatus.Ok, await shard.Stage(id, g));
+            Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = id, T = t, Alpha = 0.1f, Mu = 0, Lambda = 0 }));
+        }
+        Assert.Equal(ShardStatus.Ok, await shard.Stage(3, g));
+        Assert.Equal(ShardStatus.Missing, await shard.Apply(new ApplyCommand { PushId = 2, T = t, Alpha = 0.1f, Mu = 0, Lambda = 0 }));
+        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 3, T = t, Alpha = 0.1f, Mu = 0, Lambda = 0 }));
+        await shard.Release();
+    }
+
+    [Fact]
     public async Task ShardsApplyTheHeavyBallRuleInOrder()
     {
         var client = fixture.Cluster.Client;
         string job = "unit-" + Guid.NewGuid().ToString("N")[..8];
         var shard = client.GetGrain<IShardGrain>($"{job}/0");
         await shard.Initialize(new ShardInit { JobId = job, Index = 0, Offset = 0, W = FloatBytes.ToBytes([1f, 2f]), V = FloatBytes.ToBytes([0.5f, 0f]), Version = 3 });
-        await shard.Stage(42, FloatBytes.ToBytes([1f, -1f]));
+        Assert.Equal(ShardStatus.Ok, await shard.Stage(42, FloatBytes.ToBytes([1f, -1f])));
         Assert.Equal(ShardStatus.Mismatch, await shard.Apply(new ApplyCommand { PushId = 42, T = 4, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
+        Assert.Equal(ShardStatus.Missing, await shard.Apply(new ApplyCommand { PushId = 43, T = 3, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
         Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 42, T = 3, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
         var now = await shard.Read(-1);
         Assert.Equal(4, now.Version);

@@ -15,8 +15,8 @@ public interface IShardGrain : IGrainWithStringKey
     /// <summary>Reads the slice at <paramref name="version"/> (-1 = latest).</summary>
     Task<ShardRead> Read(long version);
 
-    /// <summary>Stores a push's gradient slice until the sequencer orders it.</summary>
-    Task Stage(long pushId, byte[] gradient);
+    /// <summary>Stores a push's gradient slice until the sequencer orders it; <see cref="ShardStatus.Lost"/> when this activation holds no state (the push was not stored).</summary>
+    Task<ShardStatus> Stage(long pushId, byte[] gradient);
 
     /// <summary>Applies staged push <see cref="ApplyCommand.PushId"/> as update <see cref="ApplyCommand.T"/>.</summary>
     Task<ShardStatus> Apply(ApplyCommand command);

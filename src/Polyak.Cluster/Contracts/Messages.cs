@@ -79,8 +79,11 @@ public enum ShardStatus
     /// <summary>The requested version is no longer held (too old) or not yet applied.</summary>
     Unavailable = 2,
 
-    /// <summary>The staged gradient of this push is missing or the version does not match.</summary>
+    /// <summary>The shard is not at the version the command is for.</summary>
     Mismatch = 3,
+
+    /// <summary>The shard is at the right version but holds no staged gradient for this push (it was staged elsewhere or never).</summary>
+    Missing = 4,
 }
 
 /// <summary>A slice of parameters read from one shard at one version.</summary>

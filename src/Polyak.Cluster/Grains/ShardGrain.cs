@@ -18,7 +18,16 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
     /// <summary>Versions of w kept for consistent reads.</summary>
     public const int History = 16;
 
-    private const int MaxStaged = 128;
+    /// <summary>
+    /// A staged push not applied within this many versions is abandoned (its worker died or its commit was rejected) and
+    /// dropped. Eviction is by age, never by count: with count-based eviction (the last 128 stage calls) live pushes were
+    /// evicted under load, and each such commit made the sequencer roll every shard back (the recurring "Mismatch"
+    /// rollbacks after a shard silo died).
+    /// </summary>
+    public const long AbandonedAfterVersions = 4096;
+
+    /// <summary>Hard bound on staged pushes (memory safety only; never reached by live pushes).</summary>
+    private const int MaxStaged = 65_536;
 
     private ShardState? _state;
 
@@ -56,7 +65,7 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         var s = S;
         lock (s)
         {
-            if (!s.Initialized) return Task.FromResult(new ShardRead { Status = ShardStatus.Lost });
+            if (!s.Initialized) return Task.FromResult(new ShardRead { Status = Uninitialized() });
             if (version < 0) version = s.Version;
             if (version > s.Version || version <= s.Version - History)
                 return Task.FromResult(new ShardRead { Status = ShardStatus.Unavailable, Version = s.Version });
@@ -65,18 +74,32 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
     }
 
     /// <inheritdoc/>
-    public Task Stage(long pushId, byte[] gradient)
+    public Task<ShardStatus> Stage(long pushId, byte[] gradient)
     {
         var s = S;
         lock (s)
         {
-            if (!s.Initialized) return Task.CompletedTask; // the commit will find the shard lost
+            if (!s.Initialized) return Task.FromResult(Uninitialized());
             if (gradient.Length != s.V.Length * sizeof(float))
                 throw new ArgumentException($"shard {s.Index}: gradient slice has {gradient.Length / sizeof(float)} values, the shard holds {s.V.Length}");
-            if (s.Staged.TryAdd(pushId, gradient)) s.StagedOrder.Enqueue(pushId);
-            while (s.StagedOrder.Count > MaxStaged) s.Staged.Remove(s.StagedOrder.Dequeue()); // abandoned pushes (their worker died)
+            if (s.Staged.TryAdd(pushId, new StagedPush(gradient, s.Version))) s.StagedOrder.Enqueue(pushId);
+            // Oldest first: drop ids already applied and pushes abandoned for AbandonedAfterVersions versions.
+            while (s.StagedOrder.TryPeek(out long oldest)
+                   && (!s.Staged.TryGetValue(oldest, out var push) || push.Version < s.Version - AbandonedAfterVersions || s.StagedOrder.Count > MaxStaged))
+                s.Staged.Remove(s.StagedOrder.Dequeue());
         }
-        return Task.CompletedTask;
+        return Task.FromResult(ShardStatus.Ok);
+    }
+
+    /// <summary>
+    /// An activation without state answers Lost and deactivates when idle: after a silo failure a caller's directory may
+    /// still route to a stray activation on another silo, and deactivating it makes the next call resolve the grain
+    /// again. The state lives in the silo's store, so an activation that is restored (Initialize) keeps it either way.
+    /// </summary>
+    private ShardStatus Uninitialized()
+    {
+        DeactivateOnIdle();
+        return ShardStatus.Lost;
     }
 
     /// <inheritdoc/>
@@ -85,9 +108,10 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         var s = S;
         lock (s)
         {
-            if (!s.Initialized) return Task.FromResult(ShardStatus.Lost);
-            if (command.T != s.Version || !s.Staged.Remove(command.PushId, out var g))
-                return Task.FromResult(ShardStatus.Mismatch);
+            if (!s.Initialized) return Task.FromResult(Uninitialized());
+            if (command.T != s.Version) return Task.FromResult(ShardStatus.Mismatch);
+            if (!s.Staged.Remove(command.PushId, out var push)) return Task.FromResult(ShardStatus.Missing);
+            var g = push.Gradient;
             var current = s.Ring[Slot(s.Version)];
             var next = s.Ring[Slot(s.Version + 1)];
             current.AsSpan().CopyTo(next);
@@ -142,10 +166,13 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
 
     private static int Slot(long version) => (int)(version % History);
 
+    /// <summary>A staged gradient slice and the shard's version when it arrived.</summary>
+    private readonly record struct StagedPush(byte[] Gradient, long Version);
+
     /// <summary>The shard's data, shared by every activation of this shard on this silo.</summary>
     private sealed class ShardState
     {
-        public readonly Dictionary<long, byte[]> Staged = [];
+        public readonly Dictionary<long, StagedPush> Staged = [];
         public readonly Queue<long> StagedOrder = new();
         public float[][] Ring = [];
         public float[] V = [];

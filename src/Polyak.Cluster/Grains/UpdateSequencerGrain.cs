@@ -100,7 +100,7 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
         {
             var statuses = await Task.WhenAll(S.Shards.Select(s => s.Apply(command)));
             for (int k = 0; k < statuses.Length && problem is null; k++)
-                if (statuses[k] != ShardStatus.Ok) problem = $"shard {k} answered {statuses[k]} to update {t}";
+                if (statuses[k] != ShardStatus.Ok) problem = $"shard {k} answered {statuses[k]} to update {t}{await Describe(k)}";
         }
         catch (Exception ex)
         {
@@ -268,6 +268,20 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
         S.RestorePoint = checkpoint;
         S.Checkpoints++;
         S.LastCheckpoint = S.Version;
+    }
+
+    /// <summary>Where shard <paramref name="k"/> answers from and its version, for an event message (empty if it does not answer).</summary>
+    private async Task<string> Describe(int k)
+    {
+        try
+        {
+            var info = await S.Shards[k].Info().WaitAsync(TimeSpan.FromSeconds(2));
+            return $" (its activation on {info.Silo} is at version {info.Version})";
+        }
+        catch (Exception)
+        {
+            return "";
+        }
     }
 
     /// <summary>Rolls every shard back to the restore point (the latest checkpoint), counting the updates lost.</summary>

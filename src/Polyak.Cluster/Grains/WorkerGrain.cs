@@ -226,7 +226,14 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
                 double loss = BatchSplit.Combine(grads, losses, batch, sum);
 
                 long pushId = random.NextInt64();
-                await Task.WhenAll(shards.Select((s, k) => s.Stage(pushId, FloatBytes.ToBytes(sum.AsSpan(slices[k].Offset, slices[k].Length)))));
+                var staged = await Task.WhenAll(shards.Select((s, k) => s.Stage(pushId, FloatBytes.ToBytes(sum.AsSpan(slices[k].Offset, slices[k].Length)))));
+                if (staged.Any(x => x != ShardStatus.Ok))
+                {
+                    // A shard did not store the push (a stray activation without state): committing would make the
+                    // sequencer roll every shard back. Drop this gradient, let the sequencer check the shards, read again.
+                    await sequencer.EnsureShards();
+                    continue;
+                }
                 var commit = await sequencer.Commit(pushId, readVersion, (float)loss);
                 failures = 0;
                 if (commit.Status == CommitStatus.Stopped) return;
