@@ -60,6 +60,24 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
     }
 
     [Fact]
+    public async Task OnlyTheCurrentLeaderGenerationIsToldToGoOn()
+    {
+        var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 2 };
+        BackendCatalog.Register("cluster", () => backend);
+        var run = Task.Run(() => new Trainer { WriteFiles = false }.Run(Options("cluster") with { Updates = null, TimeSeconds = 4 }));
+        while (backend.LastJobId is null) await Task.Delay(20);
+        var coordinator = fixture.Cluster.Client.GetGrain<Polyak.Cluster.Contracts.IJobCoordinatorGrain>(backend.LastJobId);
+        while ((await coordinator.Status(int.MaxValue)).Server.Version < 20) await Task.Delay(20);
+        // A leader of an older or unknown generation (replaced, possibly still running on a silo given up for dead) must stop.
+        Assert.False(await coordinator.Heartbeat(new GroupHeartbeat { Group = 0, Generation = 3 }));
+        Assert.False(await coordinator.Heartbeat(new GroupHeartbeat { Group = 7, Generation = 0 }));
+        Assert.True(await coordinator.Heartbeat(new GroupHeartbeat { Group = 0, Generation = 0, Silo = "test" }));
+        var result = await run;
+        Assert.Null(result.Failure);
+        Assert.Equal(RunStatus.Completed, result.Status);
+    }
+
+    [Fact]
     public async Task StagedPushesAreDroppedByAgeNotByCount()
     {
         var client = fixture.Cluster.Client;

@@ -23,9 +23,12 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task ReportEvaluation(EvalReport report);
 
-    /// <summary>A group leader reports progress.</summary>
+    /// <summary>
+    /// A group leader reports progress. False when its generation is no longer the group's current one (it was replaced,
+    /// or the job stopped): that leader must stop, so a replaced leader still running elsewhere does not keep pushing.
+    /// </summary>
     [AlwaysInterleave]
-    Task Heartbeat(GroupHeartbeat heartbeat);
+    Task<bool> Heartbeat(GroupHeartbeat heartbeat);
 
     /// <summary>A group leader reports an event (a member missed the barrier, a push failed...).</summary>
     [AlwaysInterleave]

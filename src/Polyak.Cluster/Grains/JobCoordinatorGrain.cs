@@ -144,18 +144,19 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
     }
 
     /// <inheritdoc/>
-    public Task Heartbeat(GroupHeartbeat heartbeat)
+    public Task<bool> Heartbeat(GroupHeartbeat heartbeat)
     {
         var s = S;
         lock (s)
         {
-            if ((uint)heartbeat.Group < (uint)s.Groups.Length && heartbeat.Generation == s.Generation[heartbeat.Group])
-            {
-                s.Groups[heartbeat.Group] = heartbeat;
-                s.LastSeen[heartbeat.Group] = DateTime.UtcNow;
-            }
+            // No job here (e.g. a coordinator re-activated without state): do not stop anyone on that basis.
+            if (s.Job is null) return Task.FromResult(true);
+            if ((uint)heartbeat.Group >= (uint)s.Groups.Length || heartbeat.Generation != s.Generation[heartbeat.Group])
+                return Task.FromResult(false);
+            s.Groups[heartbeat.Group] = heartbeat;
+            s.LastSeen[heartbeat.Group] = DateTime.UtcNow;
+            return Task.FromResult(true);
         }
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>

@@ -161,7 +161,7 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
             if (DateTime.UtcNow - lastBeat > HeartbeatPeriod)
             {
                 lastBeat = DateTime.UtcNow;
-                await coordinator.Heartbeat(new GroupHeartbeat
+                bool current = await coordinator.Heartbeat(new GroupHeartbeat
                 {
                     Group = g,
                     Generation = assignment.Generation,
@@ -170,6 +170,12 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
                     Address = address,
                     MissingMembers = Enumerable.Range(0, size).Where(m => !alive[m]).Select(m => g * size + m).ToArray(),
                 });
+                if (!current)
+                {
+                    // Replaced by a newer generation (this loop may be on a silo the coordinator gave up on): stop pushing.
+                    log.LogWarning("group {Group}: generation {Generation} was replaced; this leader stops", g, assignment.Generation);
+                    return;
+                }
             }
             try
             {
