@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Polyak.Execution;
 
 namespace Polyak.Cli;
@@ -20,10 +21,15 @@ public static class Program
         return parse.Invoke();
     }
 
-    /// <summary>Builds the command tree.</summary>
-    public static RootCommand BuildRoot()
+    /// <summary>
+    /// Builds the command tree. The root is a plain command named <c>polyak</c> (a <see cref="RootCommand"/> takes its
+    /// name from the entry assembly, Polyak.Cli), with the help and version options a root command would add.
+    /// </summary>
+    public static Command BuildRoot()
     {
-        var root = new RootCommand("Polyak: parallel SGD that understands asynchrony (asynchrony begets momentum)");
+        var root = new Command("polyak", "Polyak: parallel SGD that understands asynchrony (asynchrony begets momentum)");
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(TheoryCommand.Create());
         root.Subcommands.Add(TuneCommand.Create());
