@@ -53,6 +53,9 @@ public sealed record CheckpointState
 
     /// <summary>Closed-loop momentum control's series so far (auto momentum runs only), continued on resume.</summary>
     public List<Polyak.Optimization.MomentumControlPoint>? AutoMomentumSeries { get; init; }
+
+    /// <summary>The auto-momentum estimator's state (null without auto momentum, or in checkpoints written before it was kept).</summary>
+    public Polyak.Theory.OnlineMomentumEstimatorState? AutoMomentumEstimator { get; init; }
 }
 
 /// <summary>

@@ -145,7 +145,11 @@ public sealed class Trainer
                 throw new ArgumentException($"checkpoint has {st.SamplesDrawn.Length} batch streams but the run has {resolved.Groups} groups");
             server.Restore(r.W, r.V, st.Version, StalenessHistogram.FromCounts(st.Staleness));
             server.Momentum = st.Momentum;
-            if (controller is not null && st.AutoMomentumSeries is { } series) controller.RestoreSeries(series);
+            if (controller is not null && st.AutoMomentumSeries is { } series)
+            {
+                try { controller.Restore(series, st.AutoMomentumEstimator); }
+                catch (ArgumentException ex) { throw new ArgumentException($"--resume: {ex.Message}"); }
+            }
             for (int g = 0; g < resolved.Groups; g++) context.Samplers[g].FastForward(st.SamplesDrawn[g]);
             monitor.Restore(st.Curve, st.WallSeconds, st.EvalSeconds, st.Version, st.TargetReachedAt);
             if (st.Backend is JsonElement bs)
@@ -181,6 +185,7 @@ public sealed class Trainer
                     StartedUtc = started,
                     Backend = backend is IResumableBackend rb ? rb.CaptureState() : null,
                     AutoMomentumSeries = controller?.Series.ToList(),
+                    AutoMomentumEstimator = controller?.Estimator.GetState(),
                 };
                 CheckpointFile.Write(checkpointPath, state, cw, cv);
             }

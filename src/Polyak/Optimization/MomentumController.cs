@@ -71,7 +71,18 @@ public sealed class MomentumController : IUpdateObserver
     /// <summary>A copy of the control series so far (one point per period).</summary>
     public IReadOnlyList<MomentumControlPoint> Series { get { lock (_lock) return _series.ToArray(); } }
 
-    /// <summary>Continues the series of a resumed run (its points come first); the estimator starts afresh.</summary>
+    /// <summary>
+    /// Continues a resumed run: its control series (its points come first) and, when the checkpoint carries it, the
+    /// estimator's state, so control goes on exactly where it stopped (without it the estimator starts afresh and
+    /// the first <see cref="WarmupVersions"/> versions after the resume get no adjustment).
+    /// </summary>
+    public void Restore(IEnumerable<MomentumControlPoint> points, Theory.OnlineMomentumEstimatorState? estimator)
+    {
+        RestoreSeries(points);
+        if (estimator is not null) _estimator.Restore(estimator);
+    }
+
+    /// <summary>Continues the series of a resumed run (its points come first).</summary>
     public void RestoreSeries(IEnumerable<MomentumControlPoint> points)
     {
         lock (_lock)

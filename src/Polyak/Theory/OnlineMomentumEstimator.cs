@@ -146,6 +146,65 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
         }
     }
 
+    /// <summary>The estimator's whole state (buffers, moments, counters), for checkpoints.</summary>
+    public OnlineMomentumEstimatorState GetState()
+    {
+        lock (_lock)
+        {
+            return new OnlineMomentumEstimatorState
+            {
+                Coordinates = _k,
+                Depth = Depth,
+                Steps = System.Runtime.InteropServices.MemoryMarshal.AsBytes(_steps.AsSpan()).ToArray(),
+                StepTag = [.. _stepTag],
+                Grads = System.Runtime.InteropServices.MemoryMarshal.AsBytes(_grads.AsSpan()).ToArray(),
+                GradTag = [.. _gradTag],
+                GradCount = [.. _gradCount],
+                Moments = [.. _m],
+                Pooled = [.. _pooled],
+                Ratio = [.. _ratio],
+                PreviousStep = System.Runtime.InteropServices.MemoryMarshal.AsBytes(_previousStep.AsSpan()).ToArray(),
+                Next = _next,
+                Latest = _latest,
+                Processed = _processed,
+                LastAlpha = _lastAlpha,
+                LastMomentum = _lastMomentum,
+            };
+        }
+    }
+
+    /// <summary>Restores a state from <see cref="GetState"/> of an estimator built with the same settings; throws <see cref="ArgumentException"/> otherwise.</summary>
+    public void Restore(OnlineMomentumEstimatorState state)
+    {
+        void Check(bool ok, string what)
+        {
+            if (!ok) throw new ArgumentException($"online momentum estimator state: {what} does not match this estimator ({_k} coordinates, depth {Depth})");
+        }
+        Check(state.Coordinates == _k && state.Depth == Depth, "size");
+        Check(state.Steps.Length == _steps.Length * sizeof(float) && state.Grads.Length == _grads.Length * sizeof(float), "buffers");
+        Check(state.StepTag.Length == _stepTag.Length && state.GradTag.Length == _gradTag.Length && state.GradCount.Length == _gradCount.Length, "tags");
+        Check(state.Moments.Length == _m.Length && state.Pooled.Length == _pooled.Length && state.Ratio.Length == _ratio.Length, "moments");
+        Check(state.PreviousStep.Length == _previousStep.Length * sizeof(float), "previous step");
+        Check(state.Next >= 0 && state.Latest >= 0 && state.Processed >= 0, "counters");
+        lock (_lock)
+        {
+            state.Steps.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_steps.AsSpan()));
+            state.StepTag.CopyTo(_stepTag, 0);
+            state.Grads.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_grads.AsSpan()));
+            state.GradTag.CopyTo(_gradTag, 0);
+            state.GradCount.CopyTo(_gradCount, 0);
+            state.Moments.CopyTo(_m, 0);
+            state.Pooled.CopyTo(_pooled, 0);
+            state.Ratio.CopyTo(_ratio, 0);
+            state.PreviousStep.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_previousStep.AsSpan()));
+            _next = state.Next;
+            _latest = state.Latest;
+            _processed = state.Processed;
+            _lastAlpha = state.LastAlpha;
+            _lastMomentum = state.LastMomentum;
+        }
+    }
+
     private void Advance()
     {
         while (_next + 2 <= _latest)
@@ -257,4 +316,56 @@ public sealed record OnlineMomentumEstimate(double Implicit, double Lower, doubl
 {
     /// <summary>Effective step relative to the learning rate (pooled alpha_T / alpha; theory 1/M).</summary>
     public double AlphaRatio => PooledAlpha / Alpha;
+}
+
+/// <summary>The state of an <see cref="OnlineMomentumEstimator"/> (float buffers as raw bytes), carried by checkpoints.</summary>
+public sealed record OnlineMomentumEstimatorState
+{
+    /// <summary>Tracked coordinates.</summary>
+    public required int Coordinates { get; init; }
+
+    /// <summary>Versions kept.</summary>
+    public required int Depth { get; init; }
+
+    /// <summary>Gradient steps of the kept versions (floats as bytes).</summary>
+    public required byte[] Steps { get; init; }
+
+    /// <summary>Version held in each step slot.</summary>
+    public required long[] StepTag { get; init; }
+
+    /// <summary>Mean gradients per read version (floats as bytes).</summary>
+    public required byte[] Grads { get; init; }
+
+    /// <summary>Version held in each gradient slot.</summary>
+    public required long[] GradTag { get; init; }
+
+    /// <summary>Gradients averaged in each slot.</summary>
+    public required int[] GradCount { get; init; }
+
+    /// <summary>Per-coordinate moments.</summary>
+    public required double[] Moments { get; init; }
+
+    /// <summary>Pooled moments.</summary>
+    public required double[] Pooled { get; init; }
+
+    /// <summary>Per-coordinate sums of the explicit-ratio check.</summary>
+    public required double[] Ratio { get; init; }
+
+    /// <summary>The previous applied step per coordinate (floats as bytes).</summary>
+    public required byte[] PreviousStep { get; init; }
+
+    /// <summary>Next version to enter the moments.</summary>
+    public long Next { get; init; }
+
+    /// <summary>Latest version seen.</summary>
+    public long Latest { get; init; }
+
+    /// <summary>Versions in the moments.</summary>
+    public long Processed { get; init; }
+
+    /// <summary>Learning rate of the latest update.</summary>
+    public double LastAlpha { get; init; }
+
+    /// <summary>Explicit momentum of the latest update.</summary>
+    public double LastMomentum { get; init; }
 }

@@ -66,6 +66,32 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void AutoMomentumRunResumedOnTheSimulatorIsBitIdentical()
+    {
+        // The controller's estimator state travels in the checkpoint, so control resumes exactly where it stopped.
+        var sim = Base with
+        {
+            Backend = "simulated", Workers = 8, Groups = 8, Updates = 900, Momentum = null, Schedule = "constant", LearningRate = 0.1,
+            AutoMomentum = new AutoMomentumOptions { Target = 0.6, Period = 25 },
+            Simulation = new SimulationOptions { Distribution = "exponential" },
+        };
+        var full = TestSupport.Train(sim);
+        string dir = TestSupport.TempDir("auto-resume");
+        var first = new Trainer().Run(sim with { Updates = 530, OutDir = dir });
+        Assert.Equal(530, first.Record.Summary.Updates);
+        var resumed = new Trainer().Resume(dir, o => o with { Updates = 900 });
+        Assert.Equal(RunStatus.Completed, resumed.Status);
+        var fullSeries = full.Record.AutoMomentum!.Series;
+        var resumedSeries = resumed.Record.AutoMomentum!.Series;
+        // Control was active before the interruption and kept adjusting right after it.
+        Assert.Contains(fullSeries, p => p.Update < 530 && double.IsFinite(p.Total));
+        Assert.Contains(resumedSeries, p => p.Update == 550 && double.IsFinite(p.Total));
+        Assert.Equal(fullSeries, resumedSeries);
+        Assert.Equal(full.Parameters, resumed.Parameters);
+        Assert.Equal(full.MomentumBuffer, resumed.MomentumBuffer);
+    }
+
+    [Fact]
     public void PeriodicCheckpointsAreWrittenAndValid()
     {
         string dir = TestSupport.TempDir("periodic");
