@@ -193,8 +193,10 @@ public sealed class NetworkTests
     public void LeNetLearnsSyntheticImagesWithTwoAsyncWorkers()
     {
         var split = TestImages.Split(n: 3000, test: 500, seed: 4, noise: 1.0);
-        var options = new TrainingOptions { Model = "lenet", Workers = 2, Batch = 32, LearningRate = 0.05, Updates = 800, Seed = 3, EvalSize = 300, EvalEvery = 200, Momentum = 0, Schedule = "constant" };
+        var options = new TrainingOptions { Model = "lenet", Workers = 2, Batch = 32, LearningRate = 0.02, Updates = 800, Seed = 3, EvalSize = 300, EvalEvery = 200, Momentum = 0, Schedule = "constant" };
         // Two asynchronous workers already add ~0.5 implicit momentum; explicit 0.5 on top put the total near 1 (unstable).
+        // At lr 0.05 the first steps (initial loss ~5 on these noisy images) killed the ReLUs in 3 of 10 seeds (accuracy
+        // 0.086, loss stuck at ln 10); at lr 0.02 all 10 seeds reached >= 99.4 %.
         var result = new Trainer { WriteFiles = false }.Run(options, data: split);
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.True(result.Record.Summary.FinalAccuracy > 0.7, $"accuracy {result.Record.Summary.FinalAccuracy}");
