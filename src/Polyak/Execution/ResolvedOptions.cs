@@ -71,10 +71,10 @@ public sealed record ResolvedOptions
         if (o.CheckpointEvery is long c && c < 0) throw new ArgumentException($"--checkpoint-every must be >= 0, got {c}");
         if (o.AutoMomentum is { } a) MomentumController.Validate(a, a.Target);
         if (string.Equals(o.Backend, "simulated", StringComparison.OrdinalIgnoreCase)) ClockModel.Validate(o.Simulation, o.Workers);
-        // "cosine" (over the run) is checked when the run's length is known (Resolve).
-        if (o.Schedule is string spec && !spec.Trim().Equals("cosine", StringComparison.OrdinalIgnoreCase))
+        // Syntax only: the run's length (for "cosine" over the run) is known in Resolve, which checks it.
+        if (o.Schedule is string spec)
         {
-            try { LearningRateSchedule.Parse(spec, o.LearningRate ?? 0.1); }
+            try { LearningRateSchedule.Parse(spec, o.LearningRate ?? 0.1, runUpdates: 1); }
             catch (FormatException ex) { throw new ArgumentException($"--schedule: {ex.Message}"); }
         }
     }
@@ -94,7 +94,7 @@ public sealed record ResolvedOptions
         int groups = o.Groups ?? o.Workers;
         var recipe = ModelRecipe.For(modelName);
         var fromRecipe = new List<string>();
-        int batch = o.Batch ?? recipe?.Batch ?? 64;
+        int batch = BatchFor(o, modelName);
         if (o.Batch is null && recipe is not null) fromRecipe.Add("batch");
         if (batch < o.Workers / groups)
             throw new ArgumentException($"batch {batch} (the {modelName} recipe's) is smaller than the group size {o.Workers / groups}: give --batch");

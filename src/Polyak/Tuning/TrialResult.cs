@@ -108,16 +108,8 @@ public sealed record TrialResult
         };
         if (status.Length == 0) return null;
         var curve = run.Record.Curve;
-        return new TrialResult
+        return For(key, options, budget, status) with
         {
-            Key = key,
-            Workers = options.Workers,
-            Groups = options.Groups ?? options.Workers,
-            LearningRate = options.LearningRate ?? double.NaN,
-            Momentum = options.Momentum ?? double.NaN,
-            Seed = options.Seed,
-            Budget = budget,
-            Status = status,
             UpdatesToTarget = status == Reached ? s.UpdatesToTarget : null,
             Updates = s.Updates,
             InitialLoss = s.InitialLoss,
@@ -133,7 +125,11 @@ public sealed record TrialResult
     }
 
     /// <summary>A placeholder for a run skipped by monotonicity pruning.</summary>
-    public static TrialResult MakePruned(string key, TrainingOptions options, long budget, string reason) => new()
+    public static TrialResult MakePruned(string key, TrainingOptions options, long budget, string reason) =>
+        For(key, options, budget, Pruned) with { Reason = reason };
+
+    /// <summary>The fields every trial has: which configuration, seed and budget, and its status.</summary>
+    private static TrialResult For(string key, TrainingOptions options, long budget, string status) => new()
     {
         Key = key,
         Workers = options.Workers,
@@ -142,7 +138,6 @@ public sealed record TrialResult
         Momentum = options.Momentum ?? double.NaN,
         Seed = options.Seed,
         Budget = budget,
-        Status = Pruned,
-        Reason = reason,
+        Status = status,
     };
 }
