@@ -30,14 +30,17 @@ public sealed class Trainer
     /// <summary>Whether to write the run folder (tuning runs may skip it).</summary>
     public bool WriteFiles { get; init; } = true;
 
-    /// <summary>Default learning rate per model when <c>--lr</c> is not given.</summary>
-    public static double DefaultLearningRate(IModel model) => model.Name switch
+    /// <summary>
+    /// Default learning rate per model when <c>--lr</c> is not given: the model's recipe when it has one
+    /// (<see cref="ModelRecipe"/>), else a per-model constant. <c>polyak tune</c> and <c>study</c> centre their
+    /// learning-rate grids on it.
+    /// </summary>
+    public static double DefaultLearningRate(IModel model) => ModelRecipe.For(model.Name)?.LearningRate ?? model.Name switch
     {
         "linear" => 0.1,
         "logistic" => 0.5,
         "softmax" => 0.5,
         "mlp" => 0.1,
-        "lenet" => 0.1,
         "cifar" => 0.02,
         _ when model.Name.StartsWith("mlp:", StringComparison.Ordinal) => 0.1,
         _ => 0.05,

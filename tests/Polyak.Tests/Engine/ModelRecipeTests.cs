@@ -31,6 +31,16 @@ public sealed class ModelRecipeTests
     }
 
     [Fact]
+    public void TuningGridsAreCentredOnTheRecipesRate()
+    {
+        // tune and study centre their learning-rate grids on DefaultLearningRate: for lenet that is the recipe's rate,
+        // the one its recipe batch was measured with, not the momentum-0 default of models without a recipe.
+        var data = TestImages.Split(1, 28, 10, 4, 10, 1, noise: 2.0).Train;
+        Assert.Equal(ModelRecipe.LeNet.LearningRate, Trainer.DefaultLearningRate(ModelCatalog.Create("lenet", data)));
+        Assert.Equal(0.1, Trainer.DefaultLearningRate(ModelCatalog.Create("mlp", data)));
+    }
+
+    [Fact]
     public void GivenOptionsWinAndAreNotAttributedToTheRecipe()
     {
         var o = Lenet() with { Batch = 64, Momentum = 0.0, Schedule = "constant" };
