@@ -22,9 +22,23 @@ public static class OptimizeCommand
         var epochShare = new Option<double?>("--epoch-share") { Description = "Length of an optimizer epoch as a share of the time budget (default 0.2)" };
         var command = new Command("optimize", "Choose groups, learning rate and momentum for the shortest predicted time to target, then train with them");
         set.AddTo(command);
+        set.Workers.Description = "Number of workers N to configure (default 16)";
+        set.Out.Description = "Output folder (default runs/<time>-optimize)";
+        set.TargetLoss.Description = "Required: the evaluation loss whose predicted time to reach is minimised";
         foreach (var o in new Option[] { budget, momenta, tuneUpdates, probeUpdates, epochShare }) command.Options.Add(o);
         command.SetAction(p => CommandRunner.Run(() =>
         {
+            TuningOptionSet.RejectOverridden(p, "optimize",
+                (set.Groups, "optimize chooses the number of groups (to fix it, use train)"),
+                (set.Momentum, "optimize tunes the momentum; give its grid with --momenta"),
+                (set.MomentumGain, "optimize tunes fixed momenta (no --momentum auto)"),
+                (set.MomentumBounds, "optimize tunes fixed momenta (no --momentum auto)"),
+                (set.MomentumPeriod, "optimize tunes fixed momenta (no --momentum auto)"),
+                (set.Updates, "optimize's budget is --time-budget"),
+                (set.Epochs, "optimize's budget is --time-budget"),
+                (set.Time, "optimize's budget is --time-budget"),
+                (set.Resume, "optimize cannot continue a run; it starts afresh within --time-budget"),
+                (set.CheckpointEvery, "optimize checkpoints its main run itself"));
             var options = set.Build(p, new TrainingOptions { Workers = 16 });
             var request = new OptimizeRequest
             {

@@ -19,11 +19,14 @@ public static class StudyCommand
         var set = new TrainingOptionSet();
         var grid = new TuningOptionSet();
         var levels = new Option<string?>("--levels") { Description = "Numbers of compute groups g to study, comma-separated, each dividing --workers (default 1,2,4,8,16)" };
-        var quick = new Option<bool>("--quick") { Description = "Quick preset (minutes): least squares on synthetic regression, N=16, simulator" };
+        var quick = new Option<bool>("--quick") { Description = "Quick preset (about 20 s): least squares on synthetic regression, N=16, simulator" };
         var full = new Option<bool>("--full") { Description = "Full preset (tens of minutes): LeNet on Fashion-MNIST, N=16, simulator" };
         var command = new Command("study", "The momentum study: tune lr x momentum per asynchrony level, statistical penalty of three momentum policies, HTML report");
         set.AddTo(command);
         grid.AddTo(command);
+        set.Workers.Description = "Number of workers N (default 16, or the preset's)";
+        set.Out.Description = "Report and journal folder (default runs/study-<preset>-<fingerprint>; the same command resumes from it)";
+        set.TargetLoss.Description = "The target loss that updates-to-target are counted to (required unless --quick or --full gives one)";
         command.Options.Add(levels);
         command.Options.Add(quick);
         command.Options.Add(full);
@@ -35,6 +38,8 @@ public static class StudyCommand
     internal static StudyRequest BuildRequest(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, bool quick, bool full, out TrainerTrialRunner runner)
     {
         if (quick && full) throw new ArgumentException("--quick and --full are exclusive: choose one preset");
+        TuningOptionSet.RejectOverridden(p, "study",
+            [(set.Groups, "study sets the groups per level; give them with --levels"), .. TuningOptionSet.GridOverrides(set, "study")]);
         StudyRequest? preset = quick ? StudyPresets.Quick() : full ? StudyPresets.Full() : null;
         var defaults = preset?.Base ?? new TrainingOptions { Workers = 16, Backend = StudyPresets.DefaultBackend };
         var options = set.Build(p, defaults);

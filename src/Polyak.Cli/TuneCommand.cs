@@ -18,12 +18,15 @@ public static class TuneCommand
         var command = new Command("tune", "Grid-search learning rate x momentum (negative included) by updates to target; resumable (journal tune.jsonl in --out)");
         set.AddTo(command);
         grid.AddTo(command);
+        set.Out.Description = "Journal and report folder (default runs/tune-<fingerprint of the grid>; the same command resumes from it)";
+        set.TargetLoss.Description = "Score runs by updates to reach this evaluation loss (without it every run is censored and points are ranked by final loss)";
         command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p)));
         return command;
     }
 
     private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p)
     {
+        TuningOptionSet.RejectOverridden(p, "tune", TuningOptionSet.GridOverrides(set, "tune"));
         var options = set.Build(p);
         var runner = TrainerTrialRunner.ForOptions(options);
         double baseLr = options.LearningRate ?? Trainer.DefaultLearningRate(ModelCatalog.Create(options.Model, runner.Data.Train));

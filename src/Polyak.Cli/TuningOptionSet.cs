@@ -20,6 +20,32 @@ public sealed class TuningOptionSet
         foreach (var o in new Option[] { Lrs, Momenta, Seeds, Halving, Parallel }) command.Options.Add(o);
     }
 
+    /// <summary>
+    /// Rejects train options given on the command line that <paramref name="command"/> sets itself or cannot honour, so
+    /// none is silently ignored: throws one error naming each such option and what to use instead. Values that come from
+    /// <c>--config</c> (e.g. a run.json, which holds every option) are not checked: they are a base the command overrides.
+    /// </summary>
+    public static void RejectOverridden(ParseResult p, string command, params (Option Option, string Instead)[] overridden)
+    {
+        var given = overridden.Where(x => p.GetResult(x.Option) is { Implicit: false }).ToArray();
+        if (given.Length == 0) return;
+        throw new ArgumentException(given.Length == 1
+            ? $"{command} does not take {given[0].Option.Name}: {given[0].Instead}"
+            : $"{command} does not take {string.Join(", ", given.Select(g => g.Option.Name))}: " + string.Join("; ", given.Select(g => $"{g.Option.Name}: {g.Instead}")));
+    }
+
+    /// <summary>The train options <c>tune</c> and <c>study</c> set themselves or cannot honour, with what to use instead.</summary>
+    public static (Option, string)[] GridOverrides(TrainingOptionSet set, string command) =>
+    [
+        (set.Momentum, $"{command} searches the momentum; give its grid with --momenta"),
+        (set.MomentumGain, $"{command} runs fixed momenta (no --momentum auto)"),
+        (set.MomentumBounds, $"{command} runs fixed momenta (no --momentum auto)"),
+        (set.MomentumPeriod, $"{command} runs fixed momenta (no --momentum auto)"),
+        (set.Time, $"{command} gives every run the same budget in updates; use --updates or --epochs"),
+        (set.Resume, $"{command} resumes from its journal: rerun the same command with the same --out"),
+        (set.CheckpointEvery, $"{command}'s runs keep no checkpoints; its journal (tune.jsonl in --out) is what a rerun resumes from"),
+    ];
+
     /// <summary>Parses a comma-separated list of numbers; throws naming the option and the bad item.</summary>
     public static double[] ParseList(string spec, string option)
     {

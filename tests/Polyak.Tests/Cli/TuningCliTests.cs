@@ -1,0 +1,44 @@
+namespace Polyak.Tests.Cli;
+
+/// <summary>tune, study and optimize refuse the train options they set themselves instead of silently overriding them.</summary>
+public class TuningCliTests
+{
+    [Theory]
+    [InlineData("tune --momentum 0.3", "--momenta")]
+    [InlineData("tune --momentum auto", "--momenta")]
+    [InlineData("tune --time 5", "--updates or --epochs")]
+    [InlineData("tune --resume runs/x", "journal")]
+    [InlineData("tune --checkpoint-every 10", "no checkpoints")]
+    [InlineData("study --quick --groups 4", "--levels")]
+    [InlineData("study --quick --momentum-gain 0.5", "fixed momenta")]
+    [InlineData("optimize --time-budget 5 --target-loss 0.1 --groups 1", "chooses the number of groups")]
+    [InlineData("optimize --time-budget 5 --target-loss 0.1 --momentum 0.5", "--momenta")]
+    [InlineData("optimize --time-budget 5 --target-loss 0.1 --epochs 1", "--time-budget")]
+    public void OverriddenOptionsAreRefusedWithExitCode2(string commandLine, string expected)
+    {
+        var r = TestSupport.RunCli(commandLine.Split(' '));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error: ", r.Stderr);
+        Assert.Contains("does not take", r.Stderr);
+        Assert.Contains(expected, r.Stderr);
+    }
+
+    [Fact]
+    public void SeveralOverriddenOptionsAreNamedInOneError()
+    {
+        var r = TestSupport.RunCli("tune", "--momentum", "0.3", "--time", "5");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("tune does not take --momentum, --time", r.Stderr);
+    }
+
+    [Fact]
+    public void AMomentumFromAConfigFileIsOnlyTheBaseTheGridOverrides()
+    {
+        string dir = TestSupport.TempDir("tune-config");
+        string config = Path.Combine(dir, "config.json");
+        File.WriteAllText(config, """{"momentum": 0.5}""");
+        var r = TestSupport.RunCli("tune", "--config", config, "--lrs", "0.1", "--momenta", "0", "--updates", "20", "--out", Path.Combine(dir, "t"));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("1 learning rate(s) x 1 momenta", r.Stderr);
+    }
+}
