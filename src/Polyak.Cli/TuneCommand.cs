@@ -65,13 +65,18 @@ public static class TuneCommand
     {
         var c = CultureInfo.InvariantCulture;
         double[] mus = result.Points.Select(x => x.Momentum).Distinct().Order().ToArray();
+        // Without a target every run is censored and points are ranked by their final loss: show that loss, not "N+".
+        bool byLoss = result.Request.Base.TargetLoss is null;
+        string Cell(TuningPoint x) => byLoss && x.Status == TrialResult.Censored ? x.Median.FinalLoss.ToString("G4", c) : x.ScoreText;
         Console.WriteLine();
-        Console.WriteLine("updates to target (median over seeds; N+ censored, div diverged, pruned skipped)");
+        Console.WriteLine(byLoss
+            ? "evaluation loss at the end (median over seeds; no --target-loss, so points are ranked by it; div diverged, pruned skipped)"
+            : "updates to target (median over seeds; N+ censored, div diverged, pruned skipped)");
         Console.WriteLine("lr \\ mu".PadRight(10) + string.Concat(mus.Select(m => m.ToString("0.##", c).PadLeft(10))));
         foreach (var row in result.Points.GroupBy(x => x.LearningRate).OrderBy(g => g.Key))
-            Console.WriteLine(row.Key.ToString("G4", c).PadRight(10) + string.Concat(mus.Select(m => (row.FirstOrDefault(x => x.Momentum == m)?.ScoreText ?? "").PadLeft(10))));
+            Console.WriteLine(row.Key.ToString("G4", c).PadRight(10) + string.Concat(mus.Select(m => (row.FirstOrDefault(x => x.Momentum == m) is { } pt ? Cell(pt) : "").PadLeft(10))));
         var best = result.Best;
-        Console.WriteLine(best is null ? "no usable point" : string.Create(c, $"best: lr {best.LearningRate:G4}, mu {best.Momentum:0.##}: {best.ScoreText}"));
+        Console.WriteLine(best is null ? "no usable point" : string.Create(c, $"best: lr {best.LearningRate:G4}, mu {best.Momentum:0.##}: {(byLoss ? "final loss " : "")}{Cell(best)}"));
         Console.WriteLine(string.Create(c, $"runs: {result.RunsExecuted} executed ({result.CostSeconds:F1} s), {result.RunsReused} reused, {result.RunsPruned} pruned"));
     }
 

@@ -40,5 +40,8 @@ public class TuningCliTests
         var r = TestSupport.RunCli("tune", "--config", config, "--lrs", "0.1", "--momenta", "0", "--updates", "20", "--out", Path.Combine(dir, "t"));
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("1 learning rate(s) x 1 momenta", r.Stderr);
+        // No --target-loss: the table shows the final loss it ranks by, not a censored "20+".
+        Assert.Contains("best: lr 0.1, mu 0: final loss ", r.Stdout);
+        Assert.DoesNotContain("20+", r.Stdout);
     }
 }
