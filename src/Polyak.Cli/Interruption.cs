@@ -14,8 +14,12 @@ public sealed class Interruption : IDisposable
     private readonly PosixSignalRegistration? _int;
     private int _count;
 
-    public Interruption()
+    private readonly string _stopping;
+
+    /// <summary>Installs the handlers; <paramref name="stopping"/> is what the first signal prints (what is kept, how to resume).</summary>
+    public Interruption(string stopping = "stopping at the next update and saving the run")
     {
+        _stopping = stopping;
         try
         {
             // A process started in the background by a non-interactive shell inherits SIGINT as "ignored", and .NET
@@ -60,7 +64,7 @@ public sealed class Interruption : IDisposable
     {
         if (Interlocked.Increment(ref _count) == 1)
         {
-            Console.Error.WriteLine($"\n{what}: stopping at the next update and saving the run (press Ctrl-C again to exit at once)");
+            Console.Error.WriteLine($"\n{what}: {_stopping} (press Ctrl-C again to exit at once)");
             _cts.Cancel();
         }
         else

@@ -79,14 +79,23 @@ public static class StudyCommand
             $"study ({request.Preset}): levels g = {string.Join(",", request.Levels)} over N = {request.Base.Workers} on {request.Base.Backend}; {request.LearningRates.Count} lr x {request.ResolvedMomenta.Count} mu x {request.Seeds.Count} seed(s) per level, budget {request.Budget} updates"));
         Console.Error.WriteLine($"report and journal: {dir} ({journal.Count} finished run(s) found; rerun the same command to resume)");
 
-        using var interruption = new Interruption();
+        using var interruption = new Interruption($"stopping: runs in progress are dropped, finished ones are kept in {journal.Path}");
         int count = 0;
         var study = new Study(runner, journal)
         {
             TrialFinished = (t, reused) => TuningOptionSet.Report(t, reused, ref count),
             Log = m => Console.Error.WriteLine(m),
         };
-        var result = study.Run(request, interruption.Token);
+        StudyResult result;
+        try
+        {
+            result = study.Run(request, interruption.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"study interrupted: {journal.Count} finished run(s) kept in {journal.Path}; rerun the same command to resume");
+            throw;
+        }
         string index = StudyReport.Write(result, dir);
         PrintTable(result);
         Console.WriteLine($"report: {index}");

@@ -47,14 +47,23 @@ public static class TuneCommand
         Console.Error.WriteLine($"journal: {journal.Path} ({journal.Count} finished run(s) found; rerun the same command to resume)");
         if (options.TargetLoss is null) Console.Error.WriteLine("note: no --target-loss: every run is censored and points are ranked by final loss");
 
-        using var interruption = new Interruption();
+        using var interruption = new Interruption($"stopping: runs in progress are dropped, finished ones are kept in {journal.Path}");
         int count = 0;
         var tuner = new Tuner(runner, journal)
         {
             TrialFinished = (t, reused) => TuningOptionSet.Report(t, reused, ref count),
             Log = m => Console.Error.WriteLine(m),
         };
-        var result = tuner.Run(request, interruption.Token);
+        TuningResult result;
+        try
+        {
+            result = tuner.Run(request, interruption.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"tune interrupted: {journal.Count} finished run(s) kept in {journal.Path}; rerun the same command to resume");
+            throw;
+        }
         StudyReport.WriteTune(result, dir);
         PrintTable(result);
         if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result, dir), Json.Compact));
