@@ -97,7 +97,16 @@ public static class TrainCommand
         if (s.SimulatedSeconds is double sim) Console.WriteLine(string.Create(c, $"  simulated    {sim:F2} s"));
         Console.WriteLine(string.Create(c, $"  staleness    mean {s.Staleness.Mean:F2}, max {s.Staleness.Max}"));
         if (r.AutoMomentum is { } a)
-            Console.WriteLine(string.Create(c, $"  momentum     auto: target total {a.Target:G3} ({a.TargetSource}), explicit {a.Start:G3} -> {a.FinalExplicit:G3}, estimated total {a.FinalTotal:G3}"));
+        {
+            string estimate = double.IsFinite(a.FinalTotal) ? string.Create(c, $"estimated total {a.FinalTotal:G3}")
+                : $"no estimate yet (the estimator needs {a.WarmupVersions} updates; the momentum stayed at its start value)";
+            Console.WriteLine(string.Create(c, $"  momentum     auto: target total {a.Target:G3} ({a.TargetSource}), explicit {a.Start:G3} -> {a.FinalExplicit:G3}, {estimate}"));
+            int periods = a.Series.Count(p => double.IsFinite(p.Total));
+            if (a.StalenessFallbacks > 0)
+                Console.WriteLine(string.Create(c, $"               {a.StalenessFallbacks} of {periods} control periods steered on the implicit momentum predicted from the mean staleness, s / (1 + s): the staleness was not memoryless (gradient times not exponential) or the trajectory estimate was outside [0, 1)"));
+            if (a.FinalExplicit <= a.Min || a.FinalExplicit >= a.Max)
+                Console.WriteLine(string.Create(c, $"               note: the explicit momentum ended at its bound {a.FinalExplicit:G3} (--momentum-bounds {a.Min:G3},{a.Max:G3})"));
+        }
         if (s.ReachedTarget is bool reached)
             Console.WriteLine(reached ? $"  target       reached at update {s.UpdatesToTarget}" : "  target       not reached");
         if (result.RunDir is not null) Console.WriteLine($"  run folder   {result.RunDir}");

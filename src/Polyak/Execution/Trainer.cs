@@ -268,6 +268,8 @@ public sealed class Trainer
                 Start = controller.Start,
                 FinalExplicit = server.Momentum,
                 FinalTotal = controller.Total,
+                StalenessFallbacks = controller.StalenessFallbacks,
+                WarmupVersions = controller.WarmupVersions,
                 TuneSeconds = tuneSeconds,
                 TuneUpdates = tuneUpdates,
                 Series = controller.Series,

@@ -30,6 +30,12 @@ public sealed record AutoMomentumRecord
     /// <summary>Latest estimate of the total momentum.</summary>
     public required double FinalTotal { get; init; }
 
+    /// <summary>Control periods that steered on the staleness-based implicit momentum because the trajectory estimate did not hold (staleness not memoryless, or the estimate outside [0, 1)).</summary>
+    public int StalenessFallbacks { get; init; }
+
+    /// <summary>Updates the estimator needed before the first adjustment (the momentum stays at its start value until then).</summary>
+    public long WarmupVersions { get; init; }
+
     /// <summary>Wall seconds of the synchronous tune that found the target (0 when given).</summary>
     public double TuneSeconds { get; init; }
 

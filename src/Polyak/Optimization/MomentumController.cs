@@ -12,7 +12,11 @@ namespace Polyak.Optimization;
 /// </code>
 /// Until the estimator has <see cref="WarmupVersions"/> versions in its moments the momentum stays at its start value,
 /// which is the queueing model's prediction <c>target - (1 - 1/g)</c> unless given. Every adjustment (also the skipped
-/// ones, with NaN estimate) is recorded in <see cref="Series"/>. Per update it costs the estimator's O(tracked
+/// ones, with NaN estimate) is recorded in <see cref="Series"/>. The trajectory estimate is derived for memoryless
+/// staleness; when the staleness does not look memoryless (<see cref="OnlineMomentumEstimate.StalenessLooksMemoryless"/>:
+/// near-constant gradient times on threads make it close to a fixed delay, and the fit then reads anything from 0 to 2.5)
+/// or the estimate is outside [0, 1), the period steers on the queueing model's value from the mean staleness,
+/// <c>s / (1 + s)</c>, and counts it in <see cref="StalenessFallbacks"/>. Per update it costs the estimator's O(tracked
 /// coordinates) and allocates nothing; the estimate itself (a sort) runs once per period.
 /// </summary>
 public sealed class MomentumController : IUpdateObserver
@@ -64,6 +68,12 @@ public sealed class MomentumController : IUpdateObserver
 
     /// <summary>The latest estimate of the total momentum (NaN before the first one).</summary>
     public double Total { get { lock (_lock) return _lastTotal; } }
+
+    /// <summary>
+    /// Control periods that steered on the staleness-based implicit momentum (<see cref="OnlineMomentumEstimate.StalenessImplicit"/>)
+    /// because the trajectory estimate did not hold (staleness not memoryless, or the estimate outside [0, 1)).
+    /// </summary>
+    public int StalenessFallbacks { get { lock (_lock) return _series.Count(p => p.FromStaleness); } }
 
     /// <summary>The estimator the controller reads.</summary>
     public OnlineMomentumEstimator Estimator => _estimator;
@@ -122,11 +132,20 @@ public sealed class MomentumController : IUpdateObserver
     {
         double mu = _server.Momentum;
         double total = double.NaN, implicitMomentum = double.NaN;
+        bool fromStaleness = false;
         if (_estimator.Processed >= WarmupVersions)
         {
             var e = _estimator.Estimate();
             implicitMomentum = e.Implicit;
             total = e.Total;
+            if (!e.TrajectoryEstimateHolds && double.IsFinite(e.StalenessImplicit))
+            {
+                // The staleness is not memoryless (e.g. near-constant gradient times on threads) or the trajectory fit is
+                // outside what asynchrony can add: steer on the queueing model's value from the mean staleness instead.
+                implicitMomentum = e.StalenessImplicit;
+                total = e.ExplicitMomentum + implicitMomentum;
+                fromStaleness = true;
+            }
             if (double.IsFinite(total))
             {
                 mu = Math.Clamp(mu + Options.Gain * (Target - total), Options.Min, Options.Max);
@@ -136,10 +155,13 @@ public sealed class MomentumController : IUpdateObserver
         lock (_lock)
         {
             if (double.IsFinite(total)) _lastTotal = total;
-            _series.Add(new MomentumControlPoint(version, mu, total, implicitMomentum));
+            _series.Add(new MomentumControlPoint(version, mu, total, implicitMomentum, fromStaleness));
         }
     }
 }
 
-/// <summary>One control step: the update, the explicit momentum set, and the total and implicit momentum estimated.</summary>
-public readonly record struct MomentumControlPoint(long Update, double Explicit, double Total, double Implicit);
+/// <summary>
+/// One control step: the update, the explicit momentum set, the total and implicit momentum it steered on, and whether
+/// that implicit momentum is the staleness-based value (the trajectory estimate being implausible).
+/// </summary>
+public readonly record struct MomentumControlPoint(long Update, double Explicit, double Total, double Implicit, bool FromStaleness = false);

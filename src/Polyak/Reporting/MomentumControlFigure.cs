@@ -11,9 +11,9 @@ public static class MomentumControlFigure
     public static IReadOnlyList<string> Write(string dir, AutoMomentumRecord record)
     {
         var c = CultureInfo.InvariantCulture;
-        var csv = new StringBuilder("update,explicit,total,implicit,target\n");
+        var csv = new StringBuilder("update,explicit,total,implicit,target,implicit_from\n");
         foreach (var p in record.Series)
-            csv.Append(c, $"{p.Update},{p.Explicit:G6},{p.Total:G6},{p.Implicit:G6},{record.Target:G6}\n");
+            csv.Append(c, $"{p.Update},{p.Explicit:G6},{p.Total:G6},{p.Implicit:G6},{record.Target:G6},{(double.IsNaN(p.Implicit) ? "" : p.FromStaleness ? "staleness" : "trajectory")}\n");
         string csvPath = Path.Combine(dir, "momentum.csv");
         File.WriteAllText(csvPath, csv.ToString());
 

@@ -45,6 +45,7 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
     private long _next;
     private long _latest;
     private long _processed;
+    private double _stalenessSum, _stalenessWeight, _freshSum;
     private double _lastAlpha, _lastMomentum;
 
     /// <summary>Creates an estimator for <paramref name="dimension"/> parameters.</summary>
@@ -112,6 +113,9 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
             _latest = version;
             _lastAlpha = alpha;
             _lastMomentum = momentum;
+            _stalenessSum = Decay * _stalenessSum + staleness;
+            _stalenessWeight = Decay * _stalenessWeight + 1;
+            _freshSum = Decay * _freshSum + (staleness == 0 ? 1 : 0);
             int slot = (int)(version & _mask);
             var x = _steps.AsSpan(slot * _k, _k);
             for (int j = 0; j < _k; j++) x[j] = (float)(-alpha * gradient[_coords[j]]);
@@ -169,6 +173,9 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
                 Processed = _processed,
                 LastAlpha = _lastAlpha,
                 LastMomentum = _lastMomentum,
+                StalenessSum = _stalenessSum,
+                StalenessWeight = _stalenessWeight,
+                FreshSum = _freshSum,
             };
         }
     }
@@ -202,6 +209,9 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
             _processed = state.Processed;
             _lastAlpha = state.LastAlpha;
             _lastMomentum = state.LastMomentum;
+            _stalenessSum = state.StalenessSum;
+            _stalenessWeight = state.StalenessWeight;
+            _freshSum = state.FreshSum;
         }
     }
 
@@ -295,7 +305,11 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
                 v.Sort();
                 ratio = r % 2 == 1 ? v[r / 2] : 0.5 * (v[r / 2 - 1] + v[r / 2]);
             }
-            return new OnlineMomentumEstimate(median, lo, hi, _lastMomentum + median, pooledMu, pooledAlpha, _lastAlpha, _lastMomentum, ratio, n, _processed);
+            return new OnlineMomentumEstimate(median, lo, hi, _lastMomentum + median, pooledMu, pooledAlpha, _lastAlpha, _lastMomentum, ratio, n, _processed)
+            {
+                MeanStaleness = _stalenessWeight > 0 ? _stalenessSum / _stalenessWeight : double.NaN,
+                FreshShare = _stalenessWeight > 0 ? _freshSum / _stalenessWeight : double.NaN,
+            };
         }
     }
 
@@ -316,6 +330,35 @@ public sealed record OnlineMomentumEstimate(double Implicit, double Lower, doubl
 {
     /// <summary>Effective step relative to the learning rate (pooled alpha_T / alpha; theory 1/M).</summary>
     public double AlphaRatio => PooledAlpha / Alpha;
+
+    /// <summary>Mean staleness over the estimator's window (the same exponential weights as its moments; NaN before any update).</summary>
+    public double MeanStaleness { get; init; } = double.NaN;
+
+    /// <summary>
+    /// The implicit momentum the queueing model predicts from the mean staleness alone: <c>s / (1 + s)</c>, which is
+    /// <c>1 - 1/M</c> for the geometric law of M memoryless groups (mean M - 1). A first-order value for any staleness law;
+    /// the momentum controller falls back on it when the trajectory estimate <see cref="Implicit"/> is implausible.
+    /// </summary>
+    public double StalenessImplicit => MeanStaleness / (1 + MeanStaleness);
+
+    /// <summary>
+    /// Whether <see cref="Implicit"/> is a value asynchrony can add under the queueing model, in [0, 1). Outside it the
+    /// model does not describe the run (e.g. near-constant gradient times on threads, where staleness is a fixed delay).
+    /// </summary>
+    public bool ImplicitIsPlausible => Implicit >= 0 && Implicit < 1;
+
+    /// <summary>Share of updates with staleness 0 over the window (the same weights; NaN before any update).</summary>
+    public double FreshShare { get; init; } = double.NaN;
+
+    /// <summary>
+    /// Whether the staleness looks memoryless, the law the trajectory estimate is derived under: the share of fresh
+    /// updates is within 0.1 of the geometric law's <c>1 / (1 + mean)</c> (at M groups: 1/M). Near-constant gradient times
+    /// (threads) fail it: staleness is then close to a fixed delay (at M = 2 about 25 % fresh updates, not 50 %).
+    /// </summary>
+    public bool StalenessLooksMemoryless => Math.Abs(FreshShare - 1 / (1 + MeanStaleness)) <= 0.1;
+
+    /// <summary>Whether the trajectory estimate <see cref="Implicit"/> can be trusted: plausible, and the staleness memoryless.</summary>
+    public bool TrajectoryEstimateHolds => ImplicitIsPlausible && StalenessLooksMemoryless;
 }
 
 /// <summary>The state of an <see cref="OnlineMomentumEstimator"/> (float buffers as raw bytes), carried by checkpoints.</summary>
@@ -368,4 +411,13 @@ public sealed record OnlineMomentumEstimatorState
 
     /// <summary>Explicit momentum of the latest update.</summary>
     public double LastMomentum { get; init; }
+
+    /// <summary>Exponentially weighted sum of stalenesses (0 in checkpoints written before it existed).</summary>
+    public double StalenessSum { get; init; }
+
+    /// <summary>Exponentially weighted count of updates behind <see cref="StalenessSum"/>.</summary>
+    public double StalenessWeight { get; init; }
+
+    /// <summary>Exponentially weighted count of updates with staleness 0.</summary>
+    public double FreshSum { get; init; }
 }

@@ -139,6 +139,47 @@ public class AutoMomentumTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void With_constant_gradient_times_it_steers_on_the_staleness_model()
+    {
+        // Constant times on the simulator: staleness is exactly M - 1 = 3 for every update, a fixed delay, not the
+        // memoryless law the trajectory estimate assumes. The controller must notice (no fresh updates, where the
+        // geometric law of the same mean has 1/4) and steer on s / (1 + s) = 0.75: explicit -> target - 0.75.
+        var o = Problem(4, workers: 4) with
+        {
+            LearningRate = 0.08,
+            TargetLoss = null,
+            Updates = 2000,
+            AutoMomentum = new AutoMomentumOptions { Target = 0.6, Initial = 0.5, Gain = 0.5 },
+            Simulation = new SimulationOptions { Distribution = "constant" },
+        };
+        var r = TestSupport.Train(o, data: SharedData.Value);
+        var a = r.Record.AutoMomentum!;
+        var adjusted = a.Series.Where(p => double.IsFinite(p.Total)).ToArray();
+        Assert.NotEmpty(adjusted);
+        Assert.All(adjusted, p => Assert.True(p.FromStaleness));
+        Assert.All(adjusted, p => Assert.InRange(p.Implicit, 0.745, 0.75)); // the first updates of the window are fresher
+        Assert.Equal(adjusted.Length, a.StalenessFallbacks);
+        Assert.Equal(-0.15, a.FinalExplicit, 2);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"constant times, M=4: final mu_e {a.FinalExplicit:F3}, {a.StalenessFallbacks} of {adjusted.Length} periods on the staleness model"));
+    }
+
+    [Fact]
+    public void With_exponential_gradient_times_it_steers_on_the_trajectory_estimate()
+    {
+        // The memoryless case the estimator is derived for: the trajectory estimate is used in (nearly) every period.
+        var o = Problem(4, workers: 4) with
+        {
+            LearningRate = 0.08,
+            TargetLoss = null,
+            Updates = 2000,
+            AutoMomentum = new AutoMomentumOptions { Target = 0.6, Initial = 0.5, Gain = 0.5 },
+        };
+        var a = TestSupport.Train(o, data: SharedData.Value).Record.AutoMomentum!;
+        int adjusted = a.Series.Count(p => double.IsFinite(p.Total));
+        Assert.True(a.StalenessFallbacks <= adjusted / 10, $"{a.StalenessFallbacks} of {adjusted} periods fell back on the staleness model");
+    }
+
+    [Fact]
     public void Threads_backend_records_and_plots_the_control_series()
     {
         string dir = TestSupport.TempDir("auto-threads");
