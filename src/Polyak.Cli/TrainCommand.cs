@@ -21,7 +21,9 @@ public static class TrainCommand
     {
         bool json = p.GetValue(set.JsonOutput);
         string? resume = p.GetValue(set.Resume);
+        if (resume is not null) set.RejectUnresumable(p);
         var options = resume is null ? set.Build(p) : null;
+        if (options?.OutDir is string outDir) RefuseRunFolder(outDir);
         using var interruption = new Interruption();
         var progress = new ConsoleProgress();
         var trainer = new Trainer { Progress = progress, Log = msg => Console.Error.WriteLine(msg) };
@@ -38,6 +40,22 @@ public static class TrainCommand
         if (result.Status == RunStatus.Failed && result.Failure is ArgumentException or InvalidDataException)
             return ExitCodes.BadInput; // e.g. an unreachable --cluster endpoint or a checkpoint that does not fit
         return ExitCodes.For(result.Status);
+    }
+
+    /// <summary>
+    /// Refuses an <c>--out</c> folder that already holds a run (its <c>run.json</c> or <c>checkpoint.bin</c>): training
+    /// into it would overwrite what was computed. An empty or unrelated existing folder is fine. (Only <c>train</c>
+    /// checks: tune, study and optimize manage their own folders and deliberately reuse them to resume trials.)
+    /// </summary>
+    public static void RefuseRunFolder(string outDir)
+    {
+        string checkpoint = Path.Combine(outDir, CheckpointFile.FileName);
+        foreach (string file in new[] { Path.Combine(outDir, "run.json"), checkpoint })
+        {
+            if (!File.Exists(file)) continue;
+            string next = File.Exists(checkpoint) ? $"continue it with --resume {outDir} or choose another --out" : "choose another --out";
+            throw new ArgumentException($"--out {outDir} already holds a run ({file}); {next}");
+        }
     }
 
     /// <summary>The <c>--json</c> summary of a run (field names are a contract).</summary>

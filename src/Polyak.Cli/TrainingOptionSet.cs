@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
+using System.CommandLine.Parsing;
 using Polyak.Execution;
 
 namespace Polyak.Cli;
@@ -32,12 +32,12 @@ public sealed class TrainingOptionSet
     public readonly Option<double?> TargetLoss = new("--target-loss") { Description = "Stop once the evaluation loss is <= X" };
     public readonly Option<ulong?> Seed = new("--seed") { Description = "Run seed (default 1)" };
     public readonly Option<string?> Out = new("--out") { Description = "Output folder (default runs/<time>-<model>-<backend>)" };
-    public readonly Option<string?> Config = new("--config") { Description = "Run file (JSON, e.g. a previous run.json); command-line options override it" };
+    public readonly Option<string?> Config = new("--config") { Description = "Run file (JSON: a previous run.json, or options by run.json's names or by these options' names without dashes, e.g. {\"lr\": 0.01}); command-line options override it" };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every K updates (default: about 50 points per run)" };
     public readonly Option<int?> EvalSize = new("--eval-size") { Description = "Rows of the fixed evaluation subset (default 2000)" };
     public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform[:H], lognormal[:SIGMA]" };
     public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster endpoint HOST:PORT (backend cluster)" };
-    public readonly Option<string?> Resume = new("--resume") { Description = "Continue the run saved in this run folder (stop conditions may be changed)" };
+    public readonly Option<string?> Resume = new("--resume") { Description = "Continue the run saved in this run folder (only stop conditions, --checkpoint-every and --json may be given)" };
     public readonly Option<long?> CheckpointEvery = new("--checkpoint-every") { Description = "Write a checkpoint every K updates (default: only at the end; 0 = never)" };
     public readonly Option<bool> JsonOutput = new("--json") { Description = "Print the summary as one JSON object on the last line of stdout" };
     public readonly SimulationOptionSet Simulator = new();
@@ -92,8 +92,7 @@ public sealed class TrainingOptionSet
         if (p.GetValue(Time) is double t) o = o with { TimeSeconds = t };
         if (p.GetValue(TargetLoss) is double x) o = o with { TargetLoss = x };
         if (p.GetValue(Seed) is ulong seed) o = o with { Seed = seed };
-        if (p.GetValue(Out) is string outDir) o = o with { OutDir = outDir };
-        else if (p.GetValue(Config) is not null) o = o with { OutDir = null }; // a re-run never overwrites the original run folder
+        if (p.GetValue(Out) is string outDir) o = o with { OutDir = outDir }; // a run record's own folder is dropped by RunFile.Load
         if (p.GetValue(EvalEvery) is int ev) o = o with { EvalEvery = ev };
         if (p.GetValue(EvalSize) is int es) o = o with { EvalSize = es };
         if (p.GetValue(Distribution) is string dist) o = o with { Simulation = o.Simulation with { Distribution = dist } };
@@ -102,6 +101,27 @@ public sealed class TrainingOptionSet
         o = Simulator.Apply(p, o);
         ResolvedOptions.ValidateGeneric(o);
         return o;
+    }
+
+    /// <summary>
+    /// The options <c>--resume</c> honours: the stop conditions and the checkpoint period (<see cref="AdjustResumed"/>),
+    /// <c>--json</c>, and <c>--resume</c> itself. Everything else comes from the checkpoint.
+    /// </summary>
+    public IReadOnlyList<Option> ResumableOptions => [Resume, Updates, Epochs, Time, TargetLoss, CheckpointEvery, JsonOutput];
+
+    /// <summary>
+    /// For <c>--resume</c>: refuses every option given on the command line that a resume cannot honour (they would be
+    /// silently ignored), naming them in the order given.
+    /// </summary>
+    public void RejectUnresumable(ParseResult p)
+    {
+        var allowed = ResumableOptions.ToHashSet();
+        var refused = p.CommandResult.Children.OfType<OptionResult>()
+            .Where(r => !r.Implicit && !allowed.Contains(r.Option))
+            .Select(r => r.Option.Name).Distinct().ToList();
+        if (refused.Count > 0)
+            throw new ArgumentException($"--resume continues the recorded configuration; these options cannot change it: {string.Join(", ", refused)} "
+                + "(give only stop conditions: --updates, --epochs, --time, --target-loss; and --checkpoint-every, --json)");
     }
 
     /// <summary>For <c>--resume</c>: applies the stop conditions given on the command line to a checkpoint's options.</summary>
@@ -118,10 +138,11 @@ public sealed class TrainingOptionSet
 
     /// <summary>Applies <c>--momentum-gain</c>, <c>--momentum-bounds</c>, <c>--momentum-period</c> (only with <c>--momentum auto</c>).</summary>
     private TrainingOptions ApplyAutoMomentumSettings(ParseResult p, TrainingOptions o)
+        => ApplyAutoMomentumSettings(o, p.GetValue(MomentumGain), p.GetValue(MomentumBounds), p.GetValue(MomentumPeriod));
+
+    /// <summary>Applies the auto-momentum gain, bounds (<c>MIN,MAX</c>) and period that are given (they need <c>--momentum auto</c>).</summary>
+    public static TrainingOptions ApplyAutoMomentumSettings(TrainingOptions o, double? gain, string? bounds, int? period)
     {
-        double? gain = p.GetValue(MomentumGain);
-        string? bounds = p.GetValue(MomentumBounds);
-        int? period = p.GetValue(MomentumPeriod);
         if (gain is null && bounds is null && period is null) return o;
         if (o.AutoMomentum is not { } a)
             throw new ArgumentException("--momentum-gain, --momentum-bounds and --momentum-period need --momentum auto[:TARGET]");
@@ -160,22 +181,6 @@ public sealed class TrainingOptionSet
         return o with { Momentum = mu, AutoMomentum = null };
     }
 
-    /// <summary>Reads a run file: either bare training options or a run record (its <c>config</c> is used).</summary>
-    public static TrainingOptions LoadRunFile(string path)
-    {
-        if (!File.Exists(path)) throw new ArgumentException($"--config: file '{path}' does not exist");
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new ArgumentException($"--config '{path}': expected a JSON object");
-            var element = root.TryGetProperty("config", out var cfg) ? cfg : root;
-            return element.Deserialize<TrainingOptions>(Json.Indented)
-                ?? throw new ArgumentException($"--config '{path}': empty configuration");
-        }
-        catch (JsonException ex)
-        {
-            throw new ArgumentException($"--config '{path}': invalid JSON at line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}: {ex.Message.Split(" Path:")[0]}");
-        }
-    }
+    /// <summary>Reads a run file (<see cref="RunFile.Load"/>): bare options or a run record, every key checked.</summary>
+    public static TrainingOptions LoadRunFile(string path) => RunFile.Load(path);
 }
