@@ -7,6 +7,7 @@ namespace Polyak.Cli;
 /// <summary>The <c>polyak</c> command: train, theory, tune, study, optimize, cluster.</summary>
 public static class Program
 {
+    /// <summary>Parses <paramref name="args"/> and runs the command; bad usage prints <c>error:</c> lines and returns 2.</summary>
     public static int Main(string[] args)
     {
         ClusterCommand.RegisterBackend();
@@ -14,7 +15,7 @@ public static class Program
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) Console.Error.WriteLine($"error: {e.Message}");
+            foreach (string message in UsageErrors.Describe(parse)) Console.Error.WriteLine($"error: {message}");
             Console.Error.WriteLine("run 'polyak --help' for usage");
             return ExitCodes.BadInput;
         }

@@ -96,6 +96,19 @@ public static class TrainCommand
         };
     }
 
+    /// <summary>
+    /// The summary's throughput line. Throughput is of training alone: the periodic evaluations' time (summed over
+    /// threads, divided by the <paramref name="groups"/> that evaluate in parallel) is taken out of the wall time, so
+    /// the line says so and shows both.
+    /// </summary>
+    public static string ThroughputLine(RunSummary s, int groups)
+    {
+        double evaluating = s.EvalSeconds / Math.Max(1, groups);
+        string perUpdate = double.IsFinite(s.SecondsPerUpdate) ? string.Create(CultureInfo.InvariantCulture, $" ({s.SecondsPerUpdate * 1e6:F1} us/update)") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"  throughput   {s.UpdatesPerSecond:N0} updates/s, {s.SamplesPerSecond:N0} samples/s{perUpdate} excluding evaluation ({s.WallSeconds:F2} s wall, {evaluating:F2} s evaluating)");
+    }
+
     private static void PrintSummary(TrainingResult result)
     {
         var r = result.Record;
@@ -111,7 +124,7 @@ public static class TrainCommand
         Console.WriteLine(string.Create(c, $"  eval loss    {s.InitialLoss:G5} -> {s.FinalLoss:G5}"));
         if (s.FinalAccuracy is double acc) Console.WriteLine(string.Create(c, $"  test         accuracy {acc:P2}, loss {s.TestLoss:G5}"));
         else Console.WriteLine(string.Create(c, $"  test loss    {s.TestLoss:G5}"));
-        Console.WriteLine(string.Create(c, $"  throughput   {s.UpdatesPerSecond:N0} updates/s, {s.SamplesPerSecond:N0} samples/s ({s.SecondsPerUpdate * 1e6:F1} us/update), {s.WallSeconds:F2} s"));
+        Console.WriteLine(ThroughputLine(s, r.Config.Groups ?? 1));
         if (s.SimulatedSeconds is double sim) Console.WriteLine(string.Create(c, $"  simulated    {sim:F2} s"));
         Console.WriteLine(string.Create(c, $"  staleness    mean {s.Staleness.Mean:F2}, max {s.Staleness.Max}"));
         if (r.AutoMomentum is { } a)

@@ -147,7 +147,7 @@ public sealed class ClusterBackend : IExecutionBackend
             if (stopSentAt is DateTime at && DateTime.UtcNow - at > TimeSpan.FromSeconds(15)) break;
         }
         if (status.Server.Version >= monitor.UpdateLimit)
-            monitor.RequestStop(RunStatus.Completed, $"reached the update limit ({monitor.UpdateLimit})");
+            monitor.RequestStop(RunStatus.Completed, monitor.UpdateLimitReason);
 
         var snapshot = await Retry(() => sequencer.Snapshot());
         var w = FloatBytes.AsFloats(snapshot.W);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Polyak.Models;
 
 namespace Polyak.Execution;
@@ -44,7 +45,7 @@ public sealed class RunMonitor
     public bool TryReserveUpdate()
     {
         if (Interlocked.Increment(ref _reserved) <= UpdateLimit) return true;
-        RequestStop(RunStatus.Completed, $"reached the update limit ({UpdateLimit})");
+        RequestStop(RunStatus.Completed, UpdateLimitReason);
         return false;
     }
 
@@ -53,6 +54,14 @@ public sealed class RunMonitor
 
     /// <summary>Maximum number of updates (long.MaxValue when unlimited).</summary>
     public long UpdateLimit { get; }
+
+    /// <summary>The number of epochs <see cref="UpdateLimit"/> stands for when the limit came from an epoch budget (<c>--epochs</c>), else null.</summary>
+    public double? EpochLimit { get; init; }
+
+    /// <summary>The stop reason when the update limit is reached, naming the epoch budget when the limit came from one.</summary>
+    public string UpdateLimitReason => EpochLimit is double e
+        ? string.Create(CultureInfo.InvariantCulture, $"reached the epoch limit ({e:G6} epochs = {UpdateLimit} updates)")
+        : $"reached the update limit ({UpdateLimit})";
 
     /// <summary>Time limit in seconds (simulated seconds when a simulated clock is set), if any.</summary>
     public double? TimeLimitSeconds { get; }
@@ -114,7 +123,10 @@ public sealed class RunMonitor
     /// <summary>True when a periodic checkpoint is due after update <paramref name="version"/>.</summary>
     public bool CheckpointDue(long version) => CheckpointEvery > 0 && version % CheckpointEvery == 0 && version < UpdateLimit;
 
-    /// <summary>Wall seconds spent evaluating (summed over threads).</summary>
+    /// <summary>
+    /// Wall seconds spent in evaluations while training ran (summed over threads); the evaluations before the clock
+    /// starts and after it stops (initial and final) are not in <see cref="WallSeconds"/> and not counted here either.
+    /// </summary>
     public double EvalSeconds => TimeSpan.FromTicks(Interlocked.Read(ref _evalTicks)).TotalSeconds;
 
     /// <summary>Loss at the first evaluation.</summary>
@@ -170,7 +182,7 @@ public sealed class RunMonitor
         bool evaluate = version % EvalEvery == 0;
         if (version >= UpdateLimit)
         {
-            RequestStop(RunStatus.Completed, $"reached the update limit ({UpdateLimit})");
+            RequestStop(RunStatus.Completed, UpdateLimitReason);
             evaluate = false; // the trainer evaluates the final parameters
         }
         CheckExternal();
@@ -181,7 +193,7 @@ public sealed class RunMonitor
     /// <summary>Records an evaluation at <paramref name="version"/> that took <paramref name="elapsed"/>.</summary>
     public void RecordEvaluation(long version, EvaluationResult result, bool isClassifier, TimeSpan elapsed)
     {
-        Interlocked.Add(ref _evalTicks, elapsed.Ticks);
+        if (_wall.IsRunning) Interlocked.Add(ref _evalTicks, elapsed.Ticks);
         var point = new EvalPoint(version, WallSeconds, SimulatedClock?.Invoke(), result.Loss,
             isClassifier ? result.Accuracy : null, MomentumProbe?.Invoke() ?? double.NaN);
         bool report;

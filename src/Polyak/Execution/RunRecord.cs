@@ -12,7 +12,7 @@ public sealed record RunRecord
     /// <summary>UTC time the run started.</summary>
     public required DateTime StartedUtc { get; init; }
 
-    /// <summary>How the run ended.</summary>
+    /// <summary>How the run ended: a <see cref="RunStatus"/> in snake_case (<c>completed</c>, <c>reached_target</c>, <c>diverged</c>, <c>interrupted</c>, <c>failed</c>).</summary>
     public required string Status { get; init; }
 
     /// <summary>Why it stopped.</summary>
@@ -76,7 +76,7 @@ public sealed record RunSummary
     /// <summary>Training wall seconds (final evaluation excluded).</summary>
     public double WallSeconds { get; init; }
 
-    /// <summary>Wall seconds spent in periodic evaluations.</summary>
+    /// <summary>Wall seconds spent in periodic evaluations while training ran (summed over threads; the initial and final evaluations excluded).</summary>
     public double EvalSeconds { get; init; }
 
     /// <summary>Updates per second of training (evaluation time excluded).</summary>
@@ -85,7 +85,7 @@ public sealed record RunSummary
     /// <summary>Samples per second (updates x B per second).</summary>
     public double SamplesPerSecond { get; init; }
 
-    /// <summary>Seconds per update (hardware efficiency).</summary>
+    /// <summary>Seconds per update (hardware efficiency; NaN, written as null, when no update was applied).</summary>
     public double SecondsPerUpdate { get; init; }
 
     /// <summary>Simulated seconds (simulated backend only).</summary>

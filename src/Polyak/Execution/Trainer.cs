@@ -105,9 +105,14 @@ public sealed class Trainer
 
         string? runDir = WriteFiles ? CreateRunDir(options, model) : null;
         long checkpointEvery = options.CheckpointEvery ?? 0;
+        // The stop reason names the epoch budget when it (not --updates) set the limit; 5 epochs when no limit was given.
+        double? epochLimit = noStop ? 5 : options.Epochs is double el && updateLimit < (options.Updates ?? long.MaxValue) ? el : null;
         var monitor = new RunMonitor(updateLimit, options.TimeSeconds, options.TargetLoss, options.DivergenceFactor, evalEvery, Progress, cancel)
         {
             CheckpointEvery = runDir is null ? 0 : checkpointEvery,
+            EpochLimit = epochLimit,
+            // The curve's momentum column: the explicit momentum in force (constant unless auto momentum changes it).
+            MomentumProbe = () => server.Momentum,
         };
         Optimization.MomentumController? controller = null;
         double tuneSeconds = 0;
@@ -132,7 +137,6 @@ public sealed class Trainer
             controller = new Optimization.MomentumController(server, auto, target, resolved.Groups,
                 Numerics.RandomStream.DeriveSeed(options.Seed, 0xA070), updateLimit == long.MaxValue ? 0 : updateLimit);
             server.Observer = controller;
-            monitor.MomentumProbe = () => server.Momentum;
             Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                 $"auto momentum: target total {target:G4}, start mu_e {controller.Start:G4}, gain {auto.Gain:G3}, period {auto.Period}, bounds [{auto.Min:G3}, {auto.Max:G3}]"));
         }
@@ -246,7 +250,7 @@ public sealed class Trainer
         {
             PolyakVersion = Version,
             StartedUtc = started,
-            Status = monitor.Status.ToString().ToLowerInvariant(),
+            Status = StatusName(monitor.Status),
             StopReason = monitor.StopReason,
             Config = resolved.Given,
             Data = new DataInfo(data.Description, data.Train.Count, data.Test.Count, data.EvalRows.Length, data.Train.FeatureCount, data.Train.ClassCount),
@@ -278,6 +282,9 @@ public sealed class Trainer
         if (runDir is not null) WriteRunFolder(runDir, record);
         return new TrainingResult(record, monitor.Status, runDir, final, finalV, failure);
     }
+
+    /// <summary>A status as run.json, <c>--json</c> and the summary name it: snake_case (<c>completed</c>, <c>reached_target</c>, <c>diverged</c>...).</summary>
+    public static string StatusName(RunStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 
     private static string CreateRunDir(TrainingOptions o, IModel model)
     {
