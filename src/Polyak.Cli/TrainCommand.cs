@@ -130,7 +130,7 @@ public static class TrainCommand
         if (r.AutoMomentum is { } a)
         {
             string estimate = double.IsFinite(a.FinalTotal) ? string.Create(c, $"estimated total {a.FinalTotal:G3}")
-                : $"no estimate yet (the estimator needs {a.WarmupVersions} updates; the momentum stayed at its start value)";
+                : $"no estimate in this run (the estimator needs {a.WarmupVersions} versions whose fresh gradients it has seen; the momentum stayed at its start value)";
             Console.WriteLine(string.Create(c, $"  momentum     auto: target total {a.Target:G3} ({a.TargetSource}), explicit {a.Start:G3} -> {a.FinalExplicit:G3}, {estimate}"));
             int periods = a.Series.Count(p => double.IsFinite(p.Total));
             if (a.StalenessFallbacks > 0)

@@ -133,12 +133,18 @@ public sealed class MomentumController : IUpdateObserver
         double mu = _server.Momentum;
         double total = double.NaN, implicitMomentum = double.NaN;
         bool fromStaleness = false;
-        if (_estimator.Processed >= WarmupVersions)
+        bool trajectoryReady = _estimator.Processed >= WarmupVersions;
+        // The staleness statistics need only updates; the trajectory fit needs versions whose fresh gradients arrived, and
+        // on threads a version no worker read stalls it for up to the estimator's depth (it may stay empty for 1000s of updates).
+        if (trajectoryReady || version >= WarmupVersions)
         {
             var e = _estimator.Estimate();
-            implicitMomentum = e.Implicit;
-            total = e.Total;
-            if (!e.TrajectoryEstimateHolds && double.IsFinite(e.StalenessImplicit))
+            if (trajectoryReady)
+            {
+                implicitMomentum = e.Implicit;
+                total = e.Total;
+            }
+            if ((!trajectoryReady || !e.TrajectoryEstimateHolds) && (trajectoryReady || !e.StalenessLooksMemoryless) && double.IsFinite(e.StalenessImplicit))
             {
                 // The staleness is not memoryless (e.g. near-constant gradient times on threads) or the trajectory fit is
                 // outside what asynchrony can add: steer on the queueing model's value from the mean staleness instead.

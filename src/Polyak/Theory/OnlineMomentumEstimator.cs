@@ -45,7 +45,7 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
     private long _next;
     private long _latest;
     private long _processed;
-    private double _stalenessSum, _stalenessWeight, _freshSum;
+    private double _stalenessSum, _stalenessWeight, _freshSum, _onceSum;
     private double _lastAlpha, _lastMomentum;
 
     /// <summary>Creates an estimator for <paramref name="dimension"/> parameters.</summary>
@@ -116,6 +116,7 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
             _stalenessSum = Decay * _stalenessSum + staleness;
             _stalenessWeight = Decay * _stalenessWeight + 1;
             _freshSum = Decay * _freshSum + (staleness == 0 ? 1 : 0);
+            _onceSum = Decay * _onceSum + (staleness == 1 ? 1 : 0);
             int slot = (int)(version & _mask);
             var x = _steps.AsSpan(slot * _k, _k);
             for (int j = 0; j < _k; j++) x[j] = (float)(-alpha * gradient[_coords[j]]);
@@ -176,6 +177,7 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
                 StalenessSum = _stalenessSum,
                 StalenessWeight = _stalenessWeight,
                 FreshSum = _freshSum,
+                OnceSum = _onceSum,
             };
         }
     }
@@ -212,6 +214,7 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
             _stalenessSum = state.StalenessSum;
             _stalenessWeight = state.StalenessWeight;
             _freshSum = state.FreshSum;
+            _onceSum = state.OnceSum;
         }
     }
 
@@ -309,6 +312,7 @@ public sealed class OnlineMomentumEstimator : IUpdateObserver
             {
                 MeanStaleness = _stalenessWeight > 0 ? _stalenessSum / _stalenessWeight : double.NaN,
                 FreshShare = _stalenessWeight > 0 ? _freshSum / _stalenessWeight : double.NaN,
+                OnceShare = _stalenessWeight > 0 ? _onceSum / _stalenessWeight : double.NaN,
             };
         }
     }
@@ -350,12 +354,30 @@ public sealed record OnlineMomentumEstimate(double Implicit, double Lower, doubl
     /// <summary>Share of updates with staleness 0 over the window (the same weights; NaN before any update).</summary>
     public double FreshShare { get; init; } = double.NaN;
 
+    /// <summary>Share of updates with staleness 1 over the window (NaN before any update).</summary>
+    public double OnceShare { get; init; } = double.NaN;
+
     /// <summary>
-    /// Whether the staleness looks memoryless, the law the trajectory estimate is derived under: the share of fresh
-    /// updates is within 0.1 of the geometric law's <c>1 / (1 + mean)</c> (at M groups: 1/M). Near-constant gradient times
-    /// (threads) fail it: staleness is then close to a fixed delay (at M = 2 about 25 % fresh updates, not 50 %).
+    /// Total-variation distance between the window's staleness law, on the classes 0, 1 and 2 or more, and the geometric
+    /// law of the same mean (the memoryless race of M groups: <c>P(0) = 1/(1+s)</c>, <c>P(1) = P(0) s/(1+s)</c>).
     /// </summary>
-    public bool StalenessLooksMemoryless => Math.Abs(FreshShare - 1 / (1 + MeanStaleness)) <= 0.1;
+    public double StalenessDistanceFromGeometric
+    {
+        get
+        {
+            double r = MeanStaleness / (1 + MeanStaleness), p0 = 1 - r, p1 = p0 * r, rest = r * r;
+            double q0 = FreshShare, q1 = OnceShare, qRest = Math.Max(0, 1 - q0 - q1);
+            return 0.5 * (Math.Abs(q0 - p0) + Math.Abs(q1 - p1) + Math.Abs(qRest - rest));
+        }
+    }
+
+    /// <summary>
+    /// Whether the staleness looks memoryless, the law the trajectory estimate is derived under: within total variation
+    /// 0.1 of the geometric law of its mean (<see cref="StalenessDistanceFromGeometric"/>). Near-constant gradient times
+    /// (threads) fail it: staleness is then close to a fixed delay (at M = 2 about 25 % fresh updates and almost none
+    /// staler than 1, where the geometric law has 50 % and 25 %).
+    /// </summary>
+    public bool StalenessLooksMemoryless => StalenessDistanceFromGeometric <= 0.1;
 
     /// <summary>Whether the trajectory estimate <see cref="Implicit"/> can be trusted: plausible, and the staleness memoryless.</summary>
     public bool TrajectoryEstimateHolds => ImplicitIsPlausible && StalenessLooksMemoryless;
@@ -420,4 +442,7 @@ public sealed record OnlineMomentumEstimatorState
 
     /// <summary>Exponentially weighted count of updates with staleness 0.</summary>
     public double FreshSum { get; init; }
+
+    /// <summary>Exponentially weighted count of updates with staleness 1.</summary>
+    public double OnceSum { get; init; }
 }

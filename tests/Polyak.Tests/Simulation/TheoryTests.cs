@@ -144,6 +144,25 @@ public sealed class TheoryTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("exponential", 4, true)]   // geometric staleness, the law the trajectory estimate is derived under
+    [InlineData("exponential", 16, true)]
+    [InlineData("constant", 2, false)]     // a fixed delay of M - 1
+    [InlineData("constant", 4, false)]
+    public void OnlineEstimatorTellsMemorylessStalenessFromAFixedDelay(string distribution, int workers, bool memoryless)
+    {
+        var h = new double[] { 1, 0.5, 0.2 };
+        var est = new OnlineMomentumEstimator(4, decay: 0.999, skipCoordinates: [3]);
+        TheoryStudy.RunQuadratic(new GatedQuadratic(h, float.NegativeInfinity, 0.1), workers, 0.1, 0.0, 4000, 5,
+            new SimulationOptions { Distribution = distribution }, est, null);
+        var e = est.Estimate();
+        Assert.Equal(workers - 1, e.MeanStaleness, 1);
+        Assert.Equal(1 - 1.0 / workers, e.StalenessImplicit, 2);
+        Assert.Equal(memoryless, e.StalenessLooksMemoryless);
+        if (memoryless) Assert.InRange(e.StalenessDistanceFromGeometric, 0, 0.05);
+        else Assert.InRange(e.StalenessDistanceFromGeometric, 0.2, 1);
+    }
+
+    [Theory]
     [InlineData("--workers", "0")]
     [InlineData("--workers", "2,x")]
     [InlineData("--distribution", "pareto")]
