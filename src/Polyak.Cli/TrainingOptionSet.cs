@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.CommandLine.Parsing;
 using Polyak.Execution;
+using Polyak.Models;
 
 namespace Polyak.Cli;
 
@@ -100,6 +101,18 @@ public sealed class TrainingOptionSet
         if (p.GetValue(CheckpointEvery) is long ck) o = o with { CheckpointEvery = ck };
         o = Simulator.Apply(p, o);
         ResolvedOptions.ValidateGeneric(o);
+        // Options that only one backend reads are refused elsewhere instead of being silently ignored.
+        bool simulated = string.Equals(o.Backend, "simulated", StringComparison.OrdinalIgnoreCase);
+        var simulatorOnly = new Option[] { Distribution, Simulator.ComputeTime, Simulator.CommDelay, Simulator.SyncCost, Simulator.Straggler }
+            .Where(x => p.GetResult(x) is { Implicit: false }).Select(x => x.Name).ToList();
+        if (!simulated && simulatorOnly.Count > 0)
+            throw new ArgumentException($"{string.Join(", ", simulatorOnly)}: simulator option(s), but the backend is {o.Backend}; add --backend simulated");
+        bool cluster = string.Equals(o.Backend, "cluster", StringComparison.OrdinalIgnoreCase);
+        if (cluster && o.Cluster is null)
+            throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
+        if (!cluster && p.GetResult(Cluster) is { Implicit: false })
+            throw new ArgumentException($"--cluster is read by --backend cluster only, but the backend is {o.Backend}; add --backend cluster");
+        ModelCatalog.CheckName(o.Model);
         return o;
     }
 

@@ -67,6 +67,20 @@ public static class ModelCatalog
         return new Network(n, n, train.InputShape, classes);
     }
 
+    /// <summary>
+    /// Throws the unknown-model error when <paramref name="name"/> is neither a zoo name nor a network spec, so a typo is
+    /// reported before any data is loaded (whether the model suits the data is checked by <see cref="Create"/>).
+    /// </summary>
+    public static void CheckName(string name)
+    {
+        string n = name.Trim().ToLowerInvariant();
+        if (Names.Contains(n) || n == "least-squares" || n.StartsWith("mlp:", StringComparison.Ordinal) || NetworkSpec.LooksLikeSpec(n)) return;
+        throw new ArgumentException(UnknownModel(name));
+    }
+
+    private static string UnknownModel(string name) =>
+        $"unknown model '{name}': expected one of {string.Join(", ", Names)} or a network spec such as conv32k5-relu-pool2-fc10";
+
     /// <summary>Creates the model <paramref name="name"/> sized for <paramref name="train"/>.</summary>
     public static IModel Create(string name, Dataset train)
     {
@@ -85,7 +99,7 @@ public static class ModelCatalog
             "softmax" => !train.IsClassification
                 ? throw new ArgumentException($"model 'softmax' needs class labels, data '{train.Name}' has real targets")
                 : new SoftmaxRegression(train.FeatureCount, train.ClassCount),
-            _ => throw new ArgumentException($"unknown model '{name}': expected one of {string.Join(", ", Names)} or a network spec such as conv32k5-relu-pool2-fc10"),
+            _ => throw new ArgumentException(UnknownModel(name)),
         };
     }
 }

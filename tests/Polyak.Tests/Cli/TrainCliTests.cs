@@ -15,6 +15,10 @@ public class TrainCliTests
     [InlineData("--schedule", "wobbly", "schedule")]
     [InlineData("--discipline", "optimistic", "discipline")]
     [InlineData("--backend", "quantum", "unknown backend")]
+    [InlineData("--backend", "cluster", "--backend cluster needs --cluster HOST:PORT")]
+    [InlineData("--distribution", "lognormal", "simulator option(s), but the backend is threads; add --backend simulated")]
+    [InlineData("--compute-time", "2", "simulator option(s), but the backend is threads")]
+    [InlineData("--cluster", "localhost:1", "--cluster is read by --backend cluster only")]
     public void BadInputIsRefusedWithExitCode2AndAClearMessage(string option, string value, string expected)
     {
         var r = TestSupport.RunCli("train", option, value, "--updates", "5");
