@@ -69,8 +69,10 @@ public static class OptimizeCommand
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine("phase     g        lr      mu  measure              value  chosen  reason");
+        // A value a phase does not have (a hardware probe's lr and mu) is "-", not NaN.
+        static string Num(double x, string format) => double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
         foreach (var d in r.Decisions)
-            Console.WriteLine(string.Create(c, $"{d.Phase,-8}{d.Groups,3}  {d.LearningRate,8:G3}  {d.Momentum,6:G3}  {d.Measure,-17}  {d.Value,9:G4}  {(d.Chosen ? "*" : ""),6}  {d.Reason}"));
+            Console.WriteLine(string.Create(c, $"{d.Phase,-8}{d.Groups,3}  {Num(d.LearningRate, "G3"),8}  {Num(d.Momentum, "G3"),6}  {d.Measure,-17}  {Num(d.Value, "G4"),9}  {(d.Chosen ? "*" : ""),6}  {d.Reason}"));
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"chosen: g = {r.Groups}, lr {r.LearningRate}, mu {r.Momentum} (predicted time to target {r.PredictedTimeToTarget:G4} {r.TimeUnit}); at the end: g = {r.FinalGroups}, lr {r.FinalLearningRate}, mu {r.FinalMomentum}"));
         Console.WriteLine(string.Create(c, $"main run: {r.Status}, {(r.ReachedTarget ? "reached the target" : "did not reach the target")} after {r.TrainingTime:G4} {r.TimeUnit} of training"));

@@ -303,6 +303,7 @@ public sealed class ConfigurationOptimizer
     {
         var d = new OptimizeDecision(phase, groups, lr, mu, measure, value, chosen, reason);
         _decisions.Add(d);
-        Log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  [{phase}] g={groups} lr={lr:G4} mu={mu:G3} {measure}={value:G4}{(chosen ? " *" : "")} {reason}"));
+        static string Num(double x, string format) => double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
+        Log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  [{phase}] g={groups} lr={Num(lr, "G4")} mu={Num(mu, "G3")} {measure}={Num(value, "G4")}{(chosen ? " *" : "")} {reason}"));
     }
 }
