@@ -40,6 +40,8 @@ public static class OptimizeCommand
                 (set.Resume, "optimize cannot continue a run; it starts afresh within --time-budget"),
                 (set.CheckpointEvery, "optimize checkpoints its main run itself"));
             var options = set.Build(p, new TrainingOptions { Workers = 16 });
+            if (options.OutDir is string outDir && File.Exists(Path.Combine(outDir, "run", "run.json")))
+                throw new ArgumentException($"--out {outDir} already holds an optimize run ({Path.Combine(outDir, "run", "run.json")}); choose another --out");
             var request = new OptimizeRequest
             {
                 Base = options,

@@ -119,6 +119,10 @@ public class ConfigurationOptimizerTests(ITestOutputHelper output)
         Assert.Contains("phase", r.Stdout);
         Assert.Contains("\"reached_target\":true", r.LastLine);
         Assert.True(File.Exists(Path.Combine(dir, "run", "run.json")));
+        // A second optimize into the same folder is refused: it would overwrite the first one's run.
+        var again = TestSupport.RunCli("optimize", "--model", "linear", "--time-budget", "20", "--target-loss", "0.008", "--out", dir);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already holds an optimize run", again.Stderr);
         var missing = TestSupport.RunCli("optimize", "--updates", "5");
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("--time-budget", missing.Stderr);
