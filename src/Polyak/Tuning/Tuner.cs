@@ -6,8 +6,10 @@ namespace Polyak.Tuning;
 /// <summary>
 /// Grid search of learning rate x explicit momentum for one run configuration, scored by updates to the target
 /// evaluation loss (statistical efficiency). Learning rates are run in ascending waves; after each wave a
-/// grid point whose every seed diverged prunes all points with a larger learning rate and larger-or-equal
-/// momentum (they would diverge too). Runs inside a wave execute in parallel; each run is independent and
+/// grid point whose every seed diverged prunes the points with a larger learning rate and the same momentum (they
+/// would diverge too: at a fixed momentum a larger step is less stable). It does not prune across momenta: divergence
+/// is not monotone in the momentum (synchronous heavy ball on a quadratic is stable for alpha lambda &lt; 2 (1 + mu), so a
+/// larger momentum tolerates a larger rate; asynchrony moves that boundary). Runs inside a wave execute in parallel; each run is independent and
 /// seeded, and the waves and pruning depend only on results, so the outcome never depends on finishing order.
 /// Every finished run is appended to the <see cref="TuningJournal"/>; runs already in it are reused, so an
 /// interrupted tune resumes where it stopped. Optional successive halving runs every point on a fraction of
@@ -78,7 +80,7 @@ public sealed class Tuner
                 for (int j = 0; j < mus.Length; j++)
                 {
                     if (!active[i, j]) continue;
-                    var match = divergedOrigins.FindIndex(d => d.Lr < i && d.Mu <= j);
+                    var match = divergedOrigins.FindIndex(d => d.Lr < i && d.Mu == j);
                     (int Lr, int Mu) origin = match >= 0 ? divergedOrigins[match] : (-1, -1);
                     latest[i, j] ??= new TrialResult[seeds.Length];
                     for (int s = 0; s < seeds.Length; s++)

@@ -61,7 +61,7 @@ public sealed record TuningPoint
     /// <summary>True when successive halving stopped this point before the full budget.</summary>
     public bool StoppedEarly { get; }
 
-    /// <summary>Every seed diverged (or failed): this point prunes larger learning rates with larger-or-equal momentum.</summary>
+    /// <summary>Every seed diverged (or failed): this point prunes larger learning rates with the same momentum.</summary>
     public bool IsDiverged => Trials.All(t => t.Status is TrialResult.Diverged or TrialResult.Failed);
 
     /// <summary>Score: median updates to target, the budget when censored ("budget+"), NaN when diverged or pruned.</summary>

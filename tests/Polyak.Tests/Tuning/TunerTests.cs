@@ -50,12 +50,15 @@ public class TunerTests
         Assert.Equal(TrialResult.Reached, best.Status);
         foreach (var p in result.Points.Where(p => p.Status == TrialResult.Reached))
             Assert.True(p.Score >= best.Score);
-        // Something diverges at lr 1.5 or 3.0, and every point above a diverged one is pruned, never run.
+        // Something diverges at lr 1.5 or 3.0, and every larger rate at the same momentum is pruned, never run; other
+        // momenta are not pruned by it (divergence is not monotone in the momentum).
         var diverged = result.Points.Where(p => p.Status == TrialResult.Diverged).ToList();
         Assert.NotEmpty(diverged);
         foreach (var d in diverged)
-            foreach (var p in result.Points.Where(p => p.LearningRate > d.LearningRate && p.Momentum >= d.Momentum))
+            foreach (var p in result.Points.Where(p => p.LearningRate > d.LearningRate && p.Momentum == d.Momentum))
                 Assert.Equal(TrialResult.Pruned, p.Status);
+        foreach (var p in result.Points.Where(p => p.Status == TrialResult.Pruned))
+            Assert.Contains(diverged, d => d.Momentum == p.Momentum && d.LearningRate < p.LearningRate);
         Assert.True(result.RunsPruned > 0);
         Assert.Equal(20 - result.RunsPruned, result.RunsExecuted);
     }
