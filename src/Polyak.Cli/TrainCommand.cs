@@ -103,7 +103,7 @@ public static class TrainCommand
     /// </summary>
     public static string ThroughputLine(RunSummary s, int groups)
     {
-        double evaluating = s.EvalSeconds / Math.Max(1, groups);
+        double evaluating = s.EvalWallSeconds ?? s.EvalSeconds / Math.Max(1, groups);
         string perUpdate = double.IsFinite(s.SecondsPerUpdate) ? string.Create(CultureInfo.InvariantCulture, $" ({s.SecondsPerUpdate * 1e6:F1} us/update)") : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"  throughput   {s.UpdatesPerSecond:N0} updates/s, {s.SamplesPerSecond:N0} samples/s{perUpdate} excluding evaluation ({s.WallSeconds:F2} s wall, {evaluating:F2} s evaluating)");

@@ -9,6 +9,13 @@ public interface IExecutionBackend
     /// <summary>Backend name as on the command line.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Whether the groups' periodic evaluations run in parallel (each on the thread of the group that crossed the
+    /// evaluation point), so their wall time is their summed time divided by the number of groups; false when one thread
+    /// runs them all (the simulator's event loop).
+    /// </summary>
+    bool EvaluatesInParallel => true;
+
     /// <summary>Trains until <see cref="TrainingContext.Monitor"/> requests a stop.</summary>
     void Run(TrainingContext context);
 }

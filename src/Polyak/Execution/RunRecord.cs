@@ -79,6 +79,12 @@ public sealed record RunSummary
     /// <summary>Wall seconds spent in periodic evaluations while training ran (summed over threads; the initial and final evaluations excluded).</summary>
     public double EvalSeconds { get; init; }
 
+    /// <summary>
+    /// The wall time those evaluations took, which throughput excludes: <see cref="EvalSeconds"/> divided by the groups
+    /// when they evaluate in parallel (threads, cluster), all of it on the simulator (null in records written before it existed).
+    /// </summary>
+    public double? EvalWallSeconds { get; init; }
+
     /// <summary>Updates per second of training (evaluation time excluded).</summary>
     public double UpdatesPerSecond { get; init; }
 

@@ -226,7 +226,8 @@ public sealed class Trainer
         var test = model.Evaluate(final, data.Test, allTest, evalWorkspace);
         if (monitor.Status != RunStatus.Diverged && failure is null) WriteCheckpoint();
 
-        double trainSeconds = Math.Max(1e-9, monitor.WallSeconds - monitor.EvalSeconds / Math.Max(1, resolved.Groups));
+        double evalWallSeconds = monitor.EvalSeconds / (backend.EvaluatesInParallel ? Math.Max(1, resolved.Groups) : 1);
+        double trainSeconds = Math.Max(1e-9, monitor.WallSeconds - evalWallSeconds);
         var h = server.Staleness;
         var summary = new RunSummary
         {
@@ -238,6 +239,7 @@ public sealed class Trainer
             TestLoss = test.Loss,
             WallSeconds = monitor.WallSeconds,
             EvalSeconds = monitor.EvalSeconds,
+            EvalWallSeconds = evalWallSeconds,
             UpdatesPerSecond = finalVersion / trainSeconds,
             SamplesPerSecond = finalVersion * (double)resolved.Batch / trainSeconds,
             SecondsPerUpdate = finalVersion == 0 ? double.NaN : trainSeconds / finalVersion,

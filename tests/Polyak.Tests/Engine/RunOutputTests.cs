@@ -86,6 +86,18 @@ public class RunOutputTests
         Assert.Equal("reached_target", TrainCommand.SummaryObject(reached)["status"]);
     }
 
+    [Theory]
+    [InlineData("simulated", 1.0)]   // one event loop runs every evaluation: all of their time is wall time
+    [InlineData("threads", 0.25)]    // 4 groups evaluate in parallel
+    public void ThroughputExcludesTheWallTimeOfEvaluations(string backend, double share)
+    {
+        var r = TestSupport.Train(new TrainingOptions { Backend = backend, Workers = 4, Updates = 400, EvalEvery = 20, Seed = 3 });
+        var s = r.Record.Summary;
+        Assert.True(s.EvalSeconds > 0);
+        Assert.Equal(share * s.EvalSeconds, s.EvalWallSeconds!.Value, 12);
+        Assert.Equal(s.Updates / (s.WallSeconds - s.EvalWallSeconds.Value), s.UpdatesPerSecond, 6);
+    }
+
     [Fact]
     public void ThroughputLineSaysEvaluationIsExcluded()
     {

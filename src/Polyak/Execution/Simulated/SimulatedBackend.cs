@@ -15,6 +15,9 @@ namespace Polyak.Execution;
 /// </summary>
 public sealed class SimulatedBackend : IResumableBackend
 {
+    /// <summary>Evaluations run on the event loop's one thread, so their whole time is wall time.</summary>
+    public bool EvaluatesInParallel => false;
+
     /// <summary>Creates the backend; <paramref name="maxParallelism"/> caps the threads evaluating gradients (null = all cores).</summary>
     public SimulatedBackend(int? maxParallelism = null)
     {
