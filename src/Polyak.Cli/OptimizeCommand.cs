@@ -22,6 +22,8 @@ public static class OptimizeCommand
         var epochShare = new Option<double?>("--epoch-share") { Description = "Length of an optimizer epoch as a share of the time budget (default 0.2)" };
         var command = new Command("optimize", "Choose groups, learning rate and momentum for the shortest predicted time to target, then train with them");
         set.AddTo(command);
+        foreach (var o in new Option[] { set.Groups, set.Momentum, set.MomentumGain, set.MomentumBounds, set.MomentumPeriod, set.Updates, set.Epochs, set.Time, set.Resume, set.CheckpointEvery })
+            o.Hidden = true;
         set.Workers.Description = "Number of workers N to configure (default 16)";
         set.Out.Description = "Output folder (default runs/<time>-optimize)";
         set.TargetLoss.Description = "Required: the evaluation loss whose predicted time to reach is minimised";

@@ -24,7 +24,10 @@ public static class StudyCommand
         var command = new Command("study", "The momentum study: tune lr x momentum per asynchrony level, statistical penalty of three momentum policies, HTML report");
         set.AddTo(command);
         grid.AddTo(command);
+        TuningOptionSet.HideFromHelp([(set.Groups, ""), .. TuningOptionSet.GridOverrides(set, "study")]);
         set.Workers.Description = "Number of workers N (default 16, or the preset's)";
+        set.Backend.Description = "Execution backend: simulated (default for study), threads, cluster";
+        set.EvalEvery.Description = "Evaluate every K updates (default: the budget / 100, or the preset's)";
         set.Out.Description = "Report and journal folder (default runs/study-<preset>-<fingerprint>; the same command resumes from it)";
         set.TargetLoss.Description = "The target loss that updates-to-target are counted to (required unless --quick or --full gives one)";
         command.Options.Add(levels);

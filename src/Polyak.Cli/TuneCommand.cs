@@ -18,6 +18,8 @@ public static class TuneCommand
         var command = new Command("tune", "Grid-search learning rate x momentum (negative included) by updates to target; resumable (journal tune.jsonl in --out)");
         set.AddTo(command);
         grid.AddTo(command);
+        TuningOptionSet.HideFromHelp(TuningOptionSet.GridOverrides(set, "tune"));
+        set.EvalEvery.Description = "Evaluate every K updates (default: the budget / 100)";
         set.Out.Description = "Journal and report folder (default runs/tune-<fingerprint of the grid>; the same command resumes from it)";
         set.TargetLoss.Description = "Score runs by updates to reach this evaluation loss (without it every run is censored and points are ranked by final loss)";
         command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p)));
@@ -86,6 +88,16 @@ public static class TuneCommand
             Console.WriteLine(row.Key.ToString("G4", c).PadRight(10) + string.Concat(mus.Select(m => (row.FirstOrDefault(x => x.Momentum == m) is { } pt ? Cell(pt) : "").PadLeft(10))));
         var best = result.Best;
         Console.WriteLine(best is null ? "no usable point" : string.Create(c, $"best: lr {best.LearningRate:G4}, mu {best.Momentum:0.##}: {(byLoss ? "final loss " : "")}{Cell(best)}"));
+        if (best is not null)
+        {
+            double[] lrs = result.Points.Select(x => x.LearningRate).Distinct().ToArray();
+            var edge = new List<string>();
+            if (lrs.Length > 1 && best.LearningRate == lrs.Min()) edge.Add("the lowest learning rate");
+            if (lrs.Length > 1 && best.LearningRate == lrs.Max()) edge.Add("the highest learning rate");
+            if (mus.Length > 1 && best.Momentum == mus.Min()) edge.Add("the lowest momentum");
+            if (mus.Length > 1 && best.Momentum == mus.Max()) edge.Add("the highest momentum");
+            if (edge.Count > 0) Console.WriteLine($"note: the best point has {string.Join(" and ", edge)} of the grid; the optimum may lie outside it (extend --lrs / --momenta)");
+        }
         Console.WriteLine(string.Create(c, $"runs: {result.RunsExecuted} executed ({result.CostSeconds:F1} s), {result.RunsReused} reused, {result.RunsPruned} pruned"));
     }
 

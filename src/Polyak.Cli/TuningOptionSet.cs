@@ -34,6 +34,12 @@ public sealed class TuningOptionSet
             : $"{command} does not take {string.Join(", ", given.Select(g => g.Option.Name))}: " + string.Join("; ", given.Select(g => $"{g.Option.Name}: {g.Instead}")));
     }
 
+    /// <summary>Hides the refused options from <c>--help</c> (they stay parseable, so using one gets the clear refusal).</summary>
+    public static void HideFromHelp(IEnumerable<(Option Option, string Instead)> overridden)
+    {
+        foreach (var (option, _) in overridden) option.Hidden = true;
+    }
+
     /// <summary>The train options <c>tune</c> and <c>study</c> set themselves or cannot honour, with what to use instead.</summary>
     public static (Option, string)[] GridOverrides(TrainingOptionSet set, string command) =>
     [

@@ -7,13 +7,16 @@ namespace Polyak.Reporting;
 /// <summary>Writes closed-loop momentum control's series as <c>momentum.csv</c> and plots it (<c>momentum.png</c>, <c>momentum.svg</c>).</summary>
 public static class MomentumControlFigure
 {
+    /// <summary>A CSV cell: empty for a value not estimated yet (NaN), as in the other CSV files.</summary>
+    private static string Cell(double x) => double.IsFinite(x) ? x.ToString("G6", CultureInfo.InvariantCulture) : "";
+
     /// <summary>Writes the CSV and the figure into <paramref name="dir"/>; returns the paths written.</summary>
     public static IReadOnlyList<string> Write(string dir, AutoMomentumRecord record)
     {
         var c = CultureInfo.InvariantCulture;
         var csv = new StringBuilder("update,explicit,total,implicit,target,implicit_from\n");
         foreach (var p in record.Series)
-            csv.Append(c, $"{p.Update},{p.Explicit:G6},{p.Total:G6},{p.Implicit:G6},{record.Target:G6},{(double.IsNaN(p.Implicit) ? "" : p.FromStaleness ? "staleness" : "trajectory")}\n");
+            csv.Append(c, $"{p.Update},{p.Explicit:G6},{Cell(p.Total)},{Cell(p.Implicit)},{record.Target:G6},{(double.IsNaN(p.Implicit) ? "" : p.FromStaleness ? "staleness" : "trajectory")}\n");
         string csvPath = Path.Combine(dir, "momentum.csv");
         File.WriteAllText(csvPath, csv.ToString());
 

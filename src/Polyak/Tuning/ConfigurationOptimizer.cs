@@ -214,7 +214,11 @@ public sealed class ConfigurationOptimizer
         Json.WriteFileAtomic(Path.Combine(outDir, "optimize.json"), result);
         var csv = new System.Text.StringBuilder("phase,groups,lr,momentum,measure,value,chosen,reason\n");
         foreach (var d in _decisions)
-            csv.Append(c, $"{d.Phase},{d.Groups},{d.LearningRate:G6},{d.Momentum:G6},{d.Measure},{d.Value:G6},{d.Chosen},\"{d.Reason.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
+        {
+            // Empty cells for values a phase does not have (a probe's lr and mu), lowercase booleans: as the other CSV files.
+            static string Cell(double x) => double.IsFinite(x) ? x.ToString("G6", CultureInfo.InvariantCulture) : "";
+            csv.Append(c, $"{d.Phase},{d.Groups},{Cell(d.LearningRate)},{Cell(d.Momentum)},{d.Measure},{Cell(d.Value)},{(d.Chosen ? "true" : "false")},\"{d.Reason.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
+        }
         Trainer.WriteTextAtomic(Path.Combine(outDir, "decisions.csv"), csv.ToString());
         // The main run's record carries the decisions too (run.json gains an "optimize" section).
         string runJson = Path.Combine(runDir, "run.json");

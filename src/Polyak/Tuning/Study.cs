@@ -103,7 +103,7 @@ public sealed class Study
             ReferenceGroups = reference.Groups,
             ReferenceUpdates = refUpdates,
             Monotone = monotone,
-            Reading = Read(levels, monotone, reference.Groups),
+            Reading = Read(levels, monotone, reference.Groups, request.LearningRates, request.ResolvedMomenta),
             RunsExecuted = ordered.Sum(t => t.Result.RunsExecuted),
             RunsReused = ordered.Sum(t => t.Result.RunsReused),
             RunsPruned = ordered.Sum(t => t.Result.RunsPruned),
@@ -121,10 +121,11 @@ public sealed class Study
     }
 
     /// <summary>The automatic reading: monotone or not, negative momentum chosen or not, penalty reduction factors.</summary>
-    private static List<string> Read(IReadOnlyList<StudyLevel> levels, bool monotone, int referenceGroups)
+    private static List<string> Read(IReadOnlyList<StudyLevel> levels, bool monotone, int referenceGroups, IReadOnlyList<double> lrs, IReadOnlyList<double> momenta)
     {
         var c = CultureInfo.InvariantCulture;
         var lines = new List<string>();
+        var edges = GridEdges(levels, lrs, momenta);
         string mus = string.Join(", ", levels.Select(l => string.Create(c, $"g={l.Groups}: {l.BestMomentum:0.##}")));
         if (monotone)
             lines.Add($"The best explicit momentum is non-increasing in the level of asynchrony ({mus}), as the theory predicts.");
@@ -148,6 +149,8 @@ public sealed class Study
             var theory = string.Join(", ", levels.Select(l => string.Create(c, $"g={l.Groups}: predicted {l.PredictedExplicitMomentum:0.##}, measured {l.BestMomentum:0.##}")));
             lines.Add($"Theory (implicit momentum 1 - 1/g, explicit = best synchronous mu - implicit): {theory}.");
         }
+        if (edges.Count > 0)
+            lines.Add($"Best points on the edge of the grid (the optimum may lie outside it; extend --lrs / --momenta): {string.Join("; ", edges)}.");
         if (levels.Any(l => l.Status == TrialResult.Censored))
             lines.Add($"Censored levels (no run reached the target within the budget; their penalties are lower bounds): g = {string.Join(", ", levels.Where(l => l.Status == TrialResult.Censored).Select(l => l.Groups))}.");
         if (referenceGroups != 1) lines.Add($"No synchronous level was studied: penalties are relative to g = {referenceGroups}.");
@@ -155,6 +158,24 @@ public sealed class Study
         if (fastest is not null)
             lines.Add(string.Create(c, $"Predicted time to target is lowest at g = {fastest.Groups} ({fastest.PredictedTimeToTarget:G4} {fastest.TimeUnit})."));
         return lines;
+    }
+
+    /// <summary>Levels whose best learning rate or momentum is the grid's smallest or largest value, e.g. "g=16: mu -0.6 is the lowest momentum".</summary>
+    internal static List<string> GridEdges(IReadOnlyList<StudyLevel> levels, IReadOnlyList<double> lrs, IReadOnlyList<double> momenta)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var edges = new List<string>();
+        if (lrs.Count < 2 && momenta.Count < 2) return edges;
+        foreach (var l in levels.Where(l => l.Status == TrialResult.Reached))
+        {
+            var what = new List<string>();
+            if (lrs.Count > 1 && l.BestLr == lrs.Min()) what.Add(string.Create(c, $"lr {l.BestLr:G4} is the lowest rate"));
+            if (lrs.Count > 1 && l.BestLr == lrs.Max()) what.Add(string.Create(c, $"lr {l.BestLr:G4} is the highest rate"));
+            if (momenta.Count > 1 && l.BestMomentum == momenta.Min()) what.Add(string.Create(c, $"mu {l.BestMomentum:0.##} is the lowest momentum"));
+            if (momenta.Count > 1 && l.BestMomentum == momenta.Max()) what.Add(string.Create(c, $"mu {l.BestMomentum:0.##} is the highest momentum"));
+            if (what.Count > 0) edges.Add($"g={l.Groups}: {string.Join(", ", what)}");
+        }
+        return edges;
     }
 
     private static string Fmt(PolicyChoice p) => double.IsFinite(p.Penalty)
