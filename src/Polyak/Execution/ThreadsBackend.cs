@@ -52,8 +52,15 @@ public sealed class ThreadsBackend : IExecutionBackend
                 threads.Add(thread);
             }
         }
+        long startTicks = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var t in threads) t.Start();
         foreach (var t in threads) t.Join();
+        // What the timings were measured on: one OS thread per worker, over this many cores.
+        var rec = context.BackendRecord;
+        rec["worker_threads"] = threads.Count;
+        rec["processor_count"] = Environment.ProcessorCount;
+        rec["discipline"] = context.Server.Discipline.ToString().ToLowerInvariant();
+        rec["wall_seconds"] = System.Diagnostics.Stopwatch.GetElapsedTime(startTicks).TotalSeconds;
         if (failure is not null) throw new InvalidOperationException($"a worker failed: {failure.Message}", failure);
     }
 

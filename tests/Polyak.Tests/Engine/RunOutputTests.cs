@@ -96,6 +96,13 @@ public class RunOutputTests
         Assert.True(s.EvalSeconds > 0);
         Assert.Equal(share * s.EvalSeconds, s.EvalWallSeconds!.Value, 12);
         Assert.Equal(s.Updates / (s.WallSeconds - s.EvalWallSeconds.Value), s.UpdatesPerSecond, 6);
+        // The backend section says what the timings were measured on.
+        if (backend == "threads")
+        {
+            Assert.Equal(4, r.Record.Backend["worker_threads"]);
+            Assert.Equal(Environment.ProcessorCount, r.Record.Backend["processor_count"]);
+            Assert.Equal("atomic", r.Record.Backend["discipline"]);
+        }
     }
 
     [Fact]
