@@ -32,6 +32,7 @@ public sealed class TrainingOptionSet
     public readonly Option<double?> Time = new("--time") { Description = "Stop after SECONDS of training (simulated seconds on the simulator)" };
     public readonly Option<double?> TargetLoss = new("--target-loss") { Description = "Stop once the evaluation loss is <= X" };
     public readonly Option<ulong?> Seed = new("--seed") { Description = "Run seed (default 1)" };
+    public readonly Option<ulong?> DataSeed = new("--data-seed") { Description = "Seed of the data alone: synthetic generation, held-out split, evaluation subset (default: the run seed; tune/study record it per run)" };
     public readonly Option<string?> Out = new("--out") { Description = "Output folder (default runs/<time>-<model>-<backend>)" };
     public readonly Option<string?> Config = new("--config") { Description = "Run file (JSON: a previous run.json, or options by run.json's names or by these options' names without dashes, e.g. {\"lr\": 0.01}); command-line options override it" };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every K updates (default: about 50 points per run)" };
@@ -47,7 +48,7 @@ public sealed class TrainingOptionSet
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, MomentumGain, MomentumBounds, MomentumPeriod, WeightDecay, Schedule,
-                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, CheckpointEvery, JsonOutput })
+                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, CheckpointEvery, JsonOutput })
             command.Options.Add(o);
         Simulator.AddTo(command);
     }
@@ -93,6 +94,7 @@ public sealed class TrainingOptionSet
         if (p.GetValue(Time) is double t) o = o with { TimeSeconds = t };
         if (p.GetValue(TargetLoss) is double x) o = o with { TargetLoss = x };
         if (p.GetValue(Seed) is ulong seed) o = o with { Seed = seed };
+        if (p.GetValue(DataSeed) is ulong dataSeed) o = o with { DataSeed = dataSeed };
         if (p.GetValue(Out) is string outDir) o = o with { OutDir = outDir }; // a run record's own folder is dropped by RunFile.Load
         if (p.GetValue(EvalEvery) is int ev) o = o with { EvalEvery = ev };
         if (p.GetValue(EvalSize) is int es) o = o with { EvalSize = es };

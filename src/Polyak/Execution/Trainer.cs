@@ -49,8 +49,9 @@ public sealed class Trainer
     /// <summary>Loads data for the options (train, test, eval rows).</summary>
     public static DataSplit LoadData(TrainingOptions o)
     {
-        var (train, test, description) = DataCatalog.Load(o.Data, o.Format, o.TestFraction, o.Seed);
-        return new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, o.Seed), description);
+        ulong seed = o.DataSeed ?? o.Seed;
+        var (train, test, description) = DataCatalog.Load(o.Data, o.Format, o.TestFraction, seed);
+        return new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, seed), description);
     }
 
     /// <summary>Trains with the given options; <paramref name="data"/> may be passed to reuse loaded data.</summary>

@@ -63,8 +63,16 @@ public sealed record TrainingOptions
     /// <summary>Stop once the evaluation loss is at or below this value.</summary>
     public double? TargetLoss { get; init; }
 
-    /// <summary>Run seed; every random stream derives from it.</summary>
+    /// <summary>Run seed; every random stream derives from it (and the data's, unless <see cref="DataSeed"/> is given).</summary>
     public ulong Seed { get; init; } = 1;
+
+    /// <summary>
+    /// Seed of the data alone (synthetic generation, the held-out split when the data has none, the evaluation subset);
+    /// null = the run seed. Tune and study runs share data made with the base seed S while run k uses seed k, so
+    /// <c>--seed k --data-seed S</c> reproduces one of them. Omitted from JSON when null.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ulong? DataSeed { get; init; }
 
     /// <summary>Output folder of the run (null = runs/&lt;timestamp&gt;).</summary>
     public string? OutDir { get; init; }

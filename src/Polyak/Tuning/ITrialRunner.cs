@@ -28,7 +28,7 @@ public sealed class TrainerTrialRunner : ITrialRunner
 
     /// <summary>Loads the data of <paramref name="baseOptions"/> (with its seed) once.</summary>
     public static TrainerTrialRunner ForOptions(TrainingOptions baseOptions) =>
-        new(Trainer.LoadData(baseOptions), baseOptions.Seed);
+        new(Trainer.LoadData(baseOptions), baseOptions.DataSeed ?? baseOptions.Seed);
 
     /// <summary>The shared data.</summary>
     public DataSplit Data { get; }

@@ -41,6 +41,9 @@ public sealed record TrialResult
     /// <summary>Run seed.</summary>
     public required ulong Seed { get; init; }
 
+    /// <summary>Seed the shared data were made with (null in journals written before it was recorded): <c>train --seed Seed --data-seed DataSeed</c> reproduces the run.</summary>
+    public ulong? DataSeed { get; init; }
+
     /// <summary>Update budget of the run.</summary>
     public required long Budget { get; init; }
 

@@ -90,7 +90,7 @@ public sealed class Tuner
                         if (origin.Lr >= 0)
                         {
                             latest[i, j][s] = TrialResult.MakePruned(key, o, budget, string.Create(CultureInfo.InvariantCulture,
-                                $"lr {lrs[origin.Lr]} with momentum {mus[origin.Mu]} diverged"));
+                                $"lr {lrs[origin.Lr]} with momentum {mus[origin.Mu]} diverged")) with { DataSeed = _runner.DataSeed };
                             pruned++;
                             continue;
                         }
@@ -121,6 +121,7 @@ public sealed class Tuner
                         cancel.ThrowIfCancellationRequested();
                         throw new InvalidOperationException($"tuning run lr {o.LearningRate} momentum {o.Momentum} seed {o.Seed} was interrupted");
                     }
+                    result = result with { DataSeed = _runner.DataSeed };
                     results[k] = result;
                     _journal.Append(result);
                     lock (costLock)
