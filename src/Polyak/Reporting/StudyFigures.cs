@@ -115,7 +115,7 @@ public static class StudyFigures
             var pts = run.CurveUpdates.Zip(run.CurveLoss).Where(p => p.Second > 0 && double.IsFinite(p.Second)).ToArray();
             if (pts.Length == 0) continue;
             var s = plot.Add.Scatter(pts.Select(p => (double)p.First).ToArray(), pts.Select(p => Math.Log10(p.Second)).ToArray());
-            s.LegendText = string.Create(CultureInfo.InvariantCulture, $"g={l.Groups}: lr {l.BestLr:G3}, mu {l.BestMomentum:0.##}");
+            s.LegendText = string.Create(CultureInfo.InvariantCulture, $"g={l.Groups}: lr {l.BestLr:G3}, mu {l.BestMomentum:0.##}, seed {run.Seed}");
             s.Color = Palette[i % Palette.Length];
             s.LineWidth = 2;
             s.MarkerSize = 0;
@@ -128,7 +128,7 @@ public static class StudyFigures
         }
         plot.XLabel("updates");
         plot.YLabel("log10 evaluation loss");
-        plot.Title("Loss vs updates of the best run per level");
+        plot.Title("Loss vs updates of the best point per level (its median seed)");
         plot.ShowLegend(Alignment.UpperRight);
         Save(plot, dir, "curves");
     }

@@ -48,8 +48,10 @@ public static class TheoryReportWriter
             long n = r.StalenessHistogram.Sum();
             int maxL = Math.Min(r.StalenessHistogram.Length, Math.Max(8, 4 * r.Workers));
             var xs = Enumerable.Range(0, maxL).Select(l => (double)l).ToArray();
+            // log10 scale: the geometric laws are straight lines, and M = 32's tail stays readable next to M = 2.
             var measured = xs.Select(x => n == 0 ? 0 : (double)r.StalenessHistogram[(int)x] / n).ToArray();
-            var dots = plt.Add.Scatter(xs, measured);
+            var seen = xs.Zip(measured).Where(p => p.Second > 0).ToArray();
+            var dots = plt.Add.Scatter(seen.Select(p => p.First).ToArray(), seen.Select(p => Math.Log10(p.Second)).ToArray());
             dots.LineWidth = 0;
             dots.MarkerSize = 4;
             dots.Color = color;
@@ -57,7 +59,7 @@ public static class TheoryReportWriter
             var law = StalenessLawFor(report, r.Workers);
             if (law is not null && law.PointMass is null)
             {
-                var line = plt.Add.Scatter(xs, xs.Select(x => law.Probability((int)x)).ToArray());
+                var line = plt.Add.Scatter(xs, xs.Select(x => Math.Log10(Math.Max(1e-12, law.Probability((int)x)))).ToArray());
                 line.MarkerSize = 0;
                 line.Color = color;
                 line.LegendText = $"{law.Name}";
@@ -65,8 +67,8 @@ public static class TheoryReportWriter
         }
         plt.Title($"Staleness: measured vs predicted law ({report.Options.Distribution} gradient times)");
         plt.XLabel("staleness tau");
-        plt.YLabel("P(tau)");
-        plt.ShowLegend();
+        plt.YLabel("log10 P(tau)");
+        plt.ShowLegend(ScottPlot.Alignment.UpperRight);
         return Save(plt, dir, "staleness");
     }
 
