@@ -77,7 +77,7 @@ public sealed record TrialResult
     /// <summary>Why the run stopped.</summary>
     public string? Reason { get; init; }
 
-    /// <summary>Updates of the evaluation points.</summary>
+    /// <summary>Updates of the evaluation points (at most <see cref="CurvePoints"/> of them, evenly spaced, first and last included).</summary>
     public long[] CurveUpdates { get; init; } = [];
 
     /// <summary>Evaluation losses at <see cref="CurveUpdates"/>.</summary>
@@ -110,7 +110,7 @@ public sealed record TrialResult
             _ => "",
         };
         if (status.Length == 0) return null;
-        var curve = run.Record.Curve;
+        var curve = Thin(run.Record.Curve, CurvePoints);
         return For(key, options, budget, status) with
         {
             UpdatesToTarget = status == Reached ? s.UpdatesToTarget : null,
@@ -125,6 +125,21 @@ public sealed record TrialResult
             CurveUpdates = curve.Select(p => p.Update).ToArray(),
             CurveLoss = curve.Select(p => p.Loss).ToArray(),
         };
+    }
+
+    /// <summary>
+    /// Most evaluation points a journal entry keeps of its run's curve (first and last included, evenly spaced in
+    /// between). Every other figure is computed before thinning; the curve only feeds the curves figure and the
+    /// optimizer's extrapolation. Unthinned, the quick study's journal held 2,982 curves of 1,501 points: 42.6 MB.
+    /// </summary>
+    public const int CurvePoints = 257;
+
+    private static IReadOnlyList<EvalPoint> Thin(IReadOnlyList<EvalPoint> curve, int points)
+    {
+        if (curve.Count <= points) return curve;
+        var kept = new EvalPoint[points];
+        for (int k = 0; k < points; k++) kept[k] = curve[(int)Math.Round((double)k * (curve.Count - 1) / (points - 1))];
+        return kept;
     }
 
     /// <summary>A placeholder for a run skipped by monotonicity pruning.</summary>
