@@ -17,7 +17,7 @@ public sealed record ModelRecipe(double LearningRate, double Momentum, int Batch
 {
     /// <summary>LeNet: 3 epochs of Fashion-MNIST, 90.05 % mean test accuracy as sequential SGD (docs/models.md).</summary>
     public static readonly ModelRecipe LeNet = new(0.025, 0.75, 16, true,
-        "lenet on Fashion-MNIST, 3 epochs: 90.05 % mean test accuracy as sequential SGD (5 seeds), 89.76 % mean on two asynchronous workers (10 runs) (docs/models.md)");
+        "lenet on Fashion-MNIST, 3 epochs: 90.05 % mean test accuracy as sequential SGD (5 seeds), 89.75 % mean on two asynchronous workers (10 runs) (docs/models.md)");
 
     /// <summary>The recipe of a model by its name, or null when it has none (then: batch 64, momentum 0, constant rate).</summary>
     public static ModelRecipe? For(string modelName) => modelName switch
