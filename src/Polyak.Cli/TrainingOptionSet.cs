@@ -15,7 +15,7 @@ public sealed class TrainingOptionSet
     public readonly Option<string?> Model = new("--model") { Description = "Model: auto, linear, logistic, softmax, mlp, lenet, cifar, or a layer spec" };
     public readonly Option<string?> Data = new("--data") { Description = "Data: synthetic[:mixture|binary|regression|images][,key=value...], fashion-mnist, mnist, or a path" };
     public readonly Option<string?> Format = new("--format") { Description = "Force the data format: idx, cifar, libsvm, libsvm-regression, csv, csv-regression (default: detected from the path)" };
-    public readonly Option<string?> Backend = new("--backend") { Description = "Execution backend: threads, simulated, cluster" };
+    public readonly Option<string?> Backend = new("--backend") { Description = "Execution backend: threads (default), simulated, cluster" };
     public readonly Option<int?> Workers = new("--workers") { Description = "Number of workers N (default 2)" };
     public readonly Option<int?> Groups = new("--groups") { Description = "Number of compute groups g, dividing N (1 = sync, N = async; default N)" };
     public readonly Option<int?> Batch = new("--batch") { Description = "Mini-batch size B of every update (default: the model's recipe, lenet 16; else 64)" };
@@ -26,7 +26,7 @@ public sealed class TrainingOptionSet
     public readonly Option<int?> MomentumPeriod = new("--momentum-period") { Description = "Auto momentum: adjust every K updates (default 50)" };
     public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay lambda >= 0" };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step:EVERY:FACTOR, inverse:T, cosine (over the run), cosine:TOTAL (default: cosine for models with a recipe when the run length is known; else constant)" };
-    public readonly Option<string?> Discipline = new("--discipline") { Description = "Parameter-server update discipline: atomic or hogwild" };
+    public readonly Option<string?> Discipline = new("--discipline") { Description = "Parameter-server update discipline: atomic (default) or hogwild" };
     public readonly Option<long?> Updates = new("--updates") { Description = "Stop after K updates" };
     public readonly Option<double?> Epochs = new("--epochs") { Description = "Stop after E passes over the training data" };
     public readonly Option<double?> Time = new("--time") { Description = "Stop after SECONDS of training (simulated seconds on the simulator)" };
