@@ -148,30 +148,12 @@ public static class RunFile
         int bestDistance = int.MaxValue;
         foreach (string name in accepted)
         {
-            int d = Distance(word, name);
+            int d = UsageErrors.Distance(word, name);
             if (d < bestDistance) (best, bestDistance) = (name, d);
         }
         int allowed = word.Length <= 4 ? 1 : word.Length <= 8 ? 2 : 3;
         string hint = best is not null && bestDistance <= allowed ? $"did you mean '{best}'?" : list;
         return new ArgumentException($"{path}: unknown key '{key}' ({hint})");
-    }
-
-    /// <summary>Optimal-string-alignment edit distance (a transposition counts as one edit).</summary>
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-            }
-        }
-        return d[a.Length, b.Length];
     }
 
     /// <summary>Applies the command-line-only keys in the command line's order: momentum spec, auto momentum settings, simulator.</summary>

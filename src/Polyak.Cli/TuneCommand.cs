@@ -91,11 +91,8 @@ public static class TuneCommand
         if (best is not null)
         {
             double[] lrs = result.Points.Select(x => x.LearningRate).Distinct().ToArray();
-            var edge = new List<string>();
-            if (lrs.Length > 1 && best.LearningRate == lrs.Min()) edge.Add("the lowest learning rate");
-            if (lrs.Length > 1 && best.LearningRate == lrs.Max()) edge.Add("the highest learning rate");
-            if (mus.Length > 1 && best.Momentum == mus.Min()) edge.Add("the lowest momentum");
-            if (mus.Length > 1 && best.Momentum == mus.Max()) edge.Add("the highest momentum");
+            var edge = TuningResult.GridEdges(best.LearningRate, best.Momentum, lrs, mus)
+                .Select(e => $"the {e.End} {(e.Momentum ? "momentum" : "learning rate")}").ToList();
             if (edge.Count > 0) Console.WriteLine($"note: the best point has {string.Join(" and ", edge)} of the grid; the optimum may lie outside it (extend --lrs / --momenta)");
         }
         Console.WriteLine(string.Create(c, $"runs: {result.RunsExecuted} executed ({result.CostSeconds:F1} s), {result.RunsReused} reused, {result.RunsPruned} pruned"));

@@ -144,7 +144,8 @@ public sealed class MomentumController : IUpdateObserver
                 implicitMomentum = e.Implicit;
                 total = e.Total;
             }
-            if ((!trajectoryReady || !e.TrajectoryEstimateHolds) && (trajectoryReady || !e.StalenessLooksMemoryless) && double.IsFinite(e.StalenessImplicit))
+            bool useStaleness = trajectoryReady ? !e.TrajectoryEstimateHolds : !e.StalenessLooksMemoryless;
+            if (useStaleness && double.IsFinite(e.StalenessImplicit))
             {
                 // The staleness is not memoryless (e.g. near-constant gradient times on threads) or the trajectory fit is
                 // outside what asynchrony can add: steer on the queueing model's value from the mean staleness instead.

@@ -165,14 +165,11 @@ public sealed class Study
     {
         var c = CultureInfo.InvariantCulture;
         var edges = new List<string>();
-        if (lrs.Count < 2 && momenta.Count < 2) return edges;
         foreach (var l in levels.Where(l => l.Status == TrialResult.Reached))
         {
-            var what = new List<string>();
-            if (lrs.Count > 1 && l.BestLr == lrs.Min()) what.Add(string.Create(c, $"lr {l.BestLr:G4} is the lowest rate"));
-            if (lrs.Count > 1 && l.BestLr == lrs.Max()) what.Add(string.Create(c, $"lr {l.BestLr:G4} is the highest rate"));
-            if (momenta.Count > 1 && l.BestMomentum == momenta.Min()) what.Add(string.Create(c, $"mu {l.BestMomentum:0.##} is the lowest momentum"));
-            if (momenta.Count > 1 && l.BestMomentum == momenta.Max()) what.Add(string.Create(c, $"mu {l.BestMomentum:0.##} is the highest momentum"));
+            var what = TuningResult.GridEdges(l.BestLr, l.BestMomentum, lrs, momenta).Select(e => e.Momentum
+                ? string.Create(c, $"mu {l.BestMomentum:0.##} is the {e.End} momentum")
+                : string.Create(c, $"lr {l.BestLr:G4} is the {e.End} rate")).ToList();
             if (what.Count > 0) edges.Add($"g={l.Groups}: {string.Join(", ", what)}");
         }
         return edges;

@@ -12,6 +12,19 @@ public sealed record TuningResult
     /// <summary>Grid points ordered by learning rate then momentum.</summary>
     public required IReadOnlyList<TuningPoint> Points { get; init; }
 
+    /// <summary>
+    /// The ends of a grid (with at least two values on that axis) that the point (<paramref name="lr"/>,
+    /// <paramref name="momentum"/>) sits on, in the order lr lowest, lr highest, momentum lowest, momentum highest;
+    /// <c>End</c> is "lowest" or "highest". A best point there may have its optimum outside the grid.
+    /// </summary>
+    public static IEnumerable<(bool Momentum, string End)> GridEdges(double lr, double momentum, IReadOnlyList<double> lrs, IReadOnlyList<double> momenta)
+    {
+        if (lrs.Count > 1 && lr == lrs.Min()) yield return (false, "lowest");
+        if (lrs.Count > 1 && lr == lrs.Max()) yield return (false, "highest");
+        if (momenta.Count > 1 && momentum == momenta.Min()) yield return (true, "lowest");
+        if (momenta.Count > 1 && momentum == momenta.Max()) yield return (true, "highest");
+    }
+
     /// <summary>Runs executed by this call.</summary>
     public int RunsExecuted { get; init; }
 
