@@ -4,6 +4,7 @@ using Polyak.Data;
 using Polyak.Execution;
 using Polyak.Models;
 using Polyak.Models.Layers;
+using Polyak.Training;
 
 namespace Polyak.Bench;
 
@@ -38,7 +39,7 @@ public sealed class NetworkSuite : IBenchmarkSuite
                     Model = m, Workers = workers, Batch = batch, LearningRate = 0.01, Momentum = 0.9,
                     TimeSeconds = seconds, EvalSize = 256, EvalEvery = 1_000_000, Seed = 1,
                 };
-                var result = new Trainer { WriteFiles = false }.Run(options, data: split);
+                var result = new Trainer().Run(options, data: split);
                 Print(m, $"Trainer threads backend, {workers} async worker(s)", result.Record.Summary.SamplesPerSecond);
             }
         }

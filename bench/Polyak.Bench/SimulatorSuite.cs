@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Polyak.Execution;
+using Polyak.Training;
 
 namespace Polyak.Bench;
 
@@ -45,8 +46,8 @@ public sealed class SimulatorSuite : IBenchmarkSuite
             Seed = 1,
         };
         Console.WriteLine("loading data (synthetic 784 features, 10 classes)...");
-        var data = Trainer.LoadData(baseOptions);
-        var trainer = new Trainer { WriteFiles = false };
+        var data = RunPlanner.LoadData(baseOptions);
+        var trainer = new Trainer();
         BackendCatalog.Register("simulated-serial", () => new SimulatedBackend(maxParallelism: 1));
         var configs = new[]
         {

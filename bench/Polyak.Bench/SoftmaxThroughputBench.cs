@@ -1,4 +1,5 @@
 using Polyak.Execution;
+using Polyak.Training;
 
 namespace Polyak.Bench;
 
@@ -26,7 +27,7 @@ public sealed class SoftmaxThroughputBench : IBenchmarkSuite
             EvalEvery = 1_000_000, // no periodic evaluation: measure training only
             EvalSize = 100,
         };
-        var data = Trainer.LoadData(o);
+        var data = RunPlanner.LoadData(o);
         Console.WriteLine("softmax regression 784 -> 10, batch 64, momentum 0.9, 6000 updates per run, median of " + repeats);
         Console.WriteLine("| workers | groups | samples/s (median) | min | max | us/update |");
         Console.WriteLine("|---|---|---|---|---|---|");
@@ -35,7 +36,7 @@ public sealed class SoftmaxThroughputBench : IBenchmarkSuite
             var rates = new List<double>();
             for (int r = 0; r < repeats; r++)
             {
-                var result = new Trainer { WriteFiles = false }.Run(o with { Workers = workers, Groups = workers, Seed = (ulong)r + 1 }, default, data);
+                var result = new Trainer().Run(o with { Workers = workers, Groups = workers, Seed = (ulong)r + 1 }, default, data);
                 rates.Add(result.Record.Summary.SamplesPerSecond);
             }
             rates.Sort();

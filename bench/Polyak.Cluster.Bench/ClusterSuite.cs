@@ -8,6 +8,7 @@ using Polyak.Cluster.Client;
 using Polyak.Cluster.Contracts;
 using Polyak.Cluster.Hosting;
 using Polyak.Execution;
+using Polyak.Training;
 
 namespace Polyak.Bench;
 
@@ -63,9 +64,9 @@ public static class ClusterSuite
             results["push_pull"] = pushPull;
 
             var opts = new TrainingOptions { Model = "softmax", Workers = 4, Batch = 64, Updates = 4000, EvalEvery = 1000, Seed = 1, CheckpointEvery = 0 };
-            var threads = new Trainer { WriteFiles = false }.Run(opts with { Backend = "threads" });
+            var threads = new Trainer().Run(opts with { Backend = "threads" });
             BackendCatalog.Register("cluster", () => new ClusterBackend(cluster.Client));
-            var clustered = new Trainer { WriteFiles = false }.Run(opts with { Backend = "cluster" });
+            var clustered = new Trainer().Run(opts with { Backend = "cluster" });
             Console.WriteLine(string.Create(c, $"softmax ({threads.Record.Model.Parameters:N0} params), 4 async workers, batch 64: threads {threads.Record.Summary.UpdatesPerSecond:F0} updates/s, cluster {clustered.Record.Summary.UpdatesPerSecond:F0} updates/s"));
             results["updates_per_s_threads"] = threads.Record.Summary.UpdatesPerSecond;
             results["updates_per_s_cluster"] = clustered.Record.Summary.UpdatesPerSecond;
@@ -151,7 +152,7 @@ public static class ClusterSuite
                 await Task.WhenAll(shards.Select(s => s.Read(v)));
                 long id = random.NextInt64();
                 await Task.WhenAll(shards.Select((s, i) => s.Stage(id, grads[i])));
-                await sequencer.Commit(id, v, 0);
+                await sequencer.Commit(id, v, 0, []);
                 Interlocked.Increment(ref trips);
             }
         }).ToArray();

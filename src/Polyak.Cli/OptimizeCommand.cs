@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Polyak.Execution;
+using Polyak.Training;
 using Polyak.Tuning;
 
 namespace Polyak.Cli;

@@ -38,7 +38,7 @@ public static class StudyCommand
     }
 
     /// <summary>Builds the study request from the command line: preset defaults, then explicit options.</summary>
-    internal static StudyRequest BuildRequest(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, bool quick, bool full, out TrainerTrialRunner runner)
+    internal static StudyRequest BuildRequest(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, bool quick, bool full, out SessionTrialRunner runner)
     {
         if (quick && full) throw new ArgumentException("--quick and --full are exclusive: choose one preset");
         TuningOptionSet.RejectOverridden(p, "study",
@@ -46,14 +46,14 @@ public static class StudyCommand
         StudyRequest? preset = quick ? StudyPresets.Quick() : full ? StudyPresets.Full() : null;
         var defaults = preset?.Base ?? new TrainingOptions { Workers = 16, Backend = StudyPresets.DefaultBackend };
         var options = set.Build(p, defaults);
-        runner = TrainerTrialRunner.ForOptions(options);
+        runner = SessionTrialRunner.ForOptions(options);
         int n = options.Workers;
         IReadOnlyList<int> lv = levelSpec is string spec ? TuningOptionSet.ParseIntList(spec, "--levels")
             : Enumerable.Range(0, 31).Select(i => 1 << i).Where(g => g <= n && n % g == 0).Append(n).Distinct().ToArray();
         IReadOnlyList<double> lrs;
         if (p.GetValue(grid.Lrs) is string lrSpec) lrs = TuningOptionSet.ParseList(lrSpec, "--lrs");
         else if (preset is not null && p.GetValue(set.LearningRate) is null) lrs = preset.LearningRates;
-        else lrs = TuningRequest.LogGrid(options.LearningRate ?? Trainer.DefaultLearningRate(ModelCatalog.Create(options.Model, runner.Data.Train)), preset?.LearningRates.Count ?? 5, 2);
+        else lrs = TuningRequest.LogGrid(options.LearningRate ?? ModelDefaults.LearningRate(ModelCatalog.Create(options.Model, runner.Data.Train)), preset?.LearningRates.Count ?? 5, 2);
         return new StudyRequest
         {
             Preset = preset?.Preset ?? "custom",

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Polyak.Execution;
+using Polyak.Reporting;
+using Polyak.Training;
 
 namespace Polyak.Cli;
 
@@ -26,7 +28,13 @@ public static class TrainCommand
         if (options?.OutDir is string outDir) RefuseRunFolder(outDir);
         using var interruption = new Interruption();
         var progress = new ConsoleProgress();
-        var trainer = new Trainer { Progress = progress, Log = msg => Console.Error.WriteLine(msg) };
+        var trainer = new Trainer
+        {
+            Progress = progress,
+            Log = msg => Console.Error.WriteLine(msg),
+            Artifacts = RunFigures.All,
+            DefaultRunDirectory = DefaultRunDirectory,
+        };
         var result = resume is null
             ? trainer.Run(options!, interruption.Token)
             : trainer.Resume(resume, o => set.AdjustResumed(p, o), interruption.Token);
@@ -41,6 +49,10 @@ public static class TrainCommand
             return ExitCodes.BadInput; // e.g. an unreachable --cluster endpoint or a checkpoint that does not fit
         return ExitCodes.For(result.Status);
     }
+
+    /// <summary>The folder of a run without <c>--out</c>: <c>runs/&lt;UTC time&gt;-&lt;model&gt;-&lt;backend&gt;</c> under the current directory.</summary>
+    public static string DefaultRunDirectory(RunPlan plan) =>
+        Path.Combine("runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{plan.Model.Name}-{plan.Backend.Name}");
 
     /// <summary>
     /// Refuses an <c>--out</c> folder that already holds a run (its <c>run.json</c> or <c>checkpoint.bin</c>): training

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.CommandLine.Parsing;
 using Polyak.Execution;
 using Polyak.Models;
+using Polyak.Optimization;
 
 namespace Polyak.Cli;
 

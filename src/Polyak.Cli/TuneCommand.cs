@@ -30,8 +30,8 @@ public static class TuneCommand
     {
         TuningOptionSet.RejectOverridden(p, "tune", TuningOptionSet.GridOverrides(set, "tune"));
         var options = set.Build(p);
-        var runner = TrainerTrialRunner.ForOptions(options);
-        double baseLr = options.LearningRate ?? Trainer.DefaultLearningRate(ModelCatalog.Create(options.Model, runner.Data.Train));
+        var runner = SessionTrialRunner.ForOptions(options);
+        double baseLr = options.LearningRate ?? ModelDefaults.LearningRate(ModelCatalog.Create(options.Model, runner.Data.Train));
         var request = new TuningRequest
         {
             Base = options with { Groups = options.Groups ?? options.Workers },

@@ -3,6 +3,7 @@ using Polyak.Cluster.Client;
 using Polyak.Cluster.Contracts;
 using Polyak.Execution;
 using Xunit;
+using Polyak.Training;
 
 namespace Polyak.Cluster.Tests;
 
@@ -29,8 +30,8 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
     {
         var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 4 };
         BackendCatalog.Register("cluster", () => backend);
-        var threads = new Trainer { WriteFiles = false }.Run(Options("threads"));
-        var cluster = new Trainer { WriteFiles = false }.Run(Options("cluster"));
+        var threads = new Trainer().Run(Options("threads"));
+        var cluster = new Trainer().Run(Options("cluster"));
 
         Assert.Null(cluster.Failure);
         Assert.Equal(RunStatus.Completed, cluster.Status);
@@ -44,8 +45,8 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
         // Evaluation points arrive from the workers at the eval period.
         Assert.Contains(cluster.Record.Curve, p => p.Update == 200);
         // Shards are spread over both silos.
-        var shards = (Dictionary<string, object?>[])cluster.Record.Backend["shards"]!;
-        Assert.Equal(2, shards.Select(s => s["silo"]).Distinct().Count());
+        var shards = ((ClusterBackendRecord)cluster.Record.Backend!).Shards;
+        Assert.Equal(2, shards.Select(s => s.Silo).Distinct().Count());
     }
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
     {
         var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 3 };
         BackendCatalog.Register("cluster", () => backend);
-        var result = new Trainer { WriteFiles = false }.Run(Options("cluster") with { Workers = 2, Groups = 1, Updates = 60 });
+        var result = new Trainer().Run(Options("cluster") with { Workers = 2, Groups = 1, Updates = 60 });
         Assert.Null(result.Failure);
         Assert.Equal(60, result.Record.Summary.Updates);
         Assert.Equal([60L], result.Record.Summary.Staleness.Histogram);
@@ -64,7 +65,7 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
     {
         var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 2 };
         BackendCatalog.Register("cluster", () => backend);
-        var run = Task.Run(() => new Trainer { WriteFiles = false }.Run(Options("cluster") with { Updates = null, TimeSeconds = 4 }));
+        var run = Task.Run(() => new Trainer().Run(Options("cluster") with { Updates = null, TimeSeconds = 4 }));
         while (backend.LastJobId is null) await Task.Delay(20);
         var coordinator = fixture.Cluster.Client.GetGrain<Polyak.Cluster.Contracts.IJobCoordinatorGrain>(backend.LastJobId);
         while ((await coordinator.Status(int.MaxValue)).Server.Version < 20) await Task.Delay(20);
@@ -83,23 +84,23 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
         var client = fixture.Cluster.Client;
         string job = "unit-" + Guid.NewGuid().ToString("N")[..8];
         var shard = client.GetGrain<IShardGrain>($"{job}/0");
-        await shard.Initialize(new ShardInit { JobId = job, Index = 0, Offset = 0, W = FloatBytes.ToBytes([0f]), V = FloatBytes.ToBytes([0f]), Version = 0 });
+        await shard.Initialize(new ShardInit { JobId = job, Index = 0, Offset = 0, W = FloatBytes.ToBytes([0f]), V = FloatBytes.ToBytes([0f]), Version = 0, LearningRate = 0.1, Schedule = "constant", WeightDecay = 0, Momentum = 0 });
         byte[] g = FloatBytes.ToBytes([1f]);
         // A live push survives any number of other stage calls (the old count-based eviction dropped it after 128).
         Assert.Equal(ShardStatus.Ok, await shard.Stage(1, g));
         for (long id = 100; id < 400; id++) Assert.Equal(ShardStatus.Ok, await shard.Stage(id, g));
-        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 1, T = 0, Alpha = 0.1f, Mu = 0, Lambda = 0 }));
+        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 1, T = 0, ReadVersion = 0, Mu = 0 }));
         // A push left unapplied for more than AbandonedAfterVersions versions is dropped.
         Assert.Equal(ShardStatus.Ok, await shard.Stage(2, g));
         long t = 1;
         for (long id = 1000; t <= ShardGrain.AbandonedAfterVersions + 1; id++, t++)
         {
             Assert.Equal(ShardStatus.Ok, await shard.Stage(id, g));
-            Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = id, T = t, Alpha = 0.1f, Mu = 0, Lambda = 0 }));
+            Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = id, T = t, ReadVersion = t, Mu = 0 }));
         }
         Assert.Equal(ShardStatus.Ok, await shard.Stage(3, g));
-        Assert.Equal(ShardStatus.Missing, await shard.Apply(new ApplyCommand { PushId = 2, T = t, Alpha = 0.1f, Mu = 0, Lambda = 0 }));
-        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 3, T = t, Alpha = 0.1f, Mu = 0, Lambda = 0 }));
+        Assert.Equal(ShardStatus.Missing, await shard.Apply(new ApplyCommand { PushId = 2, T = t, ReadVersion = t, Mu = 0 }));
+        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 3, T = t, ReadVersion = t, Mu = 0 }));
         await shard.Release();
     }
 
@@ -109,11 +110,11 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
         var client = fixture.Cluster.Client;
         string job = "unit-" + Guid.NewGuid().ToString("N")[..8];
         var shard = client.GetGrain<IShardGrain>($"{job}/0");
-        await shard.Initialize(new ShardInit { JobId = job, Index = 0, Offset = 0, W = FloatBytes.ToBytes([1f, 2f]), V = FloatBytes.ToBytes([0.5f, 0f]), Version = 3 });
+        await shard.Initialize(new ShardInit { JobId = job, Index = 0, Offset = 0, W = FloatBytes.ToBytes([1f, 2f]), V = FloatBytes.ToBytes([0.5f, 0f]), Version = 3, LearningRate = 0.1, Schedule = "constant", WeightDecay = 0, Momentum = 0.5 });
         Assert.Equal(ShardStatus.Ok, await shard.Stage(42, FloatBytes.ToBytes([1f, -1f])));
-        Assert.Equal(ShardStatus.Mismatch, await shard.Apply(new ApplyCommand { PushId = 42, T = 4, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
-        Assert.Equal(ShardStatus.Missing, await shard.Apply(new ApplyCommand { PushId = 43, T = 3, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
-        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 42, T = 3, Alpha = 0.1f, Mu = 0.5f, Lambda = 0 }));
+        Assert.Equal(ShardStatus.Mismatch, await shard.Apply(new ApplyCommand { PushId = 42, T = 4, ReadVersion = 4, Mu = 0.5f }));
+        Assert.Equal(ShardStatus.Missing, await shard.Apply(new ApplyCommand { PushId = 43, T = 3, ReadVersion = 3, Mu = 0.5f }));
+        Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = 42, T = 3, ReadVersion = 3, Mu = 0.5f }));
         var now = await shard.Read(-1);
         Assert.Equal(4, now.Version);
         var w = FloatBytes.AsFloats(now.W).ToArray();
@@ -140,13 +141,13 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
 
             var second = new Trainer().Run(o with { Updates = 300 });
             Assert.Null(second.Failure);
-            Assert.Equal(200L, second.Record.Backend["resumed_from"]);
+            Assert.Equal(200L, ((ClusterBackendRecord)second.Record.Backend!).ResumedFrom);
             Assert.Equal(300, second.Record.Summary.Updates);
             Assert.Equal(300, second.Record.Summary.Staleness.Histogram.Sum());
 
             // A model of another size: clear error, checkpoints untouched.
             var before = Directory.GetFiles(ckpts).ToDictionary(f => f, File.ReadAllBytes);
-            var mismatch = new Trainer { WriteFiles = false }.Run(o with { Updates = 400, Data = "synthetic:mixture,n=4000,test=500,dim=32" });
+            var mismatch = new Trainer().Run(o with { Updates = 400, Data = "synthetic:mixture,n=4000,test=500,dim=32" });
             Assert.NotNull(mismatch.Failure);
             Assert.Contains("model size mismatch", mismatch.Failure!.Message);
             Assert.Equal(before.Keys.Order(), Directory.GetFiles(ckpts).Order());
@@ -157,7 +158,7 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
             var bytes = File.ReadAllBytes(latest);
             bytes[^40] ^= 0x55;
             File.WriteAllBytes(latest, bytes);
-            var corrupted = new Trainer { WriteFiles = false }.Run(o with { Updates = 400 });
+            var corrupted = new Trainer().Run(o with { Updates = 400 });
             Assert.NotNull(corrupted.Failure);
             Assert.Contains("checksum mismatch", corrupted.Failure!.Message);
             Assert.Equal(bytes, File.ReadAllBytes(latest));

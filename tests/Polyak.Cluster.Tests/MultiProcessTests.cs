@@ -3,6 +3,7 @@ using Polyak.Cluster.Contracts;
 using Polyak.Execution;
 using Xunit;
 using Xunit.Abstractions;
+using Polyak.Training;
 
 namespace Polyak.Cluster.Tests;
 
@@ -57,21 +58,23 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
         // 1. Plain asynchronous run.
         var first = Train(Options(endpoint, 0.5, 0.8, 120), "plain", null, 0);
         Assert.Equal(RunStatus.ReachedTarget, first.Record.Summary.ReachedTarget == true ? RunStatus.ReachedTarget : first.Status);
-        var shards = (Dictionary<string, object?>[])first.Record.Backend["shards"]!;
-        Assert.All(shards, s => Assert.Contains($":{b.SiloPort}:", (string)s["silo"]!));
+        var shards = ((ClusterBackendRecord)first.Record.Backend!).Shards;
+        Assert.All(shards, s => Assert.Contains($":{b.SiloPort}:", s.Silo));
 
         // 2. The worker silo crashes mid-run: its groups are replaced on the surviving worker silo. Runs are bounded by
         // time (not by a target) so that the failure is detected and handled whatever the machine's speed.
         var second = Train(Options(endpoint, 0.5, null, 15), "worker-kill", c, 300);
         AssertReached(second, 0.9);
-        Assert.True((int)second.Record.Backend["worker_replacements"]! >= 1, "no worker replacement recorded");
+        Assert.True(((ClusterBackendRecord)second.Record.Backend!).WorkerReplacements >= 1, "no worker replacement recorded");
 
         // 3. The shard silo crashes mid-run: shards re-activate on a surviving silo from the latest checkpoint.
         var third = Train(Options(endpoint, 0.5, null, 15), "shard-kill", b, 300);
         AssertReached(third, 0.9);
-        Assert.True((int)third.Record.Backend["recoveries"]! >= 1, "no rollback recorded");
-        long lost = (long)third.Record.Backend["updates_lost"]!;
-        Assert.True(lost >= 0);
+        var thirdBackend = (ClusterBackendRecord)third.Record.Backend!;
+        Assert.True(thirdBackend.Recoveries >= 1, "no rollback recorded");
+        long lost = thirdBackend.UpdatesLost;
+        // Each rollback returns to the latest checkpoint, at most one checkpoint period back.
+        Assert.InRange(lost, 0, thirdBackend.Recoveries * thirdBackend.CheckpointEvery);
         var run = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(third.RunDir!, "run.json")));
         Assert.Equal(lost, run.RootElement.GetProperty("backend").GetProperty("updates_lost").GetInt64());
 
@@ -113,16 +116,16 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
                 await host.StopAsync();
             });
         }
-        var result = new Trainer { WriteFiles = true }.Run(options with { OutDir = Path.Combine(_dir, name) });
+        var result = new Trainer().Run(options with { OutDir = Path.Combine(_dir, name) });
         killer?.GetAwaiter().GetResult();
-        var b = result.Record.Backend;
+        var b = (ClusterBackendRecord)result.Record.Backend!;
         if (result.Failure is not null) output.WriteLine($"{name}: failure: {result.Failure}");
         Assert.Null(result.Failure);
         output.WriteLine($"{name}: {result.Status} ({result.Record.StopReason}), updates {result.Record.Summary.Updates}, loss {result.Record.Summary.FinalLoss:G4}, " +
-            $"{result.Record.Summary.UpdatesPerSecond:F0} updates/s, lost {b["updates_lost"]}, replacements {b["worker_replacements"]}, checkpoints {b["checkpoints"]}");
-        foreach (var e in (string[])b["events"]!) output.WriteLine($"  {e}");
-        output.WriteLine($"  watchdog checks {b["watchdog_checks"]}");
-        foreach (var l in (Dictionary<string, object?>[])b["leaders"]!) output.WriteLine($"  group {l["group"]} on {l["silo"]}: {l["steps"]} steps");
+            $"{result.Record.Summary.UpdatesPerSecond:F0} updates/s, lost {b.UpdatesLost}, replacements {b.WorkerReplacements}, checkpoints {b.Checkpoints}");
+        foreach (var e in b.Events) output.WriteLine($"  {e}");
+        output.WriteLine($"  watchdog checks {b.WatchdogChecks}");
+        foreach (var l in b.Leaders) output.WriteLine($"  group {l.Group} on {l.Silo}: {l.Steps} steps");
         return result;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Polyak.Data;
 using Polyak.Execution;
+using Polyak.Training;
 
 namespace Polyak.Tests;
 
@@ -17,7 +18,7 @@ public static class TestSupport
 
     /// <summary>Trains without writing files.</summary>
     public static TrainingResult Train(TrainingOptions o, Action<TrainingContext>? configure = null, DataSplit? data = null) =>
-        new Trainer { WriteFiles = false, Configure = configure }.Run(o, default, data);
+        new Trainer { Configure = configure }.Run(o, default, data);
 
     /// <summary>Path of the CLI assembly copied next to the tests.</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "Polyak.Cli.dll");

@@ -4,14 +4,17 @@ using Microsoft.Extensions.Hosting;
 using Polyak.Cluster.Contracts;
 using Polyak.Execution;
 using Polyak.Models;
+using Polyak.Optimization;
 
 namespace Polyak.Cluster.Client;
 
 /// <summary>
 /// The <c>cluster</c> execution backend: submits the run to an Orleans cluster (shard grains, sequencer, coordinator,
 /// worker grains), streams progress and evaluations into the run's monitor, stops the job when the monitor says so,
-/// and finally copies w, v, the version and the staleness histogram back into the local parameter server so the run
-/// record means the same as on the other backends.
+/// and finally copies the server state (w, v, version, staleness, momentum) and, with <c>--momentum auto</c>, the
+/// sequencer's momentum controller back into the local session, so the run record means the same as on the other
+/// backends. The cluster's silos rebuild the model and the data from the run's configuration, so the run must be
+/// portable (a catalog model and a data spec every silo can load).
 /// </summary>
 public sealed class ClusterBackend : IExecutionBackend
 {
@@ -49,17 +52,17 @@ public sealed class ClusterBackend : IExecutionBackend
 
     private async Task RunAsync(TrainingContext context)
     {
-        var o = context.Options;
-        if (o.Given.Discipline != UpdateDiscipline.Atomic)
+        var plan = context.Plan;
+        if (plan.Discipline != UpdateDiscipline.Atomic)
             throw new ArgumentException("--backend cluster applies every update atomically across shards; --discipline hogwild is not supported there");
-        if (o.Given.AutoMomentum is not null)
-            throw new ArgumentException("--backend cluster does not support --momentum auto yet; give a number");
+        if (!plan.Portable)
+            throw new ArgumentException($"--backend cluster: every silo rebuilds the model and the data from the run's configuration, so the run needs a catalog model and a data spec (model '{plan.Model.Name}' is the caller's own, data '{plan.Config.Data}')");
         IHost? host = null;
         var client = _client;
         string endpoint = "in-process";
         if (client is null)
         {
-            string spec = o.Given.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
+            string spec = plan.Config.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
             var gateway = ClusterEndpoint.Parse(spec);
             endpoint = gateway.ToString();
             host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(ConnectTimeoutSeconds));
@@ -81,36 +84,36 @@ public sealed class ClusterBackend : IExecutionBackend
 
     private async Task RunJob(TrainingContext context, IClusterClient client, string endpoint)
     {
-        var o = context.Options;
+        var plan = context.Plan;
         var monitor = context.Monitor;
-        int d = context.Model.ParameterCount;
+        int d = plan.Model.ParameterCount;
         string jobId = $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid().ToString("N")[..6]}";
         LastJobId = jobId;
-        string? checkpointDir = CheckpointDir ?? (o.Given.OutDir is string outDir ? Path.Combine(Path.GetFullPath(outDir), "checkpoints") : null);
-        long checkpointEvery = o.Given.CheckpointEvery ?? Math.Max(1, (long)(o.Given.EvalEvery ?? 50) * 5);
+        string? runDir = context.RunDirectory ?? (plan.Config.OutDir is string outDir ? Path.GetFullPath(outDir) : null);
+        string? checkpointDir = CheckpointDir ?? (runDir is null ? null : Path.Combine(runDir, "checkpoints"));
+        long checkpointEvery = plan.Config.CheckpointEvery ?? Math.Max(1, (long)(plan.Config.EvalEvery ?? 50) * 5);
         var job = new JobSpec
         {
             JobId = jobId,
-            OptionsJson = JsonSerializer.Serialize(o.Given with { Backend = "cluster" }, Json.Indented),
+            OptionsJson = JsonSerializer.Serialize(plan.Config with { Backend = "cluster" }, Json.Indented),
             Shards = Math.Clamp(Shards ?? ShardLayout.DefaultShards(d), 1, d),
             Dimension = d,
             UpdateLimit = monitor.UpdateLimit,
             EvalEvery = monitor.EvalEvery,
             CheckpointDir = checkpointDir,
             CheckpointEvery = checkpointEvery,
-            Workers = o.Workers,
-            Groups = o.Groups,
+            Workers = plan.Workers,
+            Groups = plan.Groups,
             BarrierDeadlineSeconds = BarrierDeadlineSeconds,
+            TrackedCoordinates = context.Controller is null ? [] : MomentumController.TrackedCoordinates(d, plan.Seed),
         };
-        var w0 = new float[d];
-        var v0 = new float[d];
-        context.Server.Snapshot(w0, v0);
+        var initial = context.Server.GetState();
         var coordinator = client.GetGrain<IJobCoordinatorGrain>(jobId);
         var sequencer = client.GetGrain<IUpdateSequencerGrain>(jobId);
         long start;
         try
         {
-            start = await coordinator.Submit(job, FloatBytes.ToBytes(w0));
+            start = await coordinator.Submit(job, FloatBytes.ToBytes(initial.W));
         }
         catch (Exception ex) when (ex.Message.Contains("checkpoint", StringComparison.Ordinal) || ex is ArgumentException)
         {
@@ -123,13 +126,18 @@ public sealed class ClusterBackend : IExecutionBackend
         bool stopSent = false;
         DateTime? stopSentAt = null;
         JobStatus status;
+        void Record(IEnumerable<EvalReport> evaluations)
+        {
+            foreach (var e in evaluations)
+                monitor.RecordEvaluation(e.Version, new EvaluationResult(e.Loss, e.Correct, e.Count), plan.Model.IsClassifier, TimeSpan.FromSeconds(e.Seconds),
+                    double.IsFinite(e.Momentum) ? e.Momentum : null);
+        }
         while (true)
         {
             await Task.Delay(PollPeriod);
             status = await Retry(() => coordinator.Status(cursor));
             cursor = status.NextEvaluation;
-            foreach (var e in status.Evaluations)
-                monitor.RecordEvaluation(e.Version, new EvaluationResult(e.Loss, e.Correct, e.Count), context.Model.IsClassifier, TimeSpan.FromSeconds(e.Seconds));
+            Record(status.Evaluations);
             if (status.Server.Version != lastVersion)
             {
                 lastVersion = status.Server.Version;
@@ -149,30 +157,34 @@ public sealed class ClusterBackend : IExecutionBackend
         if (status.Server.Version >= monitor.UpdateLimit)
             monitor.RequestStop(RunStatus.Completed, monitor.UpdateLimitReason);
 
+        // Copy the remote server (and its momentum controller) back into the local session.
         var snapshot = await Retry(() => sequencer.Snapshot());
-        var w = FloatBytes.AsFloats(snapshot.W);
-        var v = FloatBytes.AsFloats(snapshot.V);
-        context.Server.Restore(w, v, snapshot.Version, StalenessHistogram.FromCounts(snapshot.Staleness));
+        context.Server.SetState(new ServerState(snapshot.Version, snapshot.Momentum, FloatBytes.AsFloats(snapshot.W).ToArray(),
+            FloatBytes.AsFloats(snapshot.V).ToArray(), snapshot.Staleness));
+        if (context.Controller is { } controller && snapshot.AutoMomentum is string json)
+            controller.Restore(JsonSerializer.Deserialize<MomentumControllerState>(json, Json.Compact)
+                ?? throw new InvalidDataException($"job {jobId}: the sequencer sent an empty momentum controller state"));
         var shards = await Retry(() => sequencer.Shards());
         var final = await Retry(() => coordinator.Status(cursor));
-        foreach (var e in final.Evaluations)
-            monitor.RecordEvaluation(e.Version, new EvaluationResult(e.Loss, e.Correct, e.Count), context.Model.IsClassifier, TimeSpan.FromSeconds(e.Seconds));
+        Record(final.Evaluations);
 
-        var r = context.BackendRecord;
-        r["cluster"] = endpoint;
-        r["job_id"] = jobId;
-        r["shards"] = shards.Select(s => new Dictionary<string, object?> { ["index"] = s.Index, ["silo"] = s.Silo, ["parameters"] = s.Length }).ToArray();
-        r["leaders"] = final.Groups.Select(g => new Dictionary<string, object?> { ["group"] = g.Group, ["silo"] = g.Silo, ["steps"] = g.Steps, ["missing_members"] = g.MissingMembers }).ToArray();
-        r["checkpoint_dir"] = checkpointDir;
-        r["checkpoint_every"] = checkpointEvery;
-        r["checkpoints"] = final.Server.Checkpoints;
-        r["last_checkpoint"] = final.Server.LastCheckpointVersion;
-        r["resumed_from"] = final.Server.ResumedFrom >= 0 ? final.Server.ResumedFrom : null;
-        r["updates_lost"] = final.Server.UpdatesLost;
-        r["recoveries"] = final.Server.Recoveries;
-        r["worker_replacements"] = final.Replacements;
-        r["watchdog_checks"] = final.WatchdogChecks;
-        r["events"] = final.Server.Events.Concat(final.Events).ToArray();
+        context.BackendRecord = new ClusterBackendRecord
+        {
+            Cluster = endpoint,
+            JobId = jobId,
+            Shards = shards.Select(s => new ClusterShardRecord(s.Index, s.Silo, s.Length)).ToArray(),
+            Leaders = final.Groups.Select(g => new ClusterLeaderRecord(g.Group, g.Silo, g.Steps, g.MissingMembers)).ToArray(),
+            CheckpointDir = checkpointDir,
+            CheckpointEvery = checkpointEvery,
+            Checkpoints = final.Server.Checkpoints,
+            LastCheckpoint = final.Server.LastCheckpointVersion,
+            ResumedFrom = final.Server.ResumedFrom >= 0 ? final.Server.ResumedFrom : null,
+            UpdatesLost = final.Server.UpdatesLost,
+            Recoveries = final.Server.Recoveries,
+            WorkerReplacements = final.Replacements,
+            WatchdogChecks = final.WatchdogChecks,
+            Events = final.Server.Events.Concat(final.Events).ToArray(),
+        };
 
         try { await coordinator.Release(); } catch (Exception) { }
     }

@@ -5,8 +5,9 @@ namespace Polyak.Cluster.Contracts;
 /// <summary>
 /// Orders the updates of a job across its shards: a commit is given the next version T, every shard applies the
 /// push's staged slice as update T, and only then the version becomes T + 1 (one update at a time, so all shards
-/// apply the same sequence and a read at a committed version is consistent). Records the staleness
-/// <c>tau = T - version_read</c> exactly as <c>ParameterServer</c> does, writes checkpoints and rolls back to the
+/// apply the same sequence and a read at a committed version is consistent). Its update core (the same
+/// <c>UpdateCore</c> as every local server's) owns the version, the schedule, the staleness histogram and the explicit
+/// momentum, and the closed-loop momentum controller observes it, writes checkpoints and rolls back to the
 /// latest one when a shard lost its state. Key: job id.
 /// </summary>
 public interface IUpdateSequencerGrain : IGrainWithStringKey
@@ -14,8 +15,12 @@ public interface IUpdateSequencerGrain : IGrainWithStringKey
     /// <summary>Starts the server: resumes from the latest checkpoint in the job's folder if any, else from <paramref name="initialW"/>. Returns the starting version.</summary>
     Task<long> Start(JobSpec job, byte[] initialW);
 
-    /// <summary>Orders staged push <paramref name="pushId"/>, computed from parameters read at <paramref name="readVersion"/>.</summary>
-    Task<CommitResult> Commit(long pushId, long readVersion, float batchLoss);
+    /// <summary>
+    /// Orders staged push <paramref name="pushId"/>, computed from parameters read at <paramref name="readVersion"/>;
+    /// <paramref name="trackedGradient"/> holds the gradient at <see cref="JobSpec.TrackedCoordinates"/> (float32 bytes;
+    /// empty without auto momentum), for the momentum controller.
+    /// </summary>
+    Task<CommitResult> Commit(long pushId, long readVersion, float batchLoss, byte[] trackedGradient);
 
     /// <summary>The latest version applied on every shard.</summary>
     [AlwaysInterleave]

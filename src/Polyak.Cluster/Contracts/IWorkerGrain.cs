@@ -24,13 +24,3 @@ public interface IWorkerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task Release();
 }
-
-/// <summary>Remembers the jobs submitted to the cluster (for <c>polyak cluster status</c>). Key: 0.</summary>
-public interface IJobRegistryGrain : IGrainWithIntegerKey
-{
-    /// <summary>Records a job id.</summary>
-    Task Register(string jobId);
-
-    /// <summary>Known job ids, oldest first.</summary>
-    Task<string[]> Jobs();
-}

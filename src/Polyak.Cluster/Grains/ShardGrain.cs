@@ -7,9 +7,10 @@ using Polyak.Optimization;
 namespace Polyak.Cluster.Grains;
 
 /// <summary>
-/// A parameter-server shard (see <see cref="IShardGrain"/>): a ring of the last <see cref="History"/> versions of its
-/// w slice, its v slice, the version, and the gradients staged by pushes not yet ordered. The heavy-ball step is
-/// <see cref="HeavyBall.Step"/>: <c>v = mu v - alpha (g + lambda w); w = w + v</c>. The state lives in the silo's
+/// A parameter-server shard (see <see cref="IShardGrain"/>): an <see cref="UpdateCore"/> over its slice of the
+/// coordinates (the same core as every server's: it checks the order, takes alpha_T from the job's schedule and applies
+/// <c>v = mu v - alpha (g + lambda w); w = w + v</c>), a ring of the last <see cref="History"/> versions of its w slice for
+/// consistent reads, and the gradients staged by pushes not yet ordered. The state lives in the silo's
 /// <see cref="GrainStateStore"/>, so a duplicate activation on the same silo shares it (each call takes its lock).
 /// </summary>
 [ShardPlacement]
@@ -39,6 +40,8 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         var w = FloatBytes.AsFloats(init.W);
         var v = FloatBytes.AsFloats(init.V);
         if (w.Length != v.Length) throw new ArgumentException($"shard {init.JobId}/{init.Index}: w has {w.Length} values, v has {v.Length}");
+        var schedule = LearningRateSchedule.Parse(init.Schedule, init.LearningRate);
+        var state = new ServerState(init.Version, init.Momentum, w.ToArray(), v.ToArray(), []);
         var s = S;
         lock (s)
         {
@@ -46,11 +49,9 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
             {
                 s.Ring = new float[History][];
                 for (int i = 0; i < History; i++) s.Ring[i] = new float[w.Length];
-                s.V = new float[w.Length];
             }
-            s.Version = init.Version;
-            w.CopyTo(s.Ring[Slot(s.Version)]);
-            v.CopyTo(s.V);
+            s.Core = new UpdateCore(state, init.WeightDecay, schedule, CoordinateSet.Range(init.Offset, w.Length));
+            w.CopyTo(s.Ring[Slot(init.Version)]);
             s.Index = init.Index;
             // Staged pushes survive a rollback: their commits are still valid at the restored version.
             s.Initialized = true;
@@ -66,9 +67,10 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         lock (s)
         {
             if (!s.Initialized) return Task.FromResult(new ShardRead { Status = Uninitialized() });
-            if (version < 0) version = s.Version;
-            if (version > s.Version || version <= s.Version - History)
-                return Task.FromResult(new ShardRead { Status = ShardStatus.Unavailable, Version = s.Version });
+            long latest = s.Core!.Version;
+            if (version < 0) version = latest;
+            if (version > latest || version <= latest - History)
+                return Task.FromResult(new ShardRead { Status = ShardStatus.Unavailable, Version = latest });
             return Task.FromResult(new ShardRead { Status = ShardStatus.Ok, Version = version, W = FloatBytes.ToBytes(s.Ring[Slot(version)]) });
         }
     }
@@ -80,12 +82,13 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         lock (s)
         {
             if (!s.Initialized) return Task.FromResult(Uninitialized());
-            if (gradient.Length != s.V.Length * sizeof(float))
-                throw new ArgumentException($"shard {s.Index}: gradient slice has {gradient.Length / sizeof(float)} values, the shard holds {s.V.Length}");
-            if (s.Staged.TryAdd(pushId, new StagedPush(gradient, s.Version))) s.StagedOrder.Enqueue(pushId);
+            var core = s.Core!;
+            if (gradient.Length != core.Length * sizeof(float))
+                throw new ArgumentException($"shard {s.Index}: gradient slice has {gradient.Length / sizeof(float)} values, the shard holds {core.Length}");
+            if (s.Staged.TryAdd(pushId, new StagedPush(gradient, core.Version))) s.StagedOrder.Enqueue(pushId);
             // Oldest first: drop ids already applied and pushes abandoned for AbandonedAfterVersions versions.
             while (s.StagedOrder.TryPeek(out long oldest)
-                   && (!s.Staged.TryGetValue(oldest, out var push) || push.Version < s.Version - AbandonedAfterVersions || s.StagedOrder.Count > MaxStaged))
+                   && (!s.Staged.TryGetValue(oldest, out var push) || push.Version < core.Version - AbandonedAfterVersions || s.StagedOrder.Count > MaxStaged))
                 s.Staged.Remove(s.StagedOrder.Dequeue());
         }
         return Task.FromResult(ShardStatus.Ok);
@@ -109,14 +112,12 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         lock (s)
         {
             if (!s.Initialized) return Task.FromResult(Uninitialized());
-            if (command.T != s.Version) return Task.FromResult(ShardStatus.Mismatch);
+            var core = s.Core!;
+            if (command.T != core.Version || command.ReadVersion < 0 || command.ReadVersion > command.T) return Task.FromResult(ShardStatus.Mismatch);
             if (!s.Staged.Remove(command.PushId, out var push)) return Task.FromResult(ShardStatus.Missing);
-            var g = push.Gradient;
-            var current = s.Ring[Slot(s.Version)];
-            var next = s.Ring[Slot(s.Version + 1)];
-            current.AsSpan().CopyTo(next);
-            HeavyBall.Step(next, s.V, FloatBytes.AsFloats(g), command.Mu, command.Alpha, command.Lambda);
-            s.Version++;
+            core.Momentum = command.Mu;
+            core.Apply(FloatBytes.AsFloats(push.Gradient), command.ReadVersion);
+            core.W.CopyTo(s.Ring[Slot(core.Version)]);
             return Task.FromResult(ShardStatus.Ok);
         }
     }
@@ -128,7 +129,7 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         lock (s)
         {
             return Task.FromResult(s.Initialized
-                ? new ShardSnapshot { Status = ShardStatus.Ok, Version = s.Version, W = FloatBytes.ToBytes(s.Ring[Slot(s.Version)]), V = FloatBytes.ToBytes(s.V) }
+                ? new ShardSnapshot { Status = ShardStatus.Ok, Version = s.Core!.Version, W = FloatBytes.ToBytes(s.Core.W), V = FloatBytes.ToBytes(s.Core.V) }
                 : new ShardSnapshot { Status = ShardStatus.Lost });
         }
     }
@@ -143,8 +144,8 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
             {
                 Index = s.Index,
                 Silo = silo.SiloAddress.ToString(),
-                Version = s.Version,
-                Length = s.V.Length,
+                Version = s.Core?.Version ?? 0,
+                Length = s.Core?.Length ?? 0,
                 Initialized = s.Initialized,
             });
         }
@@ -175,8 +176,7 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         public readonly Dictionary<long, StagedPush> Staged = [];
         public readonly Queue<long> StagedOrder = new();
         public float[][] Ring = [];
-        public float[] V = [];
-        public long Version;
+        public UpdateCore? Core;
         public int Index = -1;
         public bool Initialized;
     }

@@ -31,11 +31,11 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
         public JobSpec? Job;
         public IShardGrain[] Shards = [];
         public (int Offset, int Length)[] Slices = [];
-        public LearningRateSchedule Schedule = LearningRateSchedule.Parse("constant", 0.1);
-        public float Mu;
-        public float Lambda;
-        public long Version;
-        public StalenessHistogram Staleness = new();
+        /// <summary>The update core: version, schedule, momentum, staleness, and w and v at the tracked coordinates.</summary>
+        public UpdateCore Core = new(ServerState.Initial([], 0), 0, LearningRateSchedule.Constant(0.1));
+        public MomentumController? Controller;
+        public int[] Tracked = [];
+        public long Version => Core.Version;
         public volatile bool Stopped;
         public double BatchLoss = double.NaN;
         public ClusterCheckpoint? RestorePoint;
@@ -57,9 +57,11 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
         if (initialW.Length != job.Dimension * sizeof(float))
             throw new ArgumentException($"job {job.JobId}: initial parameters have {initialW.Length / sizeof(float)} values, the job has {job.Dimension}");
         S.Job = job;
-        S.Schedule = LearningRateSchedule.Parse(options.Schedule ?? "constant", options.LearningRate ?? 0.1); // the client sends resolved options
-        S.Mu = (float)(options.Momentum ?? 0);
-        S.Lambda = (float)options.WeightDecay;
+        S.Tracked = job.TrackedCoordinates;
+        if (S.Tracked.Any(i => i < 0 || i >= job.Dimension))
+            throw new ArgumentException($"job {job.JobId}: tracked coordinates must be in [0, {job.Dimension})");
+        // The client sends resolved options: the schedule is a full spec (e.g. cosine:2000), the momentum a number.
+        var schedule = LearningRateSchedule.Parse(options.Schedule ?? "constant", options.LearningRate ?? 0.1);
         S.Shards = new IShardGrain[job.Shards];
         S.Slices = new (int, int)[job.Shards];
         for (int k = 0; k < job.Shards; k++)
@@ -68,7 +70,15 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
             S.Slices[k] = ShardLayout.Slice(job.Dimension, job.Shards, k);
         }
         ClusterCheckpoint? resume = job.CheckpointDir is null ? null : ClusterCheckpoint.ReadLatest(job.CheckpointDir, job.Dimension);
-        var start = resume ?? new ClusterCheckpoint(0, FloatBytes.AsFloats(initialW).ToArray(), new float[job.Dimension], []);
+        // A fresh core at version 0 with the controller attached (which sets its start momentum); a resumed job then
+        // takes the checkpoint's state, the controller's included, in RestoreShards.
+        var initial = new ClusterCheckpoint(0, FloatBytes.AsFloats(initialW).ToArray(), new float[job.Dimension], [], options.Momentum ?? 0);
+        S.Core = new UpdateCore(Gather(initial, initial.Momentum), options.WeightDecay, schedule, CoordinateSet.Of(S.Tracked));
+        S.Controller = options.AutoMomentum is { } auto
+            ? MomentumController.Attach(S.Core, job.Dimension, auto, job.Groups, options.Seed, job.UpdateLimit == long.MaxValue ? 0 : job.UpdateLimit)
+            : null;
+        if (resume is { Momentum: double.NaN } old) resume = old with { Momentum = S.Core.Momentum };
+        var start = resume ?? initial with { Momentum = S.Core.Momentum, AutoMomentum = ControllerJson() };
         S.ResumedFrom = resume?.Version ?? -1;
         if (resume is not null) S.Events.Add($"resumed from checkpoint at update {resume.Version}");
         S.Stopped = false;
@@ -83,40 +93,45 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
     }
 
     /// <inheritdoc/>
-    private async Task<CommitResult> CommitCore(long pushId, long readVersion, float batchLoss)
+    private async Task<CommitResult> CommitCore(long pushId, long readVersion, float batchLoss, byte[] trackedGradient)
     {
         var job = S.Job ?? throw new InvalidOperationException("the job was not started");
-        if (S.Stopped) return new CommitResult { Status = CommitStatus.Stopped, Version = S.Version };
+        if (S.Stopped) return new CommitResult { Status = CommitStatus.Stopped, Version = S.Version, Momentum = S.Core.Momentum };
         if (S.Version >= job.UpdateLimit)
         {
             S.Stopped = true;
-            return new CommitResult { Status = CommitStatus.Stopped, Version = S.Version };
+            return new CommitResult { Status = CommitStatus.Stopped, Version = S.Version, Momentum = S.Core.Momentum };
         }
-        if (readVersion < 0 || readVersion > S.Version) return new CommitResult { Status = CommitStatus.Rejected, Version = S.Version };
-        long t = S.Version;
-        var command = new ApplyCommand { PushId = pushId, T = t, Alpha = (float)S.Schedule.At(t), Mu = S.Mu, Lambda = S.Lambda };
+        var tracked = FloatBytes.AsFloats(trackedGradient);
+        if (tracked.Length != S.Tracked.Length)
+            throw new ArgumentException($"job {job.JobId}: a commit carries the gradient at {tracked.Length} tracked coordinates, the job tracks {S.Tracked.Length}");
+        if (!S.Core.TryPrepare(readVersion, out var step)) return new CommitResult { Status = CommitStatus.Rejected, Version = S.Version, Momentum = S.Core.Momentum };
+        var command = new ApplyCommand { PushId = pushId, T = step.T, ReadVersion = readVersion, Mu = step.Mu };
         string? problem = null;
         try
         {
             var statuses = await Task.WhenAll(S.Shards.Select(s => s.Apply(command)));
             for (int k = 0; k < statuses.Length && problem is null; k++)
-                if (statuses[k] != ShardStatus.Ok) problem = $"shard {k} answered {statuses[k]} to update {t}{await Describe(k)}";
+                if (statuses[k] != ShardStatus.Ok) problem = $"shard {k} answered {statuses[k]} to update {step.T}{await Describe(k)}";
         }
         catch (Exception ex)
         {
-            problem = $"a shard failed during update {t}: {ex.GetType().Name}: {ex.Message}";
+            problem = $"a shard failed during update {step.T}: {ex.GetType().Name}: {ex.Message}";
         }
         if (problem is not null)
         {
             await Recover(problem);
-            return new CommitResult { Status = CommitStatus.Rejected, Version = S.Version };
+            return new CommitResult { Status = CommitStatus.Rejected, Version = S.Version, Momentum = S.Core.Momentum };
         }
-        S.Version = t + 1;
-        long tau = t - readVersion;
-        S.Staleness.Add(tau);
+        // Every shard applied it: the core steps its copy of the tracked coordinates, records the staleness, tells the
+        // momentum controller (which may set the next update's momentum) and advances the version.
+        tracked = FloatBytes.AsFloats(trackedGradient);
+        S.Core.Step(step, tracked);
+        S.Core.Record(step, tracked);
+        S.Core.Advance(step);
         if (float.IsFinite(batchLoss)) S.BatchLoss = double.IsNaN(S.BatchLoss) ? batchLoss : 0.95 * S.BatchLoss + 0.05 * batchLoss;
         if (job.CheckpointEvery > 0 && S.Version % job.CheckpointEvery == 0) await TakeCheckpoint();
-        return new CommitResult { Status = CommitStatus.Applied, Staleness = tau, Version = S.Version };
+        return new CommitResult { Status = CommitStatus.Applied, Staleness = step.Staleness, Version = step.Version, Momentum = S.Core.Momentum };
     }
 
     /// <summary>Checks every shard still holds its state; rolls back to the latest checkpoint when one lost it.</summary>
@@ -147,11 +162,11 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
     }
 
     /// <inheritdoc/>
-    public async Task<CommitResult> Commit(long pushId, long readVersion, float batchLoss)
+    public async Task<CommitResult> Commit(long pushId, long readVersion, float batchLoss, byte[] trackedGradient)
     {
         var gate = S.Gate;
         await gate.WaitAsync();
-        try { return await CommitCore(pushId, readVersion, batchLoss); }
+        try { return await CommitCore(pushId, readVersion, batchLoss, trackedGradient); }
         finally { gate.Release(); }
     }
 
@@ -208,7 +223,10 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
                     parts[k].W.CopyTo(w, S.Slices[k].Offset * sizeof(float));
                     parts[k].V.CopyTo(v, S.Slices[k].Offset * sizeof(float));
                 }
-                return new ServerSnapshot { Version = S.Version, W = w, V = v, Staleness = S.Staleness.ToArray() };
+                return new ServerSnapshot
+                {
+                    Version = S.Version, W = w, V = v, Staleness = S.Core.Staleness.ToArray(), Momentum = S.Core.Momentum, AutoMomentum = ControllerJson(),
+                };
             }
             if (attempt >= 2) throw new InvalidOperationException($"job {job.JobId}: shards are not consistent at version {S.Version}");
             await Recover("snapshot found a shard without state");
@@ -234,6 +252,7 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
         Recoveries = S.Recoveries,
         ResumedFrom = S.ResumedFrom,
         Events = [.. S.Events],
+        Momentum = S.Core.Momentum,
     });
 
     /// <inheritdoc/>
@@ -255,7 +274,7 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
             FloatBytes.CopyTo(parts[k].W, w.AsSpan(S.Slices[k].Offset, S.Slices[k].Length));
             FloatBytes.CopyTo(parts[k].V, v.AsSpan(S.Slices[k].Offset, S.Slices[k].Length));
         }
-        var checkpoint = new ClusterCheckpoint(S.Version, w, v, S.Staleness.ToArray());
+        var checkpoint = new ClusterCheckpoint(S.Version, w, v, S.Core.Staleness.ToArray(), S.Core.Momentum, ControllerJson());
         if (job.CheckpointDir is string dir)
         {
             try { checkpoint.Write(dir); }
@@ -312,6 +331,10 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
                 W = FloatBytes.ToBytes(point.W.AsSpan(offset, length)),
                 V = FloatBytes.ToBytes(point.V.AsSpan(offset, length)),
                 Version = point.Version,
+                LearningRate = S.Core.Schedule.BaseRate,
+                Schedule = S.Core.Schedule.Spec,
+                WeightDecay = S.Core.WeightDecay,
+                Momentum = point.Momentum,
             };
             while (true)
             {
@@ -327,7 +350,26 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
                 }
             }
         }
-        S.Version = point.Version;
-        S.Staleness = StalenessHistogram.FromCounts(point.Staleness);
+        S.Core.SetState(Gather(point, point.Momentum));
+        if (S.Controller is not null && point.AutoMomentum is string json)
+            S.Controller.Restore(JsonSerializer.Deserialize<MomentumControllerState>(json, Json.Compact)
+                ?? throw new InvalidDataException($"job {job.JobId}: the checkpoint at update {point.Version} has an empty momentum controller state"));
     }
+
+    /// <summary>The core's state at <paramref name="point"/>: its version and staleness, and w and v at the tracked coordinates.</summary>
+    private ServerState Gather(ClusterCheckpoint point, double momentum)
+    {
+        var tracked = S.Tracked;
+        var w = new float[tracked.Length];
+        var v = new float[tracked.Length];
+        for (int j = 0; j < tracked.Length; j++)
+        {
+            w[j] = point.W[tracked[j]];
+            v[j] = point.V[tracked[j]];
+        }
+        return new ServerState(point.Version, momentum, w, v, point.Staleness);
+    }
+
+    /// <summary>The momentum controller's state as JSON (null without auto momentum).</summary>
+    private string? ControllerJson() => S.Controller is { } c ? JsonSerializer.Serialize(c.GetState(), Json.Compact) : null;
 }

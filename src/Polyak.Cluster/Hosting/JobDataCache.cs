@@ -7,9 +7,6 @@ using Polyak.Models;
 
 namespace Polyak.Cluster.Hosting;
 
-/// <summary>The data, model and resolved options of one job as loaded on one silo.</summary>
-public sealed record JobData(TrainingOptions Options, ResolvedOptions Resolved, DataSplit Data, IModel Model);
-
 /// <summary>
 /// Loads each job's data and model once per silo (every silo loads the same data from the job's spec: synthetic data
 /// is generated from the seed, files must exist at the same path on every machine) and checks the model size.
@@ -29,11 +26,11 @@ public sealed class JobDataCache
     {
         var options = JsonSerializer.Deserialize<TrainingOptions>(job.OptionsJson, Json.Indented)
             ?? throw new ArgumentException($"job {job.JobId}: empty options");
-        var data = Trainer.LoadData(options);
+        var data = RunPlanner.LoadData(options);
         var model = ModelCatalog.Create(options.Model, data.Train);
         if (model.ParameterCount != job.Dimension)
             throw new InvalidOperationException($"job {job.JobId}: model '{model.Name}' on this silo has {model.ParameterCount} parameters, the job has {job.Dimension} (different data on this machine?)");
-        var resolved = ResolvedOptions.Resolve(options, Trainer.DefaultLearningRate(model));
+        var resolved = ResolvedOptions.Resolve(options, ModelDefaults.LearningRate(model));
         return new JobData(options, resolved, data, model);
     }
 }

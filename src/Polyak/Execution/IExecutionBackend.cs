@@ -1,8 +1,10 @@
 namespace Polyak.Execution;
 
 /// <summary>
-/// Runs the workers of a training run against its parameter server until the monitor says stop.
-/// Every backend gives a run configuration the same meaning (DESIGN section 2).
+/// Runs the workers of a training run against its parameter server until the monitor says stop: decides where and
+/// when each part of the group step (<see cref="GroupStep"/>) runs. Every backend gives a run configuration the same
+/// meaning (DESIGN section 2). A backend keeps no state of its own between runs (what one run needs lives in its
+/// <see cref="TrainingContext"/>), so one instance may run several runs, also at once.
 /// </summary>
 public interface IExecutionBackend
 {

@@ -8,9 +8,9 @@ namespace Polyak.Execution;
 /// </summary>
 public interface IResumableBackend : IExecutionBackend
 {
-    /// <summary>The backend's state now, as JSON (called at a consistent point: between updates or after Run).</summary>
-    JsonElement CaptureState();
+    /// <summary>The run's backend state now, as JSON (called at a consistent point: between updates or after Run).</summary>
+    JsonElement CaptureState(TrainingContext context);
 
-    /// <summary>Restores a state from <see cref="CaptureState"/> before <see cref="IExecutionBackend.Run"/>.</summary>
+    /// <summary>Restores a state from <see cref="CaptureState"/> into <paramref name="context"/> before <see cref="IExecutionBackend.Run"/>.</summary>
     void RestoreState(JsonElement state, TrainingContext context);
 }

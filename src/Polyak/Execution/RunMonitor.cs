@@ -32,6 +32,7 @@ public sealed class RunMonitor
         TargetLoss = targetLoss;
         DivergenceFactor = divergenceFactor;
         EvalEvery = Math.Max(1, evalEvery);
+        Evaluation = new EvaluationSchedule(EvalEvery, updateLimit);
         Progress = progress;
         _cancel = cancel;
     }
@@ -74,6 +75,9 @@ public sealed class RunMonitor
 
     /// <summary>Evaluation period in updates.</summary>
     public int EvalEvery { get; }
+
+    /// <summary>When the run evaluates (the one rule every backend uses).</summary>
+    public EvaluationSchedule Evaluation { get; }
 
     /// <summary>Progress sink (may be null).</summary>
     public IProgress<ProgressReport>? Progress { get; }
@@ -179,23 +183,22 @@ public sealed class RunMonitor
         {
             _batchLossEma = double.IsNaN(_batchLossEma) ? batchLoss : 0.95 * _batchLossEma + 0.05 * batchLoss;
         }
-        bool evaluate = version % EvalEvery == 0;
-        if (version >= UpdateLimit)
-        {
-            RequestStop(RunStatus.Completed, UpdateLimitReason);
-            evaluate = false; // the trainer evaluates the final parameters
-        }
+        bool evaluate = Evaluation.IsDue(version); // never at the limit: the trainer evaluates the final parameters
+        if (version >= UpdateLimit) RequestStop(RunStatus.Completed, UpdateLimitReason);
         CheckExternal();
         MaybeReportProgress(version);
         return evaluate;
     }
 
-    /// <summary>Records an evaluation at <paramref name="version"/> that took <paramref name="elapsed"/>.</summary>
-    public void RecordEvaluation(long version, EvaluationResult result, bool isClassifier, TimeSpan elapsed)
+    /// <summary>
+    /// Records an evaluation at <paramref name="version"/> that took <paramref name="elapsed"/>; <paramref name="momentum"/>
+    /// is the explicit momentum in force then when the backend knows it (a cluster's), else <see cref="MomentumProbe"/> is read.
+    /// </summary>
+    public void RecordEvaluation(long version, EvaluationResult result, bool isClassifier, TimeSpan elapsed, double? momentum = null)
     {
         if (_wall.IsRunning) Interlocked.Add(ref _evalTicks, elapsed.Ticks);
         var point = new EvalPoint(version, WallSeconds, SimulatedClock?.Invoke(), result.Loss,
-            isClassifier ? result.Accuracy : null, MomentumProbe?.Invoke() ?? double.NaN);
+            isClassifier ? result.Accuracy : null, momentum ?? MomentumProbe?.Invoke() ?? double.NaN);
         bool report;
         lock (_lock)
         {
@@ -250,7 +253,3 @@ public sealed class RunMonitor
             BatchLossAverage, MomentumProbe?.Invoke() ?? double.NaN, false));
     }
 }
-
-/// <summary>A progress report: where the run is and, for evaluation reports, the evaluation loss.</summary>
-public readonly record struct ProgressReport(long Update, long UpdateLimit, double WallSeconds, double? SimulatedSeconds,
-    double EvalLoss, double? EvalAccuracy, double BatchLoss, double Momentum, bool IsEvaluation);

@@ -1,35 +1,34 @@
 using System.Diagnostics;
 using Polyak.Data;
 using Polyak.Models;
+using Polyak.Optimization;
 
 namespace Polyak.Execution;
 
 /// <summary>
-/// Everything a backend needs for one run: the resolved options, model, data, parameter server, monitor,
-/// the batch samplers (one random stream per compute group) and backend-specific record fields.
+/// Everything a backend needs for one run: the plan, the parameter server, the monitor, the batch streams (one per
+/// compute group), the momentum controller when there is one, and what the backend records or keeps for the run.
 /// </summary>
 public sealed class TrainingContext
 {
-    /// <summary>Creates a context; samplers are created per group from the run seed.</summary>
-    public TrainingContext(ResolvedOptions options, IModel model, DataSplit data, ParameterServer server, RunMonitor monitor)
+    /// <summary>Creates a context; each group's batch stream is derived from the run seed and the group index.</summary>
+    public TrainingContext(RunPlan plan, ParameterServer server, RunMonitor monitor)
     {
-        Options = options;
-        Model = model;
-        Data = data;
+        Plan = plan;
         Server = server;
         Monitor = monitor;
-        Samplers = new BatchSampler[options.Groups];
-        for (int g = 0; g < options.Groups; g++) Samplers[g] = new BatchSampler(data.Train.Count, options.Seed, g);
+        Samplers = new BatchSampler[plan.Groups];
+        for (int g = 0; g < plan.Groups; g++) Samplers[g] = new BatchSampler(plan.Data.Train.Count, plan.Seed, GroupStep.StreamIndex(g));
     }
 
-    /// <summary>The resolved options.</summary>
-    public ResolvedOptions Options { get; }
+    /// <summary>The plan of the run.</summary>
+    public RunPlan Plan { get; }
 
     /// <summary>The model.</summary>
-    public IModel Model { get; }
+    public IModel Model => Plan.Model;
 
     /// <summary>Train/test/eval data.</summary>
-    public DataSplit Data { get; }
+    public DataSplit Data => Plan.Data;
 
     /// <summary>The parameter server.</summary>
     public ParameterServer Server { get; }
@@ -40,8 +39,17 @@ public sealed class TrainingContext
     /// <summary>One batch sampler per compute group (index = group).</summary>
     public BatchSampler[] Samplers { get; }
 
-    /// <summary>Backend-specific fields for the run record (e.g. simulated time, clock model).</summary>
-    public Dictionary<string, object?> BackendRecord { get; } = [];
+    /// <summary>The closed-loop momentum controller attached to the server's core (null with a fixed momentum).</summary>
+    public MomentumController? Controller { get; init; }
+
+    /// <summary>The run folder, when the run writes one (the cluster keeps its checkpoints there).</summary>
+    public string? RunDirectory { get; init; }
+
+    /// <summary>What the backend records about the run (a typed record, serialised as <c>run.json</c>'s <c>backend</c> section).</summary>
+    public object? BackendRecord { get; set; }
+
+    /// <summary>State a backend keeps for this run (the simulator's run, or the state to resume from before it runs).</summary>
+    public object? BackendState { get; set; }
 
     /// <summary>Test hook: called after each applied update with (group, read version, staleness).</summary>
     public Action<int, long, long>? UpdateHook { get; set; }
@@ -52,25 +60,36 @@ public sealed class TrainingContext
     /// <summary>Writes a checkpoint of the run as it is now (set by the trainer; null when checkpoints are off).</summary>
     public Action? WriteCheckpoint { get; set; }
 
+    /// <summary>The group step of group <paramref name="group"/> on this run's model, data, seed and batch stream.</summary>
+    public GroupStep CreateGroupStep(int group) =>
+        new(Model, Data.Train, group, Plan.GroupSize, Plan.Batch, Plan.Seed, Samplers[group]);
+
+    /// <summary>A new evaluator of this run's model on its evaluation subset.</summary>
+    public Evaluator CreateEvaluator() => new(Model, Data);
+
     /// <summary>
-    /// What a worker does after applying update <paramref name="version"/>: tells the monitor (stop conditions),
-    /// evaluates when due (reading the parameters into <paramref name="evalBuffer"/>), checkpoints when due.
+    /// What a worker does after applying update <paramref name="version"/> with a batch loss of <paramref name="batchLoss"/>:
+    /// tells the monitor (stop conditions) and, when the evaluation schedule says so, reads the parameters into
+    /// <paramref name="evaluator"/> and records an evaluation.
     /// </summary>
-    public void AfterUpdate(long version, double batchLoss, float[] evalBuffer, ModelWorkspace evalWorkspace)
+    public void AfterUpdate(long version, double batchLoss, Evaluator evaluator)
     {
-        if (Monitor.OnApplied(version, batchLoss))
-        {
-            long v = Server.Read(evalBuffer);
-            EvaluateAndRecord(evalBuffer, v, evalWorkspace);
-        }
+        if (!Monitor.OnApplied(version, batchLoss)) return;
+        long v = Server.Read(evaluator.Parameters);
+        EvaluateAndRecord(evaluator.Parameters, v, evaluator);
+    }
+
+    /// <summary>Writes a periodic checkpoint when one is due after update <paramref name="version"/> (call at a consistent point).</summary>
+    public void CheckpointIfDue(long version)
+    {
         if (WriteCheckpoint is not null && Monitor.CheckpointDue(version)) WriteCheckpoint();
     }
 
     /// <summary>Evaluates the parameters in <paramref name="w"/> (at <paramref name="version"/>) on the eval subset and records it.</summary>
-    public void EvaluateAndRecord(ReadOnlySpan<float> w, long version, ModelWorkspace workspace)
+    public void EvaluateAndRecord(ReadOnlySpan<float> w, long version, Evaluator evaluator)
     {
         long start = Stopwatch.GetTimestamp();
-        var result = Model.Evaluate(w, Data.Train, Data.EvalRows, workspace);
+        var result = evaluator.Evaluate(w);
         Monitor.RecordEvaluation(version, result, Model.IsClassifier, Stopwatch.GetElapsedTime(start));
     }
 }

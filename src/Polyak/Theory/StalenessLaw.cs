@@ -1,4 +1,5 @@
 using Polyak.Execution;
+using Polyak.Optimization;
 
 namespace Polyak.Theory;
 

@@ -1,156 +1,9 @@
 using System.Diagnostics;
 using Polyak.Execution;
 using Polyak.Numerics;
+using Polyak.Optimization;
 
 namespace Polyak.Theory;
-
-/// <summary>Settings of <see cref="TheoryStudy"/> (<c>polyak theory</c>).</summary>
-public sealed record TheoryOptions
-{
-    /// <summary>Numbers of asynchronous workers M to study.</summary>
-    public int[] Workers { get; init; } = [1, 2, 4, 8, 16, 32];
-
-    /// <summary>Explicit momentum mu_e in (-1, 1).</summary>
-    public double ExplicitMomentum { get; init; }
-
-    /// <summary>Gradient-time law of the simulated workers.</summary>
-    public string Distribution { get; init; } = "exponential";
-
-    /// <summary>Independent trajectories per M for the offline fit.</summary>
-    public int Trajectories { get; init; } = 256;
-
-    /// <summary>Bootstrap resamples for the intervals.</summary>
-    public int Bootstrap { get; init; } = 200;
-
-    /// <summary>Staleness samples per M for the chi-square test; the run lasts M times longer (every M-th update is kept).</summary>
-    public int StalenessUpdates { get; init; } = 20_000;
-
-    /// <summary>Dimension d of the quadratic.</summary>
-    public int Dimension { get; init; } = 8;
-
-    /// <summary>Condition number of the Hessian (eigenvalues geometric from 1 down to 1/condition).</summary>
-    public double Condition { get; init; } = 10;
-
-    /// <summary>Learning rate alpha = StepScale / (M h_max), so every M moves w by about StepScale per M updates.</summary>
-    public double StepScale { get; init; } = 0.5;
-
-    /// <summary>Gradient noise of the online-estimator run (the offline fit is noise-free).</summary>
-    public double OnlineNoise { get; init; } = 0.1;
-
-    /// <summary>Seed of every stream.</summary>
-    public ulong Seed { get; init; } = 1;
-
-    /// <summary>Checks the settings; throws <see cref="ArgumentException"/> naming the bad one.</summary>
-    public void Validate()
-    {
-        if (Workers.Length == 0) throw new ArgumentException("--workers: give at least one number of workers M");
-        foreach (int m in Workers)
-            if (m < 1 || m > 1024) throw new ArgumentException($"--workers: the number of workers M must be in [1, 1024], got {m}");
-        if (!(ExplicitMomentum > -1 && ExplicitMomentum < 1)) throw new ArgumentException($"--momentum must be in (-1, 1), got {ExplicitMomentum}");
-        ClockModel.Validate(new SimulationOptions { Distribution = Distribution }, 1);
-        if (Trajectories < 2) throw new ArgumentException($"--trajectories must be >= 2, got {Trajectories}");
-        if (Bootstrap < 0) throw new ArgumentException($"--bootstrap must be >= 0, got {Bootstrap}");
-        if (StalenessUpdates < 10) throw new ArgumentException($"--staleness-updates must be >= 10, got {StalenessUpdates}");
-        if (Dimension < 1 || Dimension > 1000) throw new ArgumentException($"dimension must be in [1, 1000], got {Dimension}");
-        if (!(Condition >= 1) || double.IsInfinity(Condition)) throw new ArgumentException($"condition number must be >= 1, got {Condition}");
-        if (!(StepScale > 0) || double.IsInfinity(StepScale)) throw new ArgumentException($"step scale must be > 0, got {StepScale}");
-        if (!(OnlineNoise >= 0) || double.IsInfinity(OnlineNoise)) throw new ArgumentException($"online noise must be >= 0, got {OnlineNoise}");
-    }
-}
-
-/// <summary>One row of the theory table: measured staleness and implicit momentum for M workers, with predictions.</summary>
-public sealed record TheoryRow
-{
-    /// <summary>Number of asynchronous workers M.</summary>
-    public required int Workers { get; init; }
-
-    /// <summary>Measured mean staleness over every update after warm-up.</summary>
-    public required double StalenessMean { get; init; }
-
-    /// <summary>Predicted mean staleness M - 1.</summary>
-    public required double StalenessPredicted { get; init; }
-
-    /// <summary>Relative error of the mean staleness against M - 1 (NaN for M = 1).</summary>
-    public required double StalenessRelativeError { get; init; }
-
-    /// <summary>The predicted law (e.g. geometric(1/4)).</summary>
-    public required string StalenessLaw { get; init; }
-
-    /// <summary>Chi-square statistic against the law (null when no law is predicted).</summary>
-    public double? ChiSquare { get; init; }
-
-    /// <summary>Degrees of freedom of the chi-square test.</summary>
-    public int? ChiSquareDf { get; init; }
-
-    /// <summary>p-value of the chi-square test.</summary>
-    public double? ChiSquarePValue { get; init; }
-
-    /// <summary>Measured staleness counts of the thinned sample (every M-th update after warm-up) used by the chi-square test.</summary>
-    public required long[] StalenessHistogram { get; init; }
-
-    /// <summary>Fitted total momentum (1 lag).</summary>
-    public required double MuHat { get; init; }
-
-    /// <summary>95% bootstrap interval of mu_hat.</summary>
-    public required double[] MuHatCi { get; init; }
-
-    /// <summary>Implicit momentum of the theory, 1 - 1/M.</summary>
-    public required double MuImplicit { get; init; }
-
-    /// <summary>First-order prediction of the total momentum: mu_e + 1 - 1/M.</summary>
-    public required double MuPredicted { get; init; }
-
-    /// <summary>Plain least-squares mu (attenuated; for comparison with the instrumental-variable mu_hat).</summary>
-    public required double MuLeastSquares { get; init; }
-
-    /// <summary>Learning rate alpha of the runs.</summary>
-    public required double Alpha { get; init; }
-
-    /// <summary>Fitted effective step over alpha (theory: 1/M).</summary>
-    public required double AlphaRatio { get; init; }
-
-    /// <summary>95% bootstrap interval of alpha_hat / alpha.</summary>
-    public required double[] AlphaRatioCi { get; init; }
-
-    /// <summary>1/M.</summary>
-    public required double AlphaRatioPredicted { get; init; }
-
-    /// <summary>2-lag fit: coefficient of s_t (exact theory: mu_e + q).</summary>
-    public required double Lag1 { get; init; }
-
-    /// <summary>2-lag fit: coefficient of s_{t-1} (exact theory: -q mu_e; additive: 0).</summary>
-    public required double Lag2 { get; init; }
-
-    /// <summary>95% interval of lag 2.</summary>
-    public required double[] Lag2Ci { get; init; }
-
-    /// <summary>Exact prediction of lag 2: -q mu_e.</summary>
-    public required double Lag2Exact { get; init; }
-
-    /// <summary>Residual sum of squares of the additive model over the exact one (> 1 favours exact).</summary>
-    public required double RssRatioAdditiveOverExact { get; init; }
-
-    /// <summary>Which lag model the data supports: "exact", "additive" or "indistinguishable" (mu_e = 0 or M = 1).</summary>
-    public required string Supports { get; init; }
-
-    /// <summary>Online estimator of the implicit momentum (median over coordinates) at the end of the noisy run (theory 1 - 1/M).</summary>
-    public required double OnlineImplicit { get; init; }
-
-    /// <summary>Its 95% interval.</summary>
-    public required double[] OnlineImplicitCi { get; init; }
-
-    /// <summary>Online total momentum: explicit + implicit.</summary>
-    public required double OnlineMu { get; init; }
-
-    /// <summary>Online pooled alpha_T / alpha.</summary>
-    public required double OnlineAlphaRatio { get; init; }
-
-    /// <summary>Wall seconds spent on this M.</summary>
-    public required double WallSeconds { get; init; }
-}
-
-/// <summary>The whole theory report: settings and one row per M.</summary>
-public sealed record TheoryReport(TheoryOptions Options, double[] Eigenvalues, IReadOnlyList<TheoryRow> Rows, double WallSeconds);
 
 /// <summary>
 /// The theory check of DESIGN section 1 on the simulator: for each M, (1) a long run whose post-warm-up staleness
@@ -277,11 +130,10 @@ public static class TheoryStudy
         };
     }
 
-    /// <summary>Runs the simulator on a quadratic (no Trainer: no data, no evaluation, no files).</summary>
+    /// <summary>Runs the simulator on a quadratic (no trainer: no data, no evaluation, no files); <paramref name="observer"/> sees every update.</summary>
     public static ParameterServer RunQuadratic(GatedQuadratic model, int workers, double alpha, double mu, long updates, ulong seed,
         SimulationOptions sim, IUpdateObserver? observer, Action<int, long, long>? hook)
     {
-        var data = GatedQuadratic.PlaceholderData();
         var options = new TrainingOptions
         {
             Model = model.Name,
@@ -296,54 +148,16 @@ public static class TheoryStudy
             EvalEvery = int.MaxValue,
             Simulation = sim,
         };
-        var resolved = ResolvedOptions.Resolve(options, alpha);
+        var plan = RunPlanner.Plan(options, GatedQuadratic.PlaceholderData(), model, new SimulatedBackend(maxParallelism: 1));
         var w = new float[model.ParameterCount];
         model.Initialize(w, seed);
-        var server = new ParameterServer(w, mu, 0, resolved.Schedule, UpdateDiscipline.Atomic) { Observer = observer };
+        var server = new ParameterServer(w, mu, 0, plan.Schedule, UpdateDiscipline.Atomic);
+        if (observer is not null) server.Core.Attach(observer);
         var monitor = new RunMonitor(updates, null, null, double.MaxValue, int.MaxValue, null, CancellationToken.None);
-        var context = new TrainingContext(resolved, model, data, server, monitor) { UpdateHook = hook };
+        var context = new TrainingContext(plan, server, monitor) { UpdateHook = hook };
         monitor.Start();
-        new SimulatedBackend(maxParallelism: 1).Run(context);
+        plan.Backend.Run(context);
         monitor.Halt();
         return server;
-    }
-
-    /// <summary>Records s_t and w_t (first d coordinates) for versions W..W+T, tracking w with the server's float arithmetic.</summary>
-    private sealed class TrajectoryRecorder : IUpdateObserver
-    {
-        private readonly float[] _w;
-        private readonly int _d, _warm, _horizon;
-
-        public TrajectoryRecorder(GatedQuadratic model, int warm, int horizon)
-        {
-            _d = model.Dimension;
-            _w = new float[model.ParameterCount];
-            model.Initialize(_w, 0);
-            _warm = warm;
-            _horizon = horizon;
-            Steps = new double[(horizon + 1) * _d];
-            Parameters = new double[(horizon + 1) * _d];
-            if (warm == 0) Store(0, default);
-        }
-
-        public double[] Steps { get; }
-
-        public double[] Parameters { get; }
-
-        public void OnUpdate(long version, ReadOnlySpan<float> step, ReadOnlySpan<float> gradient, double alpha, double momentum)
-        {
-            for (int i = 0; i < _w.Length; i++) _w[i] += step[i];
-            long j = version - _warm;
-            if (j >= 0 && j <= _horizon) Store((int)j, step);
-        }
-
-        private void Store(int j, ReadOnlySpan<float> step)
-        {
-            for (int i = 0; i < _d; i++)
-            {
-                Steps[j * _d + i] = step.IsEmpty ? 0 : step[i];
-                Parameters[j * _d + i] = _w[i];
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Polyak.Data;
 using Polyak.Execution;
+using Polyak.Optimization;
 
 namespace Polyak.Tuning;
 
@@ -19,6 +20,10 @@ public static class SynchronousMomentumTarget
 
     /// <summary>Tunes momentum synchronously for <paramref name="budget"/> updates; returns the best momentum and the tune.</summary>
     public static (double Target, TuningResult Tune) Find(TrainingOptions options, DataSplit data, double learningRate, long budget, Action<string>? log = null)
+        => Find(options, new SessionTrialRunner(data, options.Seed), learningRate, budget, log);
+
+    /// <summary>Tunes momentum synchronously with <paramref name="runner"/> (e.g. one holding a user's own model).</summary>
+    public static (double Target, TuningResult Tune) Find(TrainingOptions options, ITrialRunner runner, double learningRate, long budget, Action<string>? log = null)
     {
         var auto = options.AutoMomentum ?? new AutoMomentumOptions();
         if (budget < MinimumBudget)
@@ -34,7 +39,7 @@ public static class SynchronousMomentumTarget
             Budget = budget,
             EvalEvery = (int)Math.Max(1, budget / 20),
         };
-        var tuner = new Tuner(new TrainerTrialRunner(data, options.Seed), new TuningJournal(null));
+        var tuner = new Tuner(runner, new TuningJournal(null));
         var result = tuner.Run(request);
         var best = result.Best;
         if (best is null || best.IsDiverged || best.Status is TrialResult.Diverged or TrialResult.Failed or TrialResult.Pruned)

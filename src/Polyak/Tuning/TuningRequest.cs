@@ -1,5 +1,6 @@
 using System.Globalization;
 using Polyak.Execution;
+using Polyak.Optimization;
 
 namespace Polyak.Tuning;
 
@@ -69,7 +70,7 @@ public sealed record TuningRequest
             if (!(lr > 0) || !double.IsFinite(lr)) throw new ArgumentException($"--lrs: every learning rate must be a positive finite number, got {lr.ToString(CultureInfo.InvariantCulture)}");
         if (Momenta.Count == 0) throw new ArgumentException("--momenta: the momentum list is empty");
         foreach (double mu in Momenta)
-            if (!(mu > -1 && mu < 1)) throw new ArgumentException($"--momenta: every momentum must be in (-1, 1), got {mu.ToString(CultureInfo.InvariantCulture)}");
+            Momentum.Validate(mu, "--momenta: every momentum");
         if (Seeds.Count == 0) throw new ArgumentException("--seeds must be >= 1");
         if (Seeds.Distinct().Count() != Seeds.Count) throw new ArgumentException("seeds must be distinct");
         if (Budget < 1) throw new ArgumentException($"tuning budget must be >= 1 update, got {Budget}");

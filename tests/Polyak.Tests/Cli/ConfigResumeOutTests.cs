@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Polyak.Cli;
 using Polyak.Execution;
+using Polyak.Training;
 
 namespace Polyak.Tests.Cli;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Polyak.Execution;
 using Xunit;
+using Polyak.Training;
 
 namespace Polyak.Tests.Data;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Polyak.Execution;
+using Polyak.Training;
+using Polyak.Optimization;
 
 namespace Polyak.Tests.Engine;
 

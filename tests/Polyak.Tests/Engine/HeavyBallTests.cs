@@ -87,8 +87,9 @@ public class HeavyBallTests
     [InlineData(double.NaN)]
     public void MomentumOutsideOpenUnitIntervalIsRefused(double mu)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        var ex = Assert.Throws<ArgumentException>(() =>
             new ParameterServer(new float[3], mu, 0, LearningRateSchedule.Constant(0.1), UpdateDiscipline.Atomic));
+        Assert.Contains("must be in (-1, 1)", ex.Message);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Polyak.Execution;
 using Polyak.Models;
 using Xunit;
+using Polyak.Training;
 
 namespace Polyak.Tests.Engine;
 
@@ -36,8 +37,8 @@ public sealed class ModelRecipeTests
         // tune and study centre their learning-rate grids on DefaultLearningRate: for lenet that is the recipe's rate,
         // the one its recipe batch was measured with, not the momentum-0 default of models without a recipe.
         var data = TestImages.Split(1, 28, 10, 4, 10, 1, noise: 2.0).Train;
-        Assert.Equal(ModelRecipe.LeNet.LearningRate, Trainer.DefaultLearningRate(ModelCatalog.Create("lenet", data)));
-        Assert.Equal(0.1, Trainer.DefaultLearningRate(ModelCatalog.Create("mlp", data)));
+        Assert.Equal(ModelRecipe.LeNet.LearningRate, ModelDefaults.LearningRate(ModelCatalog.Create("lenet", data)));
+        Assert.Equal(0.1, ModelDefaults.LearningRate(ModelCatalog.Create("mlp", data)));
     }
 
     [Fact]
@@ -81,7 +82,7 @@ public sealed class ModelRecipeTests
     public void ATrainedRunRecordsTheRecipeItUsed()
     {
         var data = TestImages.Split(n: 400, test: 100);
-        var result = new Trainer { WriteFiles = false }.Run(new TrainingOptions { Model = "lenet", Workers = 1, Updates = 3, EvalSize = 50 }, data: data);
+        var result = new Trainer().Run(new TrainingOptions { Model = "lenet", Workers = 1, Updates = 3, EvalSize = 50 }, data: data);
         Assert.Null(result.Failure);
         var recipe = Assert.IsType<RecipeRecord>(result.Record.Recipe);
         Assert.Equal("lenet", recipe.Model);

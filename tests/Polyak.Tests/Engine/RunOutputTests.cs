@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Polyak.Cli;
 using Polyak.Execution;
+using Polyak.Training;
 
 namespace Polyak.Tests.Engine;
 
@@ -78,8 +79,8 @@ public class RunOutputTests
     [Fact]
     public void StatusNamesAreSnakeCase()
     {
-        Assert.Equal("reached_target", Trainer.StatusName(RunStatus.ReachedTarget));
-        Assert.Equal("completed", Trainer.StatusName(RunStatus.Completed));
+        Assert.Equal("reached_target", RunStatusNames.Of(RunStatus.ReachedTarget));
+        Assert.Equal("completed", RunStatusNames.Of(RunStatus.Completed));
         var reached = TestSupport.Train(Small with { Data = "synthetic:mixture,dim=20,n=3000,test=200", Updates = 5000, TargetLoss = 2.0, EvalEvery = 10 });
         Assert.True(RunStatus.ReachedTarget == reached.Status, $"{reached.Record.StopReason}; final loss {reached.Record.Summary.FinalLoss}, {reached.Record.Summary.Updates} updates");
         Assert.Equal("reached_target", reached.Record.Status);
@@ -99,9 +100,10 @@ public class RunOutputTests
         // The backend section says what the timings were measured on.
         if (backend == "threads")
         {
-            Assert.Equal(4, r.Record.Backend["worker_threads"]);
-            Assert.Equal(Environment.ProcessorCount, r.Record.Backend["processor_count"]);
-            Assert.Equal("atomic", r.Record.Backend["discipline"]);
+            var b = Assert.IsType<ThreadsBackendRecord>(r.Record.Backend);
+            Assert.Equal(4, b.WorkerThreads);
+            Assert.Equal(Environment.ProcessorCount, b.ProcessorCount);
+            Assert.Equal("atomic", b.Discipline);
         }
     }
 

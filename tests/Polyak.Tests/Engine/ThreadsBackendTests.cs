@@ -4,6 +4,8 @@ using Polyak.Execution;
 using Polyak.Models;
 using Polyak.Numerics;
 using Polyak.Optimization;
+using Polyak.Training;
+using Polyak.Cli;
 
 namespace Polyak.Tests.Engine;
 
@@ -26,7 +28,7 @@ public class ThreadsBackendTests
     /// <summary>Sequential heavy-ball SGD over the batches of sampler stream 0: the reference every mode must match.</summary>
     private static float[] Sequential(TrainingOptions o, int updates)
     {
-        var split = Trainer.LoadData(o);
+        var split = RunPlanner.LoadData(o);
         var model = ModelCatalog.Create(o.Model, split.Train);
         var w = new float[model.ParameterCount];
         model.Initialize(w, RandomStream.DeriveSeed(o.Seed, 0x1417));

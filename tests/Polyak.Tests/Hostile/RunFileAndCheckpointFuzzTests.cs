@@ -3,6 +3,7 @@ using System.Text;
 using Polyak.Cli;
 using Polyak.Execution;
 using Polyak.Tests.Data;
+using Polyak.Training;
 
 namespace Polyak.Tests.Hostile;
 

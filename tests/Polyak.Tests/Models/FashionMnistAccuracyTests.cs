@@ -2,6 +2,7 @@ using Polyak.Data;
 using Polyak.Execution;
 using Xunit;
 using Xunit.Abstractions;
+using Polyak.Training;
 
 namespace Polyak.Tests.Models;
 
@@ -24,7 +25,7 @@ public sealed class FashionMnistAccuracyTests(ITestOutputHelper output)
             Model = model, Data = "fashion-mnist", Workers = 1, Batch = 64, LearningRate = lr, Momentum = 0.9,
             Schedule = $"cosine:{updates}", Updates = updates, EvalSize = 500, EvalEvery = 100_000, Seed = 7,
         };
-        var result = new Trainer { WriteFiles = false }.Run(options, data: Data.Value);
+        var result = new Trainer().Run(options, data: Data.Value);
         var s = result.Record.Summary;
         output.WriteLine($"{model}: {updates} updates ({s.Epochs:F2} epochs), test accuracy {s.FinalAccuracy:P2}, {s.SamplesPerSecond:F0} samples/s, {s.WallSeconds:F1} s");
         return result;

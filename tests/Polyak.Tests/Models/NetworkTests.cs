@@ -4,6 +4,7 @@ using Polyak.Models;
 using Polyak.Models.Layers;
 using Polyak.Numerics;
 using Xunit;
+using Polyak.Training;
 
 namespace Polyak.Tests.Models;
 
@@ -197,7 +198,7 @@ public sealed class NetworkTests
         // Two asynchronous workers already add ~0.5 implicit momentum; explicit 0.5 on top put the total near 1 (unstable).
         // At lr 0.05 the first steps (initial loss ~5 on these noisy images) killed the ReLUs in 3 of 10 seeds (accuracy
         // 0.086, loss stuck at ln 10); at lr 0.02 all 10 seeds reached >= 99.4 %.
-        var result = new Trainer { WriteFiles = false }.Run(options, data: split);
+        var result = new Trainer().Run(options, data: split);
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.True(result.Record.Summary.FinalAccuracy > 0.7, $"accuracy {result.Record.Summary.FinalAccuracy}");
         Assert.True(result.Record.Summary.FinalLoss < 0.5 * result.Record.Summary.InitialLoss);

@@ -6,6 +6,7 @@ using Polyak.Optimization;
 using Polyak.Tuning;
 using Xunit;
 using Xunit.Abstractions;
+using Polyak.Training;
 
 namespace Polyak.Tests.Optimization;
 
@@ -28,7 +29,7 @@ public class AutoMomentumTests(ITestOutputHelper output)
         Seed = 1,
     };
 
-    private static readonly Lazy<DataSplit> SharedData = new(() => Trainer.LoadData(Problem(16)));
+    private static readonly Lazy<DataSplit> SharedData = new(() => RunPlanner.LoadData(Problem(16)));
 
     private static double Median(IEnumerable<double> xs)
     {
@@ -40,7 +41,7 @@ public class AutoMomentumTests(ITestOutputHelper output)
     public void Auto_at_16_async_groups_is_within_1_3x_of_the_grid_best_and_beats_fixed_0_9()
     {
         var data = SharedData.Value;
-        var runner = new TrainerTrialRunner(data, 1);
+        var runner = new SessionTrialRunner(data, 1);
         ulong[] seeds = [1, 2, 3];
         var grid = new Tuner(runner, new TuningJournal(null)).Run(new TuningRequest
         {
@@ -192,7 +193,7 @@ public class AutoMomentumTests(ITestOutputHelper output)
             AutoMomentum = new AutoMomentumOptions { Target = 0.5, Period = 20 },
             OutDir = dir,
         };
-        var r = new Trainer().Run(o, default, SharedData.Value);
+        var r = new Trainer { Artifacts = Polyak.Reporting.RunFigures.All }.Run(o, default, SharedData.Value);
         Assert.Equal(RunStatus.Completed, r.Status);
         foreach (var f in new[] { "momentum.csv", "momentum.png", "momentum.svg", "run.json" }) Assert.True(File.Exists(Path.Combine(dir, f)), f);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run.json")));

@@ -4,6 +4,8 @@ using Polyak.Models;
 using Polyak.Numerics;
 using Polyak.Optimization;
 using Xunit;
+using Polyak.Training;
+using Polyak.Cli;
 
 namespace Polyak.Tests.Simulation;
 
@@ -11,7 +13,7 @@ namespace Polyak.Tests.Simulation;
 public sealed class SimulatedBackendTests
 {
     private const string SmallData = "synthetic:mixture,n=2000,test=200,dim=16";
-    private static readonly Lazy<DataSplit> Data = new(() => Trainer.LoadData(Options(1, 10)));
+    private static readonly Lazy<DataSplit> Data = new(() => RunPlanner.LoadData(Options(1, 10)));
 
     private static TrainingOptions Options(int workers, long updates, string distribution = "exponential") => new()
     {
@@ -29,7 +31,7 @@ public sealed class SimulatedBackendTests
     };
 
     private static TrainingResult Train(TrainingOptions o, Action<TrainingContext>? configure = null) =>
-        new Trainer { WriteFiles = false, Configure = configure }.Run(o, default, Data.Value);
+        new Trainer { Configure = configure }.Run(o, default, Data.Value);
 
     [Fact]
     public void SameSeedGivesBitIdenticalRuns()
@@ -116,7 +118,9 @@ public sealed class SimulatedBackendTests
         Assert.Equal(50.0, r.Record.Summary.SimulatedSeconds);
         Assert.InRange(r.Record.Summary.Updates, 150, 250); // about 4 updates per simulated second
         Assert.Contains("simulated", r.Record.StopReason);
-        Assert.True(r.Record.Backend.ContainsKey("clock_model"));
+        var b = Assert.IsType<SimulatorBackendRecord>(r.Record.Backend);
+        Assert.Equal("exponential", b.ClockModel.Distribution);
+        Assert.Equal(50.0, b.SimulatedSeconds);
     }
 
     [Theory]

@@ -4,13 +4,14 @@ using Polyak.Execution;
 using Polyak.Models;
 using Polyak.Numerics;
 using Xunit;
+using Polyak.Optimization;
 
 namespace Polyak.Tests.Simulation;
 
 /// <summary>A simulated run interrupted and resumed from its explicit state ends bit-identical to an uninterrupted run; thread count does not matter.</summary>
 public sealed class SimulatorResumeTests
 {
-    private static readonly Lazy<DataSplit> Data = new(() => Trainer.LoadData(new TrainingOptions { Data = "synthetic:mixture,n=2000,test=200,dim=16", Seed = 3 }));
+    private static readonly Lazy<DataSplit> Data = new(() => RunPlanner.LoadData(new TrainingOptions { Data = "synthetic:mixture,n=2000,test=200,dim=16", Seed = 3 }));
 
     private static TrainingOptions Options(long updates, string model = "softmax") => new()
     {
@@ -23,28 +24,25 @@ public sealed class SimulatorResumeTests
 
     private static Outcome Run(TrainingOptions o, Outcome? resume, int? threads = null)
     {
-        var data = Data.Value;
-        IModel model = ModelCatalog.Create(o.Model, data.Train);
-        var resolved = ResolvedOptions.Resolve(o, 0.1);
-        var w = new float[model.ParameterCount];
-        model.Initialize(w, RandomStream.DeriveSeed(o.Seed, 0x1417));
-        var server = new ParameterServer(w, resolved.Momentum, 0, resolved.Schedule, UpdateDiscipline.Atomic);
-        var monitor = new RunMonitor(o.Updates!.Value, null, null, 100, int.MaxValue, null, default);
         var backend = new SimulatedBackend(threads);
+        var plan = RunPlanner.Plan(o, Data.Value, backend: backend);
+        var w = new float[plan.Model.ParameterCount];
+        plan.Model.Initialize(w, plan.InitializationSeed);
+        var server = new ParameterServer(w, plan.Momentum, 0, plan.Schedule, UpdateDiscipline.Atomic);
+        var monitor = new RunMonitor(o.Updates!.Value, null, null, 100, int.MaxValue, null, default);
+        var ctx = new TrainingContext(plan, server, monitor);
         if (resume is not null)
         {
-            server.Restore(resume.W, resume.V, resume.Version, StalenessHistogram.FromCounts(resume.Histogram));
+            server.SetState(new ServerState(resume.Version, plan.Momentum, resume.W, resume.V, resume.Histogram));
             monitor.SetAppliedUpdates(resume.Version);
             // Through JSON, as a checkpoint file would carry it.
-            backend.ResumeFrom = JsonSerializer.Deserialize<SimulationState>(JsonSerializer.Serialize(resume.State, Json.Indented), Json.Indented);
+            SimulatedBackend.ResumeFrom(ctx, JsonSerializer.Deserialize<SimulationState>(JsonSerializer.Serialize(resume.State, Json.Indented), Json.Indented)!);
         }
-        var ctx = new TrainingContext(resolved, model, data, server, monitor);
         monitor.Start();
         backend.Run(ctx);
-        var fw = new float[w.Length];
-        var fv = new float[w.Length];
-        long version = server.Snapshot(fw, fv);
-        return new Outcome(fw, fv, version, server.Staleness.ToArray(), backend.Current!.Now, backend.Current.GetState());
+        var final = server.GetState();
+        var run = SimulatedBackend.RunOf(ctx)!;
+        return new Outcome(final.W, final.V, final.Version, final.Staleness, run.Now, run.GetState());
     }
 
     [Theory]

@@ -3,6 +3,9 @@ using Polyak.Execution;
 using Polyak.Theory;
 using Xunit;
 using Xunit.Abstractions;
+using Polyak.Optimization;
+using Polyak.Training;
+using Polyak.Cli;
 
 namespace Polyak.Tests.Simulation;
 
@@ -56,8 +59,7 @@ public sealed class TheoryTests(ITestOutputHelper output)
         };
         var result = new Trainer
         {
-            WriteFiles = false,
-            Configure = ctx => ctx.UpdateHook = (_, _, tau) =>
+                        Configure = ctx => ctx.UpdateHook = (_, _, tau) =>
             {
                 long k = seen++ - warm;
                 if (k >= 0 && k % m == 0) hist.Add(tau);
@@ -206,7 +208,7 @@ public sealed class OnlineEstimatorSoftmaxTests(ITestOutputHelper output)
             Data = "synthetic:mixture,n=5000,test=200,dim=32", Model = "softmax", Backend = "simulated", Workers = 4, Batch = 32,
             LearningRate = 0.05, Momentum = 0.5, Updates = 40_000, Seed = 2, EvalEvery = 1_000_000, EvalSize = 200,
         };
-        new Trainer { WriteFiles = false, Configure = ctx => ctx.Server.Observer = est = new OnlineMomentumEstimator(ctx.Model.ParameterCount, decay: 1.0) }.Run(o);
+        new Trainer { Configure = ctx => ctx.Server.Core.Attach(est = new OnlineMomentumEstimator(ctx.Model.ParameterCount, decay: 1.0)) }.Run(o);
         var e = est!.Estimate();
         output.WriteLine($"implicit {e.Implicit:F3} [{e.Lower:F3}, {e.Upper:F3}], total {e.Total:F3}, check ratio {e.ExplicitRatio:F3}");
         Assert.InRange(e.Implicit, 0.70, 0.80); // theory 0.75

@@ -4,6 +4,7 @@ using Polyak.Execution;
 using Polyak.Tuning;
 using Xunit;
 using Xunit.Abstractions;
+using Polyak.Training;
 
 namespace Polyak.Tests.Tuning;
 
@@ -26,7 +27,7 @@ public class ConfigurationOptimizerTests(ITestOutputHelper output)
         Simulation = new SimulationOptions { SyncBase = 0.1, SyncPerWorker = 0.05 },
     };
 
-    private static readonly Lazy<DataSplit> SharedData = new(() => Trainer.LoadData(Problem()));
+    private static readonly Lazy<DataSplit> SharedData = new(() => RunPlanner.LoadData(Problem()));
 
     [Fact]
     public void Optimize_is_within_1_2x_of_the_exhaustive_study_at_a_fraction_of_its_cost()
@@ -40,7 +41,7 @@ public class ConfigurationOptimizerTests(ITestOutputHelper output)
         }, default, data);
         Assert.True(opt.ReachedTarget);
 
-        var study = new Study(new TrainerTrialRunner(data, 1), new TuningJournal(null)).Run(new StudyRequest
+        var study = new Study(new SessionTrialRunner(data, 1), new TuningJournal(null)).Run(new StudyRequest
         {
             Base = Problem() with { LearningRate = null },
             Levels = [1, 2, 4, 8, 16],

@@ -15,7 +15,7 @@ public class StudyTests(ITestOutputHelper output)
     public void QuickPresetShowsAsynchronyBegetsMomentum()
     {
         var request = StudyPresets.Quick("simulated");
-        var runner = TrainerTrialRunner.ForOptions(request.Base);
+        var runner = SessionTrialRunner.ForOptions(request.Base);
         var result = new Study(runner, new TuningJournal(null)).Run(request);
         foreach (var l in result.Levels)
             output.WriteLine($"g={l.Groups}: lr {l.BestLr} mu {l.BestMomentum} updates {l.UpdatesToTarget} penalties 0.9:{l.PenaltyFixed09:F2} nonneg:{l.PenaltyNonneg:F2} neg:{l.PenaltyWithNegative:F2}");
@@ -85,7 +85,7 @@ public class StudyTests(ITestOutputHelper output)
             Budget = 400,
             EvalEvery = 5,
         };
-        var result = new Study(TrainerTrialRunner.ForOptions(request.Base), new TuningJournal(null)).Run(request);
+        var result = new Study(SessionTrialRunner.ForOptions(request.Base), new TuningJournal(null)).Run(request);
         Assert.Equal([-0.3, 0.3, 0.9], result.Momenta); // 0.9 added for the fixed-0.9 policy
         string line = JsonSerializer.Serialize(StudyCommand.SummaryObject(result, "/x/index.html"), Json.Compact);
         using var doc = JsonDocument.Parse(line);

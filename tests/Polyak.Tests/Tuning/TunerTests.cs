@@ -21,7 +21,7 @@ public class TunerTests
         Seed = 1,
     };
 
-    private static readonly Lazy<TrainerTrialRunner> Runner = new(() => TrainerTrialRunner.ForOptions(Base));
+    private static readonly Lazy<SessionTrialRunner> Runner = new(() => SessionTrialRunner.ForOptions(Base));
 
     private static TuningRequest Request(bool halving = false, int seeds = 1) => new()
     {

@@ -82,21 +82,11 @@ public sealed class ClockModel
     }
 
     /// <summary>The model as recorded in the run record.</summary>
-    public Dictionary<string, object?> Describe() => new()
-    {
-        ["distribution"] = Distribution.Spec,
-        ["mean_compute_time"] = MeanComputeTime,
-        ["communication_delay"] = Options.CommunicationDelay,
-        ["sync_base"] = Options.SyncBase,
-        ["sync_per_worker"] = Options.SyncPerWorker,
-        ["sync_cost"] = SyncCost,
-        ["group_size"] = GroupSize,
-        ["stragglers"] = Options.Slowdown is { Count: > 0 } s
-            ? s.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => (object?)kv.Value)
-            : new Dictionary<string, object?>(),
-        ["member_time"] = "slowdown_w * (b_j / B) * X, X ~ distribution with mean mean_compute_time",
-        ["cycle_time"] = "max over members + sync_cost (k > 1) + communication_delay",
-    };
+    public ClockModelRecord Describe() => new(
+        Distribution.Spec, MeanComputeTime, Options.CommunicationDelay, Options.SyncBase, Options.SyncPerWorker, SyncCost, GroupSize,
+        Options.Slowdown is { Count: > 0 } s
+            ? s.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value)
+            : []);
 
     /// <summary>Checks simulator settings for <paramref name="workers"/> workers; throws naming the bad option.</summary>
     public static void Validate(SimulationOptions o, int workers)

@@ -1,0 +1,49 @@
+namespace Polyak.Cluster.Contracts;
+
+/// <summary>A training job as submitted to the cluster: the run configuration and how the server is laid out.</summary>
+[GenerateSerializer, Immutable]
+public sealed class JobSpec
+{
+    /// <summary>Job identifier (the key of the coordinator, sequencer and the prefix of shard/worker keys).</summary>
+    [Id(0)] public required string JobId { get; init; }
+
+    /// <summary>The training options (JSON of <c>TrainingOptions</c>, learning rate and groups resolved).</summary>
+    [Id(1)] public required string OptionsJson { get; init; }
+
+    /// <summary>Number of parameter shards K.</summary>
+    [Id(2)] public required int Shards { get; init; }
+
+    /// <summary>Number of parameters d.</summary>
+    [Id(3)] public required int Dimension { get; init; }
+
+    /// <summary>Maximum number of updates (long.MaxValue when unlimited).</summary>
+    [Id(4)] public required long UpdateLimit { get; init; }
+
+    /// <summary>Evaluate every this many updates.</summary>
+    [Id(5)] public required int EvalEvery { get; init; }
+
+    /// <summary>Folder of the job's checkpoints (must be reachable from the silo hosting the sequencer); null = none.</summary>
+    [Id(6)] public string? CheckpointDir { get; init; }
+
+    /// <summary>Checkpoint every this many updates (0 = never).</summary>
+    [Id(7)] public long CheckpointEvery { get; init; }
+
+    /// <summary>Number of workers N.</summary>
+    [Id(8)] public required int Workers { get; init; }
+
+    /// <summary>Number of compute groups g.</summary>
+    [Id(9)] public required int Groups { get; init; }
+
+    /// <summary>Deadline of a compute group's barrier (seconds) before a missing member is named and replaced.</summary>
+    [Id(10)] public double BarrierDeadlineSeconds { get; init; } = 5;
+
+    /// <summary>
+    /// Coordinates the job's momentum controller tracks (empty without <c>--momentum auto</c>): leaders send the gradient
+    /// at these coordinates with every commit, and the sequencer's update core keeps w and v there, so the controller on
+    /// the sequencer sees exactly what it would see on a local server.
+    /// </summary>
+    [Id(11)] public int[] TrackedCoordinates { get; init; } = [];
+
+    /// <summary>Workers per group.</summary>
+    public int GroupSize => Workers / Groups;
+}

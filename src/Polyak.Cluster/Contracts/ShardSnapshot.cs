@@ -1,0 +1,18 @@
+namespace Polyak.Cluster.Contracts;
+
+/// <summary>A consistent copy of one shard (w, v, version).</summary>
+[GenerateSerializer, Immutable]
+public sealed class ShardSnapshot
+{
+    /// <summary>Outcome.</summary>
+    [Id(0)] public required ShardStatus Status { get; init; }
+
+    /// <summary>Version.</summary>
+    [Id(1)] public long Version { get; init; }
+
+    /// <summary>w slice as bytes.</summary>
+    [Id(2)] public byte[] W { get; init; } = [];
+
+    /// <summary>v slice as bytes.</summary>
+    [Id(3)] public byte[] V { get; init; } = [];
+}

@@ -1,0 +1,17 @@
+using Polyak.Execution;
+
+namespace Polyak.Reporting;
+
+/// <summary>
+/// The figures of a run folder, as an <see cref="IRunArtifactWriter"/> for <c>Trainer.Artifacts</c>: with
+/// <c>--momentum auto</c>, <c>momentum.csv</c> and the control figure (<see cref="MomentumControlFigure"/>).
+/// </summary>
+public sealed class RunFigures : IRunArtifactWriter
+{
+    /// <summary>The writers a host adds to every run folder.</summary>
+    public static IReadOnlyList<IRunArtifactWriter> All { get; } = [new RunFigures()];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Write(string runDirectory, RunRecord record) =>
+        record.AutoMomentum is { } auto ? MomentumControlFigure.Write(runDirectory, auto) : [];
+}

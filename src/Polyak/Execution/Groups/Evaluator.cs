@@ -1,0 +1,37 @@
+using Polyak.Data;
+using Polyak.Models;
+
+namespace Polyak.Execution;
+
+/// <summary>
+/// What one evaluating thread needs to evaluate parameters on the run's fixed evaluation subset: a parameter buffer
+/// and an inference workspace (seed 0: evaluation draws nothing at random). The threads backend gives each group one,
+/// the simulator's event loop shares one, a cluster leader has its own. Allocates nothing per evaluation.
+/// </summary>
+public sealed class Evaluator
+{
+    /// <summary>Largest batch of rows evaluated at once.</summary>
+    public const int MaxBatch = 256;
+
+    private readonly IModel _model;
+    private readonly DataSplit _data;
+    private readonly ModelWorkspace _workspace;
+
+    /// <summary>Creates an evaluator of <paramref name="model"/> on <paramref name="data"/>'s evaluation rows.</summary>
+    public Evaluator(IModel model, DataSplit data)
+    {
+        _model = model;
+        _data = data;
+        _workspace = model.CreateWorkspace(Math.Min(MaxBatch, Math.Max(1, data.EvalRows.Length)), 0);
+        Parameters = new float[model.ParameterCount];
+    }
+
+    /// <summary>A buffer to read the parameters into before <see cref="Evaluate(ReadOnlySpan{float})"/>.</summary>
+    public float[] Parameters { get; }
+
+    /// <summary>Evaluates <see cref="Parameters"/> on the evaluation subset.</summary>
+    public EvaluationResult Evaluate() => Evaluate(Parameters);
+
+    /// <summary>Evaluates <paramref name="w"/> on the evaluation subset (the training loss the curve tracks).</summary>
+    public EvaluationResult Evaluate(ReadOnlySpan<float> w) => _model.Evaluate(w, _data.Train, _data.EvalRows, _workspace);
+}

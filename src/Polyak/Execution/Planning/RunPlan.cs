@@ -1,0 +1,97 @@
+using Polyak.Data;
+using Polyak.Models;
+using Polyak.Optimization;
+
+namespace Polyak.Execution;
+
+/// <summary>
+/// A training run with every choice made, typed: what <see cref="TrainingSession"/> executes. Made by
+/// <see cref="RunPlanner"/> from <see cref="TrainingOptions"/> (the command line, a run file, a tuning trial, or the
+/// typed library setup), so every entry point resolves defaults, validates and records the run the same way.
+/// </summary>
+public sealed record RunPlan
+{
+    /// <summary>The resolved configuration as recorded in <c>run.json</c> (re-runnable with <c>--config</c> when <see cref="Portable"/>).</summary>
+    public required TrainingOptions Config { get; init; }
+
+    /// <summary>The options as they were given, before defaults (a short tune re-plans from them: e.g. "cosine over the run" then decays over the tune's runs).</summary>
+    public required TrainingOptions Requested { get; init; }
+
+    /// <summary>The model (a gradient oracle over a flat parameter vector).</summary>
+    public required IModel Model { get; init; }
+
+    /// <summary>Train, test and evaluation data.</summary>
+    public required DataSplit Data { get; init; }
+
+    /// <summary>The backend that runs the workers.</summary>
+    public required IExecutionBackend Backend { get; init; }
+
+    /// <summary>Number of workers N.</summary>
+    public required int Workers { get; init; }
+
+    /// <summary>Number of compute groups g (divides N).</summary>
+    public required int Groups { get; init; }
+
+    /// <summary>Workers per group N / g.</summary>
+    public int GroupSize => Workers / Groups;
+
+    /// <summary>Samples per update B.</summary>
+    public required int Batch { get; init; }
+
+    /// <summary>The learning-rate schedule (its base rate is the run's learning rate).</summary>
+    public required LearningRateSchedule Schedule { get; init; }
+
+    /// <summary>The base learning rate.</summary>
+    public double LearningRate => Schedule.BaseRate;
+
+    /// <summary>The explicit momentum at the start (closed-loop control sets its own start value).</summary>
+    public required double Momentum { get; init; }
+
+    /// <summary>Closed-loop momentum control, or null for a fixed momentum; a null target is found before training by the orchestration layer.</summary>
+    public AutoMomentumOptions? AutoMomentum { get; init; }
+
+    /// <summary>Weight decay lambda.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Update discipline at the server.</summary>
+    public UpdateDiscipline Discipline { get; init; }
+
+    /// <summary>Largest number of updates (long.MaxValue when only time or target stop the run).</summary>
+    public required long UpdateLimit { get; init; }
+
+    /// <summary>The epochs the update limit stands for when an epoch budget set it, else null.</summary>
+    public double? EpochLimit { get; init; }
+
+    /// <summary>Time limit in seconds (simulated seconds on the simulator), if any.</summary>
+    public double? TimeLimit { get; init; }
+
+    /// <summary>Target evaluation loss, if any.</summary>
+    public double? TargetLoss { get; init; }
+
+    /// <summary>Divergence threshold as a multiple of the initial loss.</summary>
+    public double DivergenceFactor { get; init; } = 100;
+
+    /// <summary>When the run evaluates.</summary>
+    public EvaluationSchedule Evaluation => new(Config.EvalEvery ?? 1, UpdateLimit);
+
+    /// <summary>Run seed.</summary>
+    public ulong Seed => Config.Seed;
+
+    /// <summary>Periodic checkpoint period in updates (0 = only at the end, or never when no run folder is written).</summary>
+    public long CheckpointEvery => Config.CheckpointEvery ?? 0;
+
+    /// <summary>The recipe that supplied defaults, if one did.</summary>
+    public ModelRecipe? Recipe { get; init; }
+
+    /// <summary>Which options the recipe supplied.</summary>
+    public IReadOnlyList<string> FromRecipe { get; init; } = [];
+
+    /// <summary>
+    /// True when <see cref="Config"/> alone rebuilds the model and the data (a catalog model, a data spec): required by the
+    /// cluster backend, whose silos rebuild both, and by <c>--config</c> re-runs. False for a user's own model or in-memory data.
+    /// </summary>
+    public bool Portable { get; init; } = true;
+
+    /// <summary>The initial parameters' seed (the model initialises from it).</summary>
+    public ulong InitializationSeed => Numerics.RandomStream.DeriveSeed(Seed, 0x1417);
+}

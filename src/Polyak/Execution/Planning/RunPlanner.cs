@@ -1,0 +1,100 @@
+using System.Globalization;
+using Polyak.Data;
+using Polyak.Models;
+
+namespace Polyak.Execution;
+
+/// <summary>
+/// The resolve stage of a run: from <see cref="TrainingOptions"/> (strings, as on the command line) to a typed
+/// <see cref="RunPlan"/>. It validates the options, creates the backend, loads the data and builds the model unless they
+/// are given, fixes the run's length (updates, epochs, or 5 epochs when no stop condition is given; it sizes a
+/// <c>cosine</c> schedule), fills every default (the model's recipe, else the per-model constants) and the evaluation
+/// period. Throws <see cref="ArgumentException"/> naming the bad option.
+/// </summary>
+public static class RunPlanner
+{
+    /// <summary>Epochs a run trains when no stop condition is given.</summary>
+    public const double DefaultEpochs = 5;
+
+    /// <summary>Loads the data the options name: train, test and the fixed evaluation rows (seeded by the data seed).</summary>
+    public static DataSplit LoadData(TrainingOptions o)
+    {
+        ulong seed = o.DataSeed ?? o.Seed;
+        var (train, test, description) = DataCatalog.Load(o.Data, o.Format, o.TestFraction, seed);
+        return new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, seed), description);
+    }
+
+    /// <summary>
+    /// Plans a run. <paramref name="data"/>, <paramref name="model"/> and <paramref name="backend"/> replace what the
+    /// options name (shared tuning data, a user's own model, a configured backend instance); a plan with a given model
+    /// is not <see cref="RunPlan.Portable"/>.
+    /// </summary>
+    public static RunPlan Plan(TrainingOptions options, DataSplit? data = null, IModel? model = null, IExecutionBackend? backend = null,
+        Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ResolvedOptions.ValidateGeneric(options);
+        backend ??= BackendCatalog.Create(options.Backend, options);
+        if (backend is SimulatedBackend { Simulation: { } clock }) options = options with { Simulation = clock };
+        bool portable = model is null;
+        data ??= LoadData(options);
+        log?.Invoke($"data: {data.Description}");
+        model ??= ModelCatalog.Create(options.Model, data.Train);
+        if (model.ParameterCount < 1) throw new ArgumentException($"model '{model.Name}' has no parameters");
+
+        // The run's length in updates (it fixes a cosine schedule), then every default.
+        int batch = ResolvedOptions.BatchFor(options, model.Name);
+        long updateLimit = long.MaxValue;
+        if (options.Updates is long u) updateLimit = u;
+        if (options.Epochs is double e) updateLimit = Math.Min(updateLimit, Math.Max(1, (long)Math.Ceiling(e * data.Train.Count / batch)));
+        bool noStop = options.Updates is null && options.Epochs is null && options.TimeSeconds is null && options.TargetLoss is null;
+        if (noStop) updateLimit = Math.Max(1, (long)Math.Ceiling(DefaultEpochs * data.Train.Count / batch));
+        var resolved = ResolvedOptions.Resolve(options, ModelDefaults.LearningRate(model), model.Name, updateLimit);
+        var config = resolved.Given;
+        if (noStop) config = config with { Epochs = DefaultEpochs };
+        int evalEvery = options.EvalEvery
+            ?? (int)Math.Clamp(updateLimit == long.MaxValue ? data.Train.Count / resolved.Batch / 2 : updateLimit / 50, 1, int.MaxValue);
+        config = config with { EvalEvery = evalEvery };
+        // The stop reason names the epoch budget when it (not --updates) set the limit; 5 epochs when no limit was given.
+        double? epochLimit = noStop ? DefaultEpochs : options.Epochs is double el && updateLimit < (options.Updates ?? long.MaxValue) ? el : null;
+
+        log?.Invoke($"model: {model.Name} ({model.ParameterCount:N0} parameters); backend {backend.Name}: {resolved.Workers} workers in {resolved.Groups} group(s) of {resolved.GroupSize}");
+        if (resolved.Recipe is { } recipe)
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"recipe {model.Name} for {string.Join(", ", resolved.FromRecipe)}: lr {recipe.LearningRate:G4}, momentum {recipe.Momentum:G4}, batch {recipe.Batch}{(recipe.Cosine ? ", cosine over the run" : "")}"));
+
+        return new RunPlan
+        {
+            Config = config,
+            Requested = options,
+            Model = model,
+            Data = data,
+            Backend = backend,
+            Workers = resolved.Workers,
+            Groups = resolved.Groups,
+            Batch = resolved.Batch,
+            Schedule = resolved.Schedule,
+            Momentum = resolved.Momentum,
+            AutoMomentum = options.AutoMomentum,
+            WeightDecay = options.WeightDecay,
+            Discipline = options.Discipline,
+            UpdateLimit = updateLimit,
+            EpochLimit = epochLimit,
+            TimeLimit = options.TimeSeconds,
+            TargetLoss = options.TargetLoss,
+            DivergenceFactor = options.DivergenceFactor,
+            Recipe = resolved.Recipe,
+            FromRecipe = resolved.FromRecipe,
+            Portable = portable,
+        };
+    }
+
+    /// <summary>The plan with closed-loop momentum's target fixed (found before training when it was not given).</summary>
+    public static RunPlan WithAutoMomentumTarget(RunPlan plan, double target)
+    {
+        var auto = plan.AutoMomentum ?? throw new InvalidOperationException("the run has no auto momentum");
+        var fixedAuto = auto with { Target = target };
+        Optimization.MomentumController.Validate(fixedAuto, target);
+        return plan with { AutoMomentum = fixedAuto, Config = plan.Config with { AutoMomentum = fixedAuto } };
+    }
+}

@@ -1,0 +1,89 @@
+using Polyak.Optimization;
+
+namespace Polyak.Execution;
+
+/// <summary>Where a run's auto-momentum target came from: given, or found by a short synchronous tune (and what it cost).</summary>
+/// <param name="Source">"given" or "synchronous tune".</param>
+/// <param name="TuneSeconds">Wall seconds of the tune (0 when given).</param>
+/// <param name="TuneUpdates">Updates the tune spent (0 when given).</param>
+public sealed record AutoMomentumTargetOrigin(string Source, double TuneSeconds, long TuneUpdates)
+{
+    /// <summary>A target given by the user.</summary>
+    public static readonly AutoMomentumTargetOrigin Given = new("given", 0, 0);
+}
+
+/// <summary>
+/// The record builder: turns a finished <see cref="TrainingSession"/> and its <see cref="SessionOutcome"/> into the
+/// <see cref="RunRecord"/> (run.json): configuration, data and model, status, summary numbers, curve, staleness,
+/// backend record, recipe and auto-momentum sections.
+/// </summary>
+public static class RunRecordBuilder
+{
+    /// <summary>Builds the record.</summary>
+    public static RunRecord Build(TrainingSession session, SessionOutcome outcome, AutoMomentumTargetOrigin? autoTarget = null)
+    {
+        var plan = session.Plan;
+        var monitor = session.Monitor;
+        var data = plan.Data;
+        var model = plan.Model;
+        var final = outcome.Final;
+        var curve = monitor.Curve;
+        double evalWallSeconds = monitor.EvalSeconds / (plan.Backend.EvaluatesInParallel ? Math.Max(1, plan.Groups) : 1);
+        double trainSeconds = Math.Max(1e-9, monitor.WallSeconds - evalWallSeconds);
+        var h = StalenessHistogram.FromCounts(final.Staleness);
+        long updates = final.Version;
+        var summary = new RunSummary
+        {
+            Updates = updates,
+            Epochs = (double)updates * plan.Batch / data.Train.Count,
+            InitialLoss = curve[0].Loss,
+            FinalLoss = curve[^1].Loss,
+            FinalAccuracy = model.IsClassifier ? outcome.Test.Accuracy : null,
+            TestLoss = outcome.Test.Loss,
+            WallSeconds = monitor.WallSeconds,
+            EvalSeconds = monitor.EvalSeconds,
+            EvalWallSeconds = evalWallSeconds,
+            UpdatesPerSecond = updates / trainSeconds,
+            SamplesPerSecond = updates * (double)plan.Batch / trainSeconds,
+            SecondsPerUpdate = updates == 0 ? double.NaN : trainSeconds / updates,
+            SimulatedSeconds = monitor.SimulatedClock?.Invoke(),
+            Staleness = new StalenessSummary(h.Mean, Math.Max(0, h.Max), h.ToArray()),
+            ReachedTarget = plan.TargetLoss is null ? null : monitor.TargetReachedAt is not null,
+            UpdatesToTarget = monitor.TargetReachedAt,
+        };
+        var controller = session.Controller;
+        return new RunRecord
+        {
+            PolyakVersion = PolyakVersion.Current,
+            StartedUtc = session.StartedUtc,
+            Status = RunStatusNames.Of(outcome.Status),
+            StopReason = outcome.StopReason,
+            Config = plan.Config,
+            Data = new DataInfo(data.Description, data.Train.Count, data.Test.Count, data.EvalRows.Length, data.Train.FeatureCount, data.Train.ClassCount),
+            Model = new ModelInfo(model.Name, model.ParameterCount, model.IsClassifier),
+            Summary = summary,
+            Curve = curve,
+            Backend = session.Context.BackendRecord,
+            Recipe = plan.Recipe is { } rc
+                ? new RecipeRecord(model.Name, rc.LearningRate, rc.Momentum, rc.Batch, rc.Cosine, rc.Evidence, plan.FromRecipe)
+                : null,
+            AutoMomentum = controller is null ? null : new AutoMomentumRecord
+            {
+                Target = controller.Target,
+                TargetSource = (autoTarget ?? AutoMomentumTargetOrigin.Given).Source,
+                Gain = controller.Options.Gain,
+                Min = controller.Options.Min,
+                Max = controller.Options.Max,
+                Period = controller.Options.Period,
+                Start = controller.Start,
+                FinalExplicit = final.Momentum,
+                FinalTotal = controller.Total,
+                StalenessFallbacks = controller.StalenessFallbacks,
+                WarmupVersions = controller.WarmupVersions,
+                TuneSeconds = autoTarget?.TuneSeconds ?? 0,
+                TuneUpdates = autoTarget?.TuneUpdates ?? 0,
+                Series = controller.Series,
+            },
+        };
+    }
+}

@@ -1,0 +1,56 @@
+namespace Polyak.Execution;
+
+/// <summary>The headline numbers of a run (also the core of <c>--json</c>).</summary>
+public sealed record RunSummary
+{
+    /// <summary>Updates applied.</summary>
+    public long Updates { get; init; }
+
+    /// <summary>Epochs of training data consumed (updates x B / n).</summary>
+    public double Epochs { get; init; }
+
+    /// <summary>Evaluation loss before training.</summary>
+    public double InitialLoss { get; init; }
+
+    /// <summary>Evaluation loss after training.</summary>
+    public double FinalLoss { get; init; }
+
+    /// <summary>Test accuracy after training (null for regression).</summary>
+    public double? FinalAccuracy { get; init; }
+
+    /// <summary>Test loss after training.</summary>
+    public double TestLoss { get; init; }
+
+    /// <summary>Training wall seconds (final evaluation excluded).</summary>
+    public double WallSeconds { get; init; }
+
+    /// <summary>Wall seconds spent in periodic evaluations while training ran (summed over threads; the initial and final evaluations excluded).</summary>
+    public double EvalSeconds { get; init; }
+
+    /// <summary>
+    /// The wall time those evaluations took, which throughput excludes: <see cref="EvalSeconds"/> divided by the groups
+    /// when they evaluate in parallel (threads, cluster), all of it on the simulator (null in records written before it existed).
+    /// </summary>
+    public double? EvalWallSeconds { get; init; }
+
+    /// <summary>Updates per second of training (evaluation time excluded).</summary>
+    public double UpdatesPerSecond { get; init; }
+
+    /// <summary>Samples per second (updates x B per second).</summary>
+    public double SamplesPerSecond { get; init; }
+
+    /// <summary>Seconds per update (hardware efficiency; NaN, written as null, when no update was applied).</summary>
+    public double SecondsPerUpdate { get; init; }
+
+    /// <summary>Simulated seconds (simulated backend only).</summary>
+    public double? SimulatedSeconds { get; init; }
+
+    /// <summary>Staleness statistics.</summary>
+    public required StalenessSummary Staleness { get; init; }
+
+    /// <summary>Whether the target loss was reached (null when no target).</summary>
+    public bool? ReachedTarget { get; init; }
+
+    /// <summary>First evaluated update at which the target was reached (statistical efficiency).</summary>
+    public long? UpdatesToTarget { get; init; }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Polyak.Data;
+using Polyak.Execution;
+using Polyak.Models;
+using Polyak.Tuning;
+
+namespace Polyak.Training;
+
+/// <summary>
+/// Trains one run end to end, from the command line's options or from typed settings and a model of the caller's own:
+/// plans it (<see cref="RunPlanner"/>), finds the auto-momentum target by a short synchronous tune when none is given,
+/// builds and executes a <see cref="TrainingSession"/>, checkpoints it (<see cref="Checkpointer"/>), builds the record
+/// (<see cref="RunRecordBuilder"/>) and writes the run folder (<see cref="RunFolderWriter"/>, plus the host's
+/// <see cref="Artifacts"/>). Files are written only when asked: the options' <c>OutDir</c>, the setup's
+/// <see cref="TrainingSetup.OutputDirectory"/>, or <see cref="DefaultRunDirectory"/>. The record is written even when
+/// training diverges or fails part-way.
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>Progress sink for live output.</summary>
+    public IProgress<ProgressReport>? Progress { get; init; }
+
+    /// <summary>Informational messages (data loaded, the auto-momentum target...).</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Test hook applied to the context before training starts.</summary>
+    public Action<TrainingContext>? Configure { get; init; }
+
+    /// <summary>Writers of further files in the run folder (figures: Polyak.Reporting).</summary>
+    public IReadOnlyList<IRunArtifactWriter> Artifacts { get; init; } = [];
+
+    /// <summary>The run folder of a run whose options name none (the CLI's <c>runs/&lt;time&gt;-&lt;model&gt;-&lt;backend&gt;</c>); null = write no files.</summary>
+    public Func<RunPlan, string>? DefaultRunDirectory { get; init; }
+
+    /// <summary>Trains with the given options; <paramref name="data"/> may be passed to reuse loaded data.</summary>
+    public TrainingResult Run(TrainingOptions options, CancellationToken cancel = default, DataSplit? data = null) =>
+        Execute(RunPlanner.Plan(options, data, log: Log), null, cancel, allowDefaultDirectory: true);
+
+    /// <summary>
+    /// Continues the run saved in <paramref name="runDir"/> (its <c>checkpoint.bin</c>) and writes it there.
+    /// <paramref name="adjust"/> may change the stop conditions (e.g. more updates); everything else comes from the checkpoint.
+    /// </summary>
+    public TrainingResult Resume(string runDir, Func<TrainingOptions, TrainingOptions>? adjust = null, CancellationToken cancel = default, DataSplit? data = null)
+    {
+        var checkpoint = Checkpointer.ReadRun(runDir);
+        Log?.Invoke($"resuming {runDir} at update {checkpoint.State.Version}");
+        return Continue(checkpoint, adjust, runDir, cancel, data);
+    }
+
+    /// <summary>
+    /// Continues <paramref name="checkpoint"/> with its configuration changed by <paramref name="adjust"/>; writes the run
+    /// folder into <paramref name="outDir"/>, or nothing when it is null (the optimizer's re-tuning trials).
+    /// </summary>
+    public TrainingResult Continue((CheckpointState State, float[] W, float[] V) checkpoint, Func<TrainingOptions, TrainingOptions>? adjust,
+        string? outDir, CancellationToken cancel = default, DataSplit? data = null)
+    {
+        var options = checkpoint.State.Config with { OutDir = outDir };
+        if (adjust is not null) options = adjust(options) with { OutDir = outDir };
+        return Execute(RunPlanner.Plan(options, data, log: Log), checkpoint, cancel, allowDefaultDirectory: false);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> (any <see cref="IModel"/>) on in-memory <paramref name="data"/> with typed
+    /// <paramref name="setup"/>; writes no files unless <see cref="TrainingSetup.OutputDirectory"/> is set. Throws
+    /// <see cref="ArgumentException"/> for a setting that is not valid, before training.
+    /// </summary>
+    public TrainingResult Train(IModel model, DataSplit data, TrainingSetup setup, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(setup);
+        return Execute(RunPlanner.Plan(setup.ToOptions(model, data), data, model, setup.Backend, Log), null, cancel, allowDefaultDirectory: false);
+    }
+
+    /// <summary>As <see cref="Train"/>, on a thread of its own; the task completes when training ends (cancel to stop early: the result says interrupted).</summary>
+    public Task<TrainingResult> TrainAsync(IModel model, DataSplit data, TrainingSetup setup, CancellationToken cancel = default) =>
+        Task.Factory.StartNew(() => Train(model, data, setup, cancel), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private TrainingResult Execute(RunPlan plan, (CheckpointState State, float[] W, float[] V)? checkpoint, CancellationToken cancel, bool allowDefaultDirectory)
+    {
+        var (resolved, origin) = ResolveAutoMomentumTarget(plan);
+        string? runDir = resolved.Config.OutDir ?? (allowDefaultDirectory ? DefaultRunDirectory?.Invoke(resolved) : null);
+        if (runDir is not null)
+        {
+            Directory.CreateDirectory(runDir);
+            runDir = Path.GetFullPath(runDir);
+        }
+        var session = new TrainingSession(resolved, Progress, cancel, runDir);
+        if (session.Controller is { } c)
+            Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"auto momentum: target total {c.Target:G4}, start mu_e {c.Start:G4}, gain {c.Options.Gain:G3}, period {c.Options.Period}, bounds [{c.Options.Min:G3}, {c.Options.Max:G3}]"));
+        if (checkpoint is { } cp) session.Restore(cp.State, cp.W, cp.V);
+        Checkpointer? checkpointer = runDir is null || resolved.Config.CheckpointEvery == 0
+            ? null : new Checkpointer(session, Path.Combine(runDir, CheckpointFile.FileName));
+        if (checkpointer is not null && resolved.CheckpointEvery > 0) session.Context.WriteCheckpoint = checkpointer.Write;
+        Configure?.Invoke(session.Context);
+
+        var outcome = session.Execute();
+        if (checkpointer is not null && outcome.Status != RunStatus.Diverged && outcome.Failure is null) checkpointer.Write();
+        var record = RunRecordBuilder.Build(session, outcome, origin);
+        if (runDir is not null) new RunFolderWriter { Artifacts = Artifacts }.Write(runDir, record);
+        return new TrainingResult(record, outcome.Status, runDir, outcome.Final.W, outcome.Final.V, outcome.Failure);
+    }
+
+    /// <summary>
+    /// The auto-momentum target: as given, or the best synchronous momentum of a short tune (a quarter of the run, at
+    /// most 2000 updates) on the run's own model, data and backend.
+    /// </summary>
+    private (RunPlan Plan, AutoMomentumTargetOrigin? Origin) ResolveAutoMomentumTarget(RunPlan plan)
+    {
+        if (plan.AutoMomentum is not { } auto) return (plan, null);
+        if (auto.Target is not null) return (plan, AutoMomentumTargetOrigin.Given);
+        long runBudget = plan.UpdateLimit != long.MaxValue ? plan.UpdateLimit : Math.Max(1, (long)Math.Ceiling(2.0 * plan.Data.Train.Count / plan.Batch));
+        long budget = Math.Min(2000, runBudget / 4);
+        var runner = new SessionTrialRunner(plan.Data, plan.Config.DataSeed ?? plan.Seed, plan.Portable ? null : plan.Model, plan.Backend);
+        var (target, tune) = SynchronousMomentumTarget.Find(plan.Requested, runner, plan.LearningRate, budget, Log);
+        return (RunPlanner.WithAutoMomentumTarget(plan, target), new AutoMomentumTargetOrigin("synchronous tune", tune.CostSeconds, tune.CostUpdates));
+    }
+}
