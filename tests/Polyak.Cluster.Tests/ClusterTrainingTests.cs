@@ -50,6 +50,42 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
     }
 
     [Fact]
+    public void AutoMomentumSteersTheClusterExplicitMomentumTowardTheTarget()
+    {
+        // Two asynchronous groups on two silos; the controller lives on the sequencer's update core and sees every update.
+        var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 2 };
+        BackendCatalog.Register("cluster", () => backend);
+        const double target = 0.3, start = 0.8;
+        var o = Options("cluster") with
+        {
+            Workers = 2,
+            Groups = 2,
+            Updates = 1500,
+            LearningRate = 0.05,
+            Momentum = null,
+            AutoMomentum = new Polyak.Optimization.AutoMomentumOptions { Target = target, Initial = start, Period = 25 },
+        };
+        var r = new Trainer().Run(o);
+        Assert.Null(r.Failure);
+        Assert.Equal(RunStatus.Completed, r.Status);
+        var a = r.Record.AutoMomentum!;
+        output.WriteLine($"explicit {a.Start} -> {a.FinalExplicit:F3}, total {a.FinalTotal:F3}, staleness mean {r.Record.Summary.Staleness.Mean:F2}, fallbacks {a.StalenessFallbacks} of {a.Series.Count}");
+        // The remote controller's series came back: one point per control period.
+        Assert.Equal(1500 / 25, a.Series.Count);
+        Assert.Equal(start, a.Series[0].Explicit); // warm-up: no adjustment yet
+        var estimated = a.Series.Where(p => double.IsFinite(p.Total)).ToArray();
+        Assert.True(estimated.Length >= 40, $"only {estimated.Length} periods had an estimate");
+        // Explicit momentum moved down from its start, and the total it steers on came closer to the target.
+        Assert.True(a.FinalExplicit < start - 0.2, $"explicit momentum {a.FinalExplicit} did not move from {start}");
+        Assert.True(Math.Abs(estimated[^1].Total - target) < Math.Abs(estimated[0].Total - target),
+            $"total {estimated[0].Total} -> {estimated[^1].Total}, target {target}");
+        Assert.Equal(r.Record.Summary.Updates, r.Record.Summary.Staleness.Histogram.Sum());
+        // The curve records the momentum in force at each evaluation, as the leaders saw it.
+        Assert.True(r.Record.Curve.Select(p => p.Momentum).Distinct().Count() > 2);
+        Assert.Equal(target, r.Record.Config.AutoMomentum!.Target);
+    }
+
+    [Fact]
     public void SynchronousGroupAppliesWithZeroStaleness()
     {
         var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 3 };

@@ -132,7 +132,13 @@ public class TunerTests
         var p = result.Best!;
         Assert.Equal(3, p.Trials.Count);
         Assert.Equal(3, p.ReachedCount);
-        Assert.True(p.MinUpdates <= p.MedianUpdates && p.MedianUpdates <= p.MaxUpdates);
+        Assert.Equal(3, p.Trials.Select(t => t.Seed).Distinct().Count());
+        // The spread and the median are the three runs' own updates to target, sorted.
+        var u = p.Trials.Select(t => (double)t.UpdatesToTarget!.Value).Order().ToArray();
+        Assert.Equal(u[0], p.MinUpdates);
+        Assert.Equal(u[1], p.MedianUpdates);
+        Assert.Equal(u[2], p.MaxUpdates);
+        Assert.Equal(u[1], p.Score);
     }
 
     [Fact]
