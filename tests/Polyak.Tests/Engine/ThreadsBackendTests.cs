@@ -134,13 +134,31 @@ public class ThreadsBackendTests
     }
 
     [Fact]
-    public void ComputeGroupsAverageMemberGradientsAndLearn()
+    public void ComputeGroupsAverageMemberGradients()
+    {
+        // On the simulator with constant gradient times, 2 groups of 2 members apply their updates in exactly the order
+        // of 2 groups of 1 (each cycle takes half as long; ties go to group 0), from the same batch streams. A group of 2
+        // pushes the slice-weighted mean of its members' gradients, so the two runs differ only by float rounding.
+        var o = Base with { Backend = "simulated", Updates = 300, Simulation = new SimulationOptions { Distribution = "constant" } };
+        var split = TestSupport.Train(o with { Workers = 4, Groups = 2 });
+        var whole = TestSupport.Train(o with { Workers = 2, Groups = 2 });
+        Assert.Equal(whole.Record.Summary.Staleness.Histogram, split.Record.Summary.Staleness.Histogram);
+        Assert.NotEqual(whole.Parameters, split.Parameters); // two slices are rounded differently from one batch
+        double scale = whole.Parameters.Max(x => Math.Abs(x));
+        for (int i = 0; i < whole.Parameters.Length; i++)
+            Assert.True(Math.Abs(whole.Parameters[i] - split.Parameters[i]) <= 1e-4 * scale,
+                $"parameter {i}: 2 x 1 member {whole.Parameters[i]}, 2 x 2 members {split.Parameters[i]}");
+    }
+
+    [Fact]
+    public void ComputeGroupsOnThreadsLearn()
     {
         var o = Base with { Workers = 4, Groups = 2, Updates = 400 };
         var result = TestSupport.Train(o);
         Assert.Equal(400, result.Record.Summary.Updates);
         Assert.True(result.Record.Summary.FinalLoss < 0.8 * result.Record.Summary.InitialLoss);
         Assert.True(result.Record.Summary.FinalAccuracy > 0.3); // 10 classes: chance is 0.1
+        Assert.Equal(4, ((ThreadsBackendRecord)result.Record.Backend!).WorkerThreads);
     }
 
     [Fact]
