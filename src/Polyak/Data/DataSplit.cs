@@ -6,6 +6,22 @@ namespace Polyak.Data;
 /// </summary>
 public sealed record DataSplit(Dataset Train, Dataset Test, int[] EvalRows, string Description)
 {
+    /// <summary>
+    /// The data of a run from a training and a test set held in memory: the evaluation subset is a seeded sample of at
+    /// most <paramref name="evalSize"/> training rows (the training loss the curve and the target loss are measured on).
+    /// </summary>
+    public static DataSplit From(Dataset train, Dataset test, int evalSize = 2000, ulong seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        if (evalSize < 1) throw new ArgumentException($"the evaluation subset needs at least 1 row, got {evalSize}");
+        if (train.FeatureCount != test.FeatureCount)
+            throw new ArgumentException($"train '{train.Name}' has {train.FeatureCount} features per row, test '{test.Name}' has {test.FeatureCount}");
+        if (train.IsClassification != test.IsClassification)
+            throw new ArgumentException($"train '{train.Name}' and test '{test.Name}' must both have labels or both have targets");
+        return new DataSplit(train, test, ChooseEvalRows(train.Count, evalSize, seed), $"{train.Name} ({train.Count} rows) / {test.Name} ({test.Count} rows)");
+    }
+
     /// <summary>Picks a fixed, seeded evaluation subset of at most <paramref name="size"/> training rows.</summary>
     public static int[] ChooseEvalRows(int trainCount, int size, ulong seed)
     {

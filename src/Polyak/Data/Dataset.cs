@@ -36,6 +36,14 @@ public sealed class Dataset
         InputShape = inputShape ?? [featureCount];
     }
 
+    /// <summary>A classification data set from row-major <paramref name="features"/> (<paramref name="featureCount"/> per row) and labels in [0, classes).</summary>
+    public static Dataset ForClassification(string name, float[] features, int featureCount, int[] labels, int classes, int[]? inputShape = null) =>
+        new(name, features, featureCount, labels, classes, null, inputShape);
+
+    /// <summary>A regression data set from row-major <paramref name="features"/> (<paramref name="featureCount"/> per row) and one target per row.</summary>
+    public static Dataset ForRegression(string name, float[] features, int featureCount, float[] targets) =>
+        new(name, features, featureCount, null, 0, targets);
+
     /// <summary>Human-readable name (e.g. "synthetic:mixture/train").</summary>
     public string Name { get; }
 

@@ -44,6 +44,16 @@ public sealed class LearningRateSchedule
     /// <summary>A constant schedule.</summary>
     public static LearningRateSchedule Constant(double rate) => Parse("constant", rate);
 
+    /// <summary>The rate times <paramref name="factor"/> (in (0, 1]) every <paramref name="every"/> updates.</summary>
+    public static LearningRateSchedule Step(double rate, long every, double factor) =>
+        Parse(string.Create(CultureInfo.InvariantCulture, $"step:{every}:{factor:R}"), rate);
+
+    /// <summary><c>rate / (1 + t / t0)</c>.</summary>
+    public static LearningRateSchedule Inverse(double rate, double t0) => Parse(string.Create(CultureInfo.InvariantCulture, $"inverse:{t0:R}"), rate);
+
+    /// <summary>A half-cosine from <paramref name="rate"/> to 0 at update <paramref name="total"/>.</summary>
+    public static LearningRateSchedule Cosine(double rate, long total) => Parse(string.Create(CultureInfo.InvariantCulture, $"cosine:{total}"), rate);
+
     /// <summary>
     /// Parses a schedule spec; throws <see cref="FormatException"/> naming what is wrong. <c>cosine</c> without TOTAL
     /// decays over the whole run and needs <paramref name="runUpdates"/> (the run's update limit).
