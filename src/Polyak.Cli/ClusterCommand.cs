@@ -111,10 +111,10 @@ public static class ClusterCommand
         var silos = await management.GetDetailedHosts(onlyActive: true);
         var jobs = await client.GetGrain<IJobRegistryGrain>(0).Jobs();
         var c = CultureInfo.InvariantCulture;
-        var siloList = silos.Select(s => new Dictionary<string, object?> { ["address"] = s.SiloAddress.ToString(), ["name"] = s.SiloName, ["status"] = s.Status.ToString() }).ToArray();
+        var siloList = silos.Select(s => new SiloSummary(s.SiloAddress.ToString(), s.SiloName, s.Status.ToString())).ToArray();
         Console.WriteLine($"cluster at {gateway}: {silos.Length} active silo(s)");
         foreach (var s in silos) Console.WriteLine($"  silo {s.SiloName,-32} {s.SiloAddress} {s.Status}");
-        var jobList = new List<Dictionary<string, object?>>();
+        var jobList = new List<ClusterJobSummary>();
         foreach (var id in jobs)
         {
             var status = await client.GetGrain<IJobCoordinatorGrain>(id).Status(int.MaxValue);
@@ -125,19 +125,12 @@ public static class ClusterCommand
             foreach (var sh in shards) Console.WriteLine($"  shard {sh.Index}: {sh.Length:N0} parameters on {sh.Silo}, version {sh.Version}");
             foreach (var g in status.Groups) Console.WriteLine($"  group {g.Group}: leader on {g.Silo}, {g.Steps} updates{(g.MissingMembers.Length > 0 ? $", missing workers {string.Join(',', g.MissingMembers)}" : "")}");
             foreach (var e in s.Events.Concat(status.Events)) Console.WriteLine($"  event: {e}");
-            jobList.Add(new Dictionary<string, object?>
-            {
-                ["job_id"] = id,
-                ["updates"] = s.Version,
-                ["finished"] = status.Finished,
-                ["checkpoints"] = s.Checkpoints,
-                ["updates_lost"] = s.UpdatesLost,
-                ["shards"] = shards.Select(x => new Dictionary<string, object?> { ["index"] = x.Index, ["silo"] = x.Silo, ["version"] = x.Version }).ToArray(),
-                ["groups"] = status.Groups.Select(x => new Dictionary<string, object?> { ["group"] = x.Group, ["silo"] = x.Silo, ["steps"] = x.Steps }).ToArray(),
-            });
+            jobList.Add(new ClusterJobSummary(id, s.Version, status.Finished, s.Checkpoints, s.UpdatesLost, s.Momentum,
+                shards.Select(x => new ShardSummary(x.Index, x.Silo, x.Version)).ToArray(),
+                status.Groups.Select(x => new GroupSummary(x.Group, x.Silo, x.Steps)).ToArray()));
         }
         if (jobs.Length == 0) Console.WriteLine("no jobs");
-        if (json) Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?> { ["silos"] = siloList, ["jobs"] = jobList }, Json.Compact));
+        if (json) Console.WriteLine(JsonSerializer.Serialize(new ClusterStatusSummary(siloList, jobList), Json.Compact));
         await host.StopAsync();
         return ExitCodes.Ok;
     }

@@ -58,7 +58,7 @@ public static class OptimizeCommand
             using var interruption = new Interruption();
             var result = new ConfigurationOptimizer { Log = msg => Console.Error.WriteLine(msg) }.Run(request, interruption.Token);
             PrintTable(result);
-            if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result), Json.Compact));
+            if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(OptimizeSummary.Of(result), Json.Compact));
             return result.Status switch
             {
                 "diverged" => ExitCodes.Diverged,
@@ -73,37 +73,16 @@ public static class OptimizeCommand
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine("phase     g        lr      mu  measure              value  chosen  reason");
+        var table = ConsoleTable.Create(["phase", "g", "lr", "mu", "measure", "value", "chosen", "reason"], 1, 2, 3, 5);
         // A value a phase does not have (a hardware probe's lr and mu) is "-", not NaN.
         static string Num(double x, string format) => double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
         foreach (var d in r.Decisions)
-            Console.WriteLine(string.Create(c, $"{d.Phase,-8}{d.Groups,3}  {Num(d.LearningRate, "G3"),8}  {Num(d.Momentum, "G3"),6}  {d.Measure,-17}  {Num(d.Value, "G4"),9}  {(d.Chosen ? "*" : ""),6}  {d.Reason}"));
+            table.AddRow([d.Phase, d.Groups.ToString(c), Num(d.LearningRate, "G3"), Num(d.Momentum, "G3"), d.Measure, Num(d.Value, "G4"), d.Chosen ? "*" : "", d.Reason]);
+        ConsoleTable.Write(table);
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"chosen: g = {r.Groups}, lr {r.LearningRate}, mu {r.Momentum} (predicted time to target {r.PredictedTimeToTarget:G4} {r.TimeUnit}); at the end: g = {r.FinalGroups}, lr {r.FinalLearningRate}, mu {r.FinalMomentum}"));
         Console.WriteLine(string.Create(c, $"main run: {r.Status}, {(r.ReachedTarget ? "reached the target" : "did not reach the target")} after {r.TrainingTime:G4} {r.TimeUnit} of training"));
         Console.WriteLine(string.Create(c, $"cost: cold start {r.ColdStartCost:G4} {r.TimeUnit} ({r.ColdStartUpdates} updates, {r.ColdStartWallSeconds:F1} s wall), re-tuning {r.RetuneCost:G4} {r.TimeUnit}; {r.WallSeconds:F1} s wall in all"));
         if (r.RunDir is not null) Console.WriteLine($"run folder: {r.RunDir}");
     }
-
-    /// <summary>The <c>--json</c> summary of optimize.</summary>
-    public static Dictionary<string, object?> SummaryObject(OptimizeResult r) => new()
-    {
-        ["status"] = r.Status,
-        ["groups"] = r.Groups,
-        ["learning_rate"] = r.LearningRate,
-        ["momentum"] = r.Momentum,
-        ["predicted_time_to_target"] = r.PredictedTimeToTarget,
-        ["final_groups"] = r.FinalGroups,
-        ["final_learning_rate"] = r.FinalLearningRate,
-        ["final_momentum"] = r.FinalMomentum,
-        ["reached_target"] = r.ReachedTarget,
-        ["training_time"] = r.TrainingTime,
-        ["cold_start_cost"] = r.ColdStartCost,
-        ["cold_start_updates"] = r.ColdStartUpdates,
-        ["retune_cost"] = r.RetuneCost,
-        ["time_unit"] = r.TimeUnit,
-        ["wall_seconds"] = r.WallSeconds,
-        ["decisions"] = r.Decisions.Count,
-        ["run_dir"] = r.RunDir,
-    };
 }

@@ -102,7 +102,7 @@ public static class StudyCommand
         string index = StudyReport.Write(result, dir);
         PrintTable(result);
         Console.WriteLine($"report: {index}");
-        if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result, index), Json.Compact));
+        if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(StudySummary.Of(result, index), Json.Compact));
         return ExitCodes.Ok;
     }
 
@@ -110,10 +110,18 @@ public static class StudyCommand
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine("   g   best lr  best mu   updates  pen mu=0.9  pen mu>=0  pen incl.neg  implicit  pred.explicit  time/update  pred.time");
+        var table = ConsoleTable.Create(["g", "best lr", "best mu", "updates", "pen mu=0.9", "pen mu>=0", "pen incl.neg", "implicit", "pred.explicit", "time/update", "pred.time"],
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         foreach (var l in r.Levels)
-            Console.WriteLine(string.Create(c,
-                $"{l.Groups,4}  {l.BestLr,8:G3}  {l.BestMomentum,7:0.##}  {(l.Status == TrialResult.Censored ? r.Budget + "+" : l.UpdatesToTarget.ToString("G6", c)),8}  {Pen(l.Fixed09),10}  {Pen(l.Nonneg),9}  {Pen(l.WithNegative),12}  {l.ImplicitMomentum,8:0.###}  {l.PredictedExplicitMomentum,13:0.###}  {l.TimePerUpdate,11:G4}  {l.PredictedTimeToTarget,9:G4}"));
+        {
+            table.AddRow([
+                l.Groups.ToString(c), l.BestLr.ToString("G3", c), l.BestMomentum.ToString("0.##", c),
+                l.Status == TrialResult.Censored ? r.Budget + "+" : l.UpdatesToTarget.ToString("G6", c),
+                Pen(l.Fixed09), Pen(l.Nonneg), Pen(l.WithNegative), l.ImplicitMomentum.ToString("0.###", c),
+                l.PredictedExplicitMomentum.ToString("0.###", c), l.TimePerUpdate.ToString("G4", c), l.PredictedTimeToTarget.ToString("G4", c),
+            ]);
+        }
+        ConsoleTable.Write(table);
         Console.WriteLine();
         foreach (string line in r.Reading) Console.WriteLine("- " + line);
         Console.WriteLine(string.Create(c, $"cost: {r.RunsExecuted} runs executed ({r.CostSeconds:F1} s of run time), {r.RunsReused} reused, {r.RunsPruned} pruned; {r.WallSeconds:F1} s wall"));
@@ -121,30 +129,4 @@ public static class StudyCommand
 
     private static string Pen(PolicyChoice p) =>
         double.IsNaN(p.Penalty) ? "n/a" : (p.Reached ? "" : ">=") + p.Penalty.ToString("0.00", CultureInfo.InvariantCulture);
-
-    /// <summary>The <c>--json</c> summary of a study (field names are a contract).</summary>
-    public static Dictionary<string, object?> SummaryObject(StudyResult r, string index) => new()
-    {
-        ["levels"] = r.Levels.Select(l => new Dictionary<string, object?>
-        {
-            ["groups"] = l.Groups,
-            ["best_lr"] = l.BestLr,
-            ["best_momentum"] = l.BestMomentum,
-            ["updates_to_target"] = l.UpdatesToTarget,
-            ["penalty_fixed09"] = l.PenaltyFixed09,
-            ["penalty_nonneg"] = l.PenaltyNonneg,
-            ["penalty_with_negative"] = l.PenaltyWithNegative,
-            ["status"] = l.Status,
-            ["implicit_momentum"] = l.ImplicitMomentum,
-            ["predicted_explicit_momentum"] = l.PredictedExplicitMomentum,
-            ["time_per_update"] = l.TimePerUpdate,
-            ["predicted_time_to_target"] = l.PredictedTimeToTarget,
-        }).ToArray(),
-        ["monotone"] = r.Monotone,
-        ["runs_executed"] = r.RunsExecuted,
-        ["runs_reused"] = r.RunsReused,
-        ["runs_pruned"] = r.RunsPruned,
-        ["cost_seconds"] = r.CostSeconds,
-        ["report"] = index,
-    };
 }

@@ -40,7 +40,7 @@ public static class TheoryCommand
             var files = TheoryReportWriter.Write(report, dir);
             Print(report);
             Console.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(dir)}");
-            if (p.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(JsonObject(report, Path.GetFullPath(dir)), Json.Compact));
+            if (p.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(TheorySummary.Of(report, Path.GetFullPath(dir)), Json.Compact));
             return ExitCodes.Ok;
         }));
         return command;
@@ -55,54 +55,24 @@ public static class TheoryCommand
             ? m : throw new ArgumentException($"--workers: '{x}' is not an integer (in '{list}')")).ToArray();
     }
 
-    /// <summary>The <c>--json</c> object: {"rows":[{"workers":M,"staleness_mean":...,"mu_hat":...,"mu_hat_ci":[lo,hi],"alpha_ratio":...}, ...]}.</summary>
-    public static Dictionary<string, object?> JsonObject(TheoryReport report, string? dir) => new()
-    {
-        ["rows"] = report.Rows.Select(r => new Dictionary<string, object?>
-        {
-            ["workers"] = r.Workers,
-            ["staleness_mean"] = r.StalenessMean,
-            ["staleness_predicted"] = r.StalenessPredicted,
-            ["staleness_law"] = r.StalenessLaw,
-            ["chi_square"] = r.ChiSquare,
-            ["chi_square_df"] = r.ChiSquareDf,
-            ["chi_square_p"] = r.ChiSquarePValue,
-            ["mu_hat"] = r.MuHat,
-            ["mu_hat_ci"] = r.MuHatCi,
-            ["mu_predicted"] = r.MuPredicted,
-            ["alpha_ratio"] = r.AlphaRatio,
-            ["alpha_ratio_ci"] = r.AlphaRatioCi,
-            ["alpha_ratio_predicted"] = r.AlphaRatioPredicted,
-            ["mu_least_squares"] = r.MuLeastSquares,
-            ["lag1"] = r.Lag1,
-            ["lag2"] = r.Lag2,
-            ["lag2_ci"] = r.Lag2Ci,
-            ["lag2_exact"] = r.Lag2Exact,
-            ["supports"] = r.Supports,
-            ["online_implicit"] = r.OnlineImplicit,
-            ["online_implicit_ci"] = r.OnlineImplicitCi,
-            ["online_mu"] = r.OnlineMu,
-            ["online_alpha_ratio"] = r.OnlineAlphaRatio,
-        }).ToList(),
-        ["explicit_momentum"] = report.Options.ExplicitMomentum,
-        ["distribution"] = report.Options.Distribution,
-        ["trajectories"] = report.Options.Trajectories,
-        ["seconds"] = report.WallSeconds,
-        ["out"] = dir,
-    };
-
     private static void Print(TheoryReport report)
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"Theory check on the simulator: {report.Options.Distribution} gradient times, explicit momentum {report.Options.ExplicitMomentum:G3}, quadratic d = {report.Eigenvalues.Length} (condition {report.Options.Condition:G3}), {report.Options.Trajectories} trajectories per M"));
-        Console.WriteLine("     M | staleness  (M-1)  chi2 p  | mu_hat  95% CI            1-1/M(+mu_e)  LS mu   | alpha/a  (1/M)  | lag2 (exact)       supports          | online mu_e+q");
+        var table = ConsoleTable.Create(["M", "staleness", "M-1", "chi2 p", "mu_hat", "95% CI", "1-1/M (+mu_e)", "LS mu", "alpha/a", "1/M", "lag2", "lag2 exact", "supports", "online mu_e+q"],
+            0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 13);
         foreach (var r in report.Rows)
         {
-            string p = r.ChiSquarePValue is double pv ? pv.ToString("F3", c) : "  -  ";
-            Console.WriteLine(string.Create(c,
-                $"{r.Workers,6} | {r.StalenessMean,8:F3} {r.StalenessPredicted,6:F0}  {p,6}  | {r.MuHat,7:F4} [{r.MuHatCi[0],7:F4}, {r.MuHatCi[1],7:F4}]  {r.MuPredicted,7:F4}      {r.MuLeastSquares,7:F4} | {r.AlphaRatio,7:F4} {r.AlphaRatioPredicted,6:F4} | {r.Lag2,7:F4} ({r.Lag2Exact,7:F4})  {r.Supports,-17} | {r.OnlineMu,7:F4}"));
+            table.AddRow([
+                r.Workers.ToString(c), r.StalenessMean.ToString("F3", c), r.StalenessPredicted.ToString("F0", c),
+                r.ChiSquarePValue is double pv ? pv.ToString("F3", c) : "-", r.MuHat.ToString("F4", c),
+                string.Create(c, $"[{r.MuHatCi[0]:F4}, {r.MuHatCi[1]:F4}]"), r.MuPredicted.ToString("F4", c), r.MuLeastSquares.ToString("F4", c),
+                r.AlphaRatio.ToString("F4", c), r.AlphaRatioPredicted.ToString("F4", c), r.Lag2.ToString("F4", c), r.Lag2Exact.ToString("F4", c),
+                r.Supports, r.OnlineMu.ToString("F4", c),
+            ]);
         }
+        ConsoleTable.Write(table);
         Console.WriteLine(string.Create(c, $"({report.WallSeconds:F1} s)"));
     }
 }

@@ -27,22 +27,23 @@ public static class TrainCommand
         var options = resume is null ? set.Build(p) : null;
         if (options?.OutDir is string outDir) RefuseRunFolder(outDir);
         using var interruption = new Interruption();
-        var progress = new ConsoleProgress();
-        var trainer = new Trainer
+        var result = ConsoleProgress.Run(progress =>
         {
-            Progress = progress,
-            Log = msg => Console.Error.WriteLine(msg),
-            Artifacts = RunFigures.All,
-            DefaultRunDirectory = DefaultRunDirectory,
-        };
-        var result = resume is null
-            ? trainer.Run(options!, interruption.Token)
-            : trainer.Resume(resume, o => set.AdjustResumed(p, o), interruption.Token);
-        progress.Finish();
+            var trainer = new Trainer
+            {
+                Progress = progress,
+                Log = progress.Log,
+                Artifacts = RunFigures.All,
+                DefaultRunDirectory = DefaultRunDirectory,
+            };
+            return resume is null
+                ? trainer.Run(options!, interruption.Token)
+                : trainer.Resume(resume, o => set.AdjustResumed(p, o), interruption.Token);
+        });
         if (result.Status == RunStatus.Interrupted && result.RunDir is not null)
             Console.Error.WriteLine($"interrupted: checkpoint and run record saved; continue with: ./polyak train --resume {result.RunDir}");
         PrintSummary(result);
-        if (json) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result), Json.Compact));
+        if (json) Console.WriteLine(JsonSerializer.Serialize(TrainSummary.Of(result), Json.Compact));
         if (result.Failure is not null && result.Status == RunStatus.Failed)
             Console.Error.WriteLine($"error: training failed: {result.Failure.Message}");
         if (result.Status == RunStatus.Failed && result.Failure is ArgumentException or InvalidDataException)
@@ -68,44 +69,6 @@ public static class TrainCommand
             string next = File.Exists(checkpoint) ? $"continue it with --resume {outDir} or choose another --out" : "choose another --out";
             throw new ArgumentException($"--out {outDir} already holds a run ({file}); {next}");
         }
-    }
-
-    /// <summary>The <c>--json</c> summary of a run (field names are a contract).</summary>
-    public static Dictionary<string, object?> SummaryObject(TrainingResult result)
-    {
-        var s = result.Record.Summary;
-        return new Dictionary<string, object?>
-        {
-            ["status"] = result.Record.Status,
-            ["updates"] = s.Updates,
-            ["epochs"] = s.Epochs,
-            ["initial_loss"] = s.InitialLoss,
-            ["final_loss"] = s.FinalLoss,
-            ["final_accuracy"] = s.FinalAccuracy,
-            ["test_loss"] = s.TestLoss,
-            ["updates_per_second"] = s.UpdatesPerSecond,
-            ["samples_per_second"] = s.SamplesPerSecond,
-            ["seconds_per_update"] = s.SecondsPerUpdate,
-            ["wall_seconds"] = s.WallSeconds,
-            ["simulated_seconds"] = s.SimulatedSeconds,
-            ["staleness"] = new Dictionary<string, object?> { ["mean"] = s.Staleness.Mean, ["max"] = s.Staleness.Max, ["histogram"] = s.Staleness.Histogram },
-            ["reached_target"] = s.ReachedTarget,
-            ["updates_to_target"] = s.UpdatesToTarget,
-            ["momentum"] = result.Record.Config.Momentum,
-            ["learning_rate"] = result.Record.Config.LearningRate,
-            ["workers"] = result.Record.Config.Workers,
-            ["groups"] = result.Record.Config.Groups,
-            ["backend"] = result.Record.Config.Backend,
-            ["run_dir"] = result.RunDir,
-            ["auto_momentum"] = result.Record.AutoMomentum is not { } a ? null : new Dictionary<string, object?>
-            {
-                ["target"] = a.Target,
-                ["target_source"] = a.TargetSource,
-                ["start"] = a.Start,
-                ["final_explicit"] = a.FinalExplicit,
-                ["final_total"] = a.FinalTotal,
-            },
-        };
     }
 
     /// <summary>

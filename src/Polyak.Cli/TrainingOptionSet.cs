@@ -193,7 +193,7 @@ public sealed class TrainingOptionSet
         }
         if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double mu))
             throw new ArgumentException($"--momentum must be a number in (-1, 1) or auto[:TARGET], got '{spec}'");
-        if (!(mu > -1 && mu < 1)) throw new ArgumentException($"--momentum must be in (-1, 1), got {spec}");
+        Polyak.Optimization.Momentum.Validate(mu, "--momentum");
         return o with { Momentum = mu, AutoMomentum = null };
     }
 

@@ -68,7 +68,7 @@ public static class TuneCommand
         }
         StudyReport.WriteTune(result, dir);
         PrintTable(result);
-        if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(SummaryObject(result, dir), Json.Compact));
+        if (p.GetValue(set.JsonOutput)) Console.WriteLine(JsonSerializer.Serialize(TuneSummary.Of(result, dir), Json.Compact));
         return ExitCodes.Ok;
     }
 
@@ -83,9 +83,10 @@ public static class TuneCommand
         Console.WriteLine(byLoss
             ? "evaluation loss at the end (median over seeds; no --target-loss, so points are ranked by it; div diverged, pruned skipped)"
             : "updates to target (median over seeds; N+ censored, div diverged, pruned skipped)");
-        Console.WriteLine("lr \\ mu".PadRight(10) + string.Concat(mus.Select(m => m.ToString("0.##", c).PadLeft(10))));
+        var table = ConsoleTable.Create(["lr \\ mu", .. mus.Select(m => m.ToString("0.##", c))], Enumerable.Range(1, mus.Length).ToArray());
         foreach (var row in result.Points.GroupBy(x => x.LearningRate).OrderBy(g => g.Key))
-            Console.WriteLine(row.Key.ToString("G4", c).PadRight(10) + string.Concat(mus.Select(m => (row.FirstOrDefault(x => x.Momentum == m) is { } pt ? Cell(pt) : "").PadLeft(10))));
+            table.AddRow([row.Key.ToString("G4", c), .. mus.Select(m => row.FirstOrDefault(x => x.Momentum == m) is { } pt ? Cell(pt) : "")]);
+        ConsoleTable.Write(table);
         var best = result.Best;
         Console.WriteLine(best is null ? "no usable point" : string.Create(c, $"best: lr {best.LearningRate:G4}, mu {best.Momentum:0.##}: {(byLoss ? "final loss " : "")}{Cell(best)}"));
         if (best is not null)
@@ -96,41 +97,5 @@ public static class TuneCommand
             if (edge.Count > 0) Console.WriteLine($"note: the best point has {string.Join(" and ", edge)} of the grid; the optimum may lie outside it (extend --lrs / --momenta)");
         }
         Console.WriteLine(string.Create(c, $"runs: {result.RunsExecuted} executed ({result.CostSeconds:F1} s), {result.RunsReused} reused, {result.RunsPruned} pruned"));
-    }
-
-    /// <summary>The <c>--json</c> summary of a tune.</summary>
-    public static Dictionary<string, object?> SummaryObject(TuningResult result, string dir)
-    {
-        var b = result.Request.Base;
-        var best = result.Best;
-        var nonneg = result.BestWhere(x => x.Momentum >= 0);
-        return new Dictionary<string, object?>
-        {
-            ["workers"] = b.Workers,
-            ["groups"] = b.Groups ?? b.Workers,
-            ["best_lr"] = best?.LearningRate,
-            ["best_momentum"] = best?.Momentum,
-            ["updates_to_target"] = best?.Score,
-            ["status"] = best?.Status,
-            ["best_nonneg_lr"] = nonneg?.LearningRate,
-            ["best_nonneg_momentum"] = nonneg?.Momentum,
-            ["updates_to_target_nonneg"] = nonneg?.Score,
-            ["runs_executed"] = result.RunsExecuted,
-            ["runs_reused"] = result.RunsReused,
-            ["runs_pruned"] = result.RunsPruned,
-            ["cost_seconds"] = result.CostSeconds,
-            ["points"] = result.Points.Select(x => new Dictionary<string, object?>
-            {
-                ["lr"] = x.LearningRate,
-                ["momentum"] = x.Momentum,
-                ["status"] = x.Status,
-                ["updates_to_target"] = x.MedianUpdates,
-                ["updates_min"] = x.MinUpdates,
-                ["updates_max"] = x.MaxUpdates,
-                ["final_loss"] = x.Median.FinalLoss,
-            }).ToArray(),
-            ["journal"] = Path.Combine(dir, "tune.jsonl"),
-            ["report"] = Path.Combine(dir, "grid.csv"),
-        };
     }
 }

@@ -57,15 +57,16 @@ public sealed class GatedQuadratic : IModel
     public static float ClockThreshold(int updates, float alpha, float mu)
     {
         if (updates < 1) return float.NegativeInfinity;
-        Span<float> w = [0f], v = [0f];
+        // The clock coordinate alone, updated by the server's own core.
+        var clock = new Optimization.UpdateCore(Optimization.ServerState.Initial([0f], mu), 0, Optimization.LearningRateSchedule.Constant(alpha));
         ReadOnlySpan<float> g = [-1f];
         float previous = 0;
         for (int t = 0; t < updates; t++)
         {
-            previous = w[0];
-            Optimization.HeavyBall.Step(w, v, g, mu, alpha, 0f);
+            previous = clock.W[0];
+            clock.Apply(g, t);
         }
-        return previous + 0.5f * (w[0] - previous);
+        return previous + 0.5f * (clock.W[0] - previous);
     }
 
     /// <inheritdoc/>

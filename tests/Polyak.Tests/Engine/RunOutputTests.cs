@@ -84,7 +84,7 @@ public class RunOutputTests
         var reached = TestSupport.Train(Small with { Data = "synthetic:mixture,dim=20,n=3000,test=200", Updates = 5000, TargetLoss = 2.0, EvalEvery = 10 });
         Assert.True(RunStatus.ReachedTarget == reached.Status, $"{reached.Record.StopReason}; final loss {reached.Record.Summary.FinalLoss}, {reached.Record.Summary.Updates} updates");
         Assert.Equal("reached_target", reached.Record.Status);
-        Assert.Equal("reached_target", TrainCommand.SummaryObject(reached)["status"]);
+        Assert.Equal("reached_target", TrainSummary.Of(reached).Status);
     }
 
     [Theory]

@@ -87,7 +87,7 @@ public class StudyTests(ITestOutputHelper output)
         };
         var result = new Study(SessionTrialRunner.ForOptions(request.Base), new TuningJournal(null)).Run(request);
         Assert.Equal([-0.3, 0.3, 0.9], result.Momenta); // 0.9 added for the fixed-0.9 policy
-        string line = JsonSerializer.Serialize(StudyCommand.SummaryObject(result, "/x/index.html"), Json.Compact);
+        string line = JsonSerializer.Serialize(StudySummary.Of(result, "/x/index.html"), Json.Compact);
         using var doc = JsonDocument.Parse(line);
         Assert.Equal("/x/index.html", doc.RootElement.GetProperty("report").GetString());
         var levels = doc.RootElement.GetProperty("levels");

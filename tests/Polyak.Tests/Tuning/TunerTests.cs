@@ -115,7 +115,7 @@ public class TunerTests
     public void TuneJsonSummaryNamesBestAndCosts()
     {
         var result = new Tuner(Runner.Value, new TuningJournal(null)).Run(Request());
-        string line = JsonSerializer.Serialize(Polyak.Cli.TuneCommand.SummaryObject(result, "/x"), Json.Compact);
+        string line = JsonSerializer.Serialize(Polyak.Cli.TuneSummary.Of(result, "/x"), Json.Compact);
         using var doc = JsonDocument.Parse(line);
         var root = doc.RootElement;
         Assert.Equal(result.Best!.LearningRate, root.GetProperty("best_lr").GetDouble());
