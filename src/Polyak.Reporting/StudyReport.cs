@@ -7,22 +7,20 @@ using Polyak.Tuning;
 namespace Polyak.Reporting;
 
 /// <summary>
-/// Writes the study's report folder: <c>study.json</c>, CSV tables (levels, policies, grid, curves), the
-/// figures as PNG and SVG, and <c>index.html</c> showing them with the tables and the automatic reading.
+/// Writes the study's report folder: <c>study.json</c>, CSV tables (<see cref="StudyTables"/>: levels, policies, grid,
+/// curves), the figures as PNG and SVG (<see cref="StudyFigures"/>), and <c>index.html</c> (<see cref="StudyPage"/>).
 /// </summary>
 public static class StudyReport
 {
-    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
-
     /// <summary>Writes the report into <paramref name="dir"/>; returns the full path of index.html.</summary>
     public static string Write(StudyResult study, string dir)
     {
         Directory.CreateDirectory(dir);
         Json.WriteFileAtomic(Path.Combine(dir, "study.json"), study);
-        AtomicFile.WriteText(Path.Combine(dir, "levels.csv"), LevelsCsv(study));
-        AtomicFile.WriteText(Path.Combine(dir, "policies.csv"), PoliciesCsv(study));
-        AtomicFile.WriteText(Path.Combine(dir, "grid.csv"), GridCsv(study.Levels.Where(l => l.Tuning is not null).Select(l => (l.Groups, l.Tuning!))));
-        AtomicFile.WriteText(Path.Combine(dir, "curves.csv"), CurvesCsv(study));
+        StudyTables.Levels(study).WriteTo(Path.Combine(dir, "levels.csv"));
+        StudyTables.Policies(study).WriteTo(Path.Combine(dir, "policies.csv"));
+        StudyTables.Grid(study.Levels.Where(l => l.Tuning is not null).Select(l => (l.Groups, l.Tuning!))).WriteTo(Path.Combine(dir, "grid.csv"));
+        StudyTables.Curves(study).WriteTo(Path.Combine(dir, "curves.csv"));
         StudyFigures.Momentum(study, dir);
         StudyFigures.Penalty(study, dir);
         StudyFigures.Curves(study, dir);
@@ -30,7 +28,7 @@ public static class StudyReport
             if (l.Tuning is { Points.Count: > 0 } t)
                 StudyFigures.Heatmap(t, dir, $"heatmap-g{l.Groups}", $"Updates to target, g = {l.Groups} (red: best)");
         string index = Path.Combine(dir, "index.html");
-        AtomicFile.WriteText(index, Html(study));
+        AtomicFile.WriteText(index, StudyPage.Html(study));
         return Path.GetFullPath(index);
     }
 
@@ -39,116 +37,8 @@ public static class StudyReport
     {
         Directory.CreateDirectory(dir);
         int g = tuning.Request.Base.Groups ?? tuning.Request.Base.Workers;
-        AtomicFile.WriteText(Path.Combine(dir, "grid.csv"), GridCsv([(g, tuning)]));
+        StudyTables.Grid([(g, tuning)]).WriteTo(Path.Combine(dir, "grid.csv"));
         if (tuning.Points.Count > 0)
             StudyFigures.Heatmap(tuning, dir, "heatmap", $"Updates to target, {tuning.Request.Base.Workers} workers in {g} group(s) (red: best)");
     }
-
-    private static string N(double x, string format = "G6") => double.IsNaN(x) ? "" : x.ToString(format, C);
-
-    /// <summary>The per-level table as CSV.</summary>
-    public static string LevelsCsv(StudyResult study)
-    {
-        var sb = new StringBuilder("groups,workers,best_lr,best_momentum,updates_to_target,status,updates_min,updates_max,penalty_fixed09,penalty_nonneg,penalty_with_negative,implicit_momentum,predicted_explicit_momentum,total_momentum,staleness_mean,time_per_update,time_unit,hardware_efficiency,predicted_time_to_target\n");
-        foreach (var l in study.Levels)
-            sb.Append(C, $"{l.Groups},{l.Workers},{N(l.BestLr)},{N(l.BestMomentum)},{N(l.UpdatesToTarget)},{l.Status},{N(l.UpdatesMin ?? double.NaN)},{N(l.UpdatesMax ?? double.NaN)},{N(l.PenaltyFixed09, "G4")},{N(l.PenaltyNonneg, "G4")},{N(l.PenaltyWithNegative, "G4")},{N(l.ImplicitMomentum, "G4")},{N(l.PredictedExplicitMomentum, "G4")},{N(l.TotalMomentum, "G4")},{N(l.StalenessMean, "G4")},{N(l.TimePerUpdate, "G5")},{l.TimeUnit},{N(l.HardwareEfficiency, "G4")},{N(l.PredictedTimeToTarget, "G5")}\n");
-        return sb.ToString();
-    }
-
-    /// <summary>The three policies per level as CSV.</summary>
-    public static string PoliciesCsv(StudyResult study)
-    {
-        var sb = new StringBuilder("groups,policy,learning_rate,momentum,updates_to_target,status,penalty\n");
-        foreach (var l in study.Levels)
-            foreach (var (name, p) in new[] { ("fixed09", l.Fixed09), ("nonneg", l.Nonneg), ("with_negative", l.WithNegative) })
-                sb.Append(C, $"{l.Groups},{name},{N(p.LearningRate)},{N(p.Momentum)},{N(p.UpdatesToTarget)},{p.Status},{N(p.Penalty, "G4")}\n");
-        return sb.ToString();
-    }
-
-    /// <summary>Every grid point of the given tunes as CSV.</summary>
-    public static string GridCsv(IEnumerable<(int Groups, TuningResult Tuning)> tunings)
-    {
-        var sb = new StringBuilder("groups,learning_rate,momentum,status,score,median_updates,updates_min,updates_max,reached,seeds,stopped_early,median_final_loss\n");
-        foreach (var (g, t) in tunings)
-            foreach (var p in t.Points)
-                sb.Append(C, $"{g},{N(p.LearningRate)},{N(p.Momentum)},{p.Status},{p.ScoreText},{N(p.MedianUpdates ?? double.NaN)},{N(p.MinUpdates ?? double.NaN)},{N(p.MaxUpdates ?? double.NaN)},{p.ReachedCount},{p.Trials.Count},{(p.StoppedEarly ? "true" : "false")},{N(p.Median.FinalLoss)}\n");
-        return sb.ToString();
-    }
-
-    /// <summary>Loss curves of the best run per level as CSV.</summary>
-    public static string CurvesCsv(StudyResult study)
-    {
-        var sb = new StringBuilder("groups,update,loss\n");
-        foreach (var l in study.Levels)
-            if (l.BestPoint?.Median is { } run)
-                for (int i = 0; i < run.CurveUpdates.Length; i++) sb.Append(C, $"{l.Groups},{run.CurveUpdates[i]},{N(run.CurveLoss[i], "G7")}\n");
-        return sb.ToString();
-    }
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
-
-    /// <summary>The report page.</summary>
-    public static string Html(StudyResult study)
-    {
-        var cfg = study.Config;
-        var sb = new StringBuilder();
-        sb.Append("""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Polyak momentum study</title>
-            <style>
-            body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-            h1{font-size:1.6em} h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ddd}
-            table{border-collapse:collapse;margin:0.6em 0;font-size:0.9em} th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
-            th{background:#f3f3f3} td.l{text-align:left} .reading li{margin:0.3em 0}
-            figure{margin:1em 0} figure img{max-width:100%;border:1px solid #eee} figcaption{font-size:0.9em;color:#555}
-            .grid{display:flex;flex-wrap:wrap;gap:12px} .grid figure{width:48%;margin:0} code{background:#f5f5f5;padding:0 3px}
-            </style></head><body>
-            """);
-        sb.Append(C, $"<h1>Momentum study: asynchrony begets momentum</h1>\n");
-        sb.Append(C, $"<p>Preset <b>{E(study.Preset)}</b>: model <code>{E(cfg.Model)}</code> on <code>{E(cfg.Data)}</code>, backend <code>{E(cfg.Backend)}</code>, N = {cfg.Workers} workers, batch {cfg.Batch}, target evaluation loss {N(cfg.TargetLoss ?? double.NaN)}, budget {study.Budget} updates per run, evaluation every {study.EvalEvery} updates. ");
-        sb.Append(C, $"Grid: learning rates {E(string.Join(", ", study.LearningRates.Select(x => x.ToString("G3", C))))}; momenta {E(string.Join(", ", study.Momenta.Select(x => x.ToString("0.##", C))))}; seeds {E(string.Join(", ", study.Seeds))}. ");
-        sb.Append(C, $"Cost: {study.RunsExecuted} runs executed, {study.RunsReused} reused from the journal, {study.RunsPruned} pruned; {study.CostSeconds:F1} s of run time, {study.WallSeconds:F1} s wall.</p>\n");
-
-        sb.Append("<h2>Reading</h2>\n<ul class=\"reading\">\n");
-        foreach (string line in study.Reading) sb.Append("<li>").Append(E(line)).Append("</li>\n");
-        sb.Append("</ul>\n");
-
-        sb.Append("<h2>Best configuration and statistical penalty per level</h2>\n<table><tr><th>g</th><th>best lr</th><th>best mu</th><th>updates to target</th><th>spread (seeds)</th><th>penalty mu=0.9</th><th>penalty mu&ge;0</th><th>penalty incl. negative</th><th>implicit 1-1/g</th><th>predicted explicit</th><th>mean staleness</th></tr>\n");
-        foreach (var l in study.Levels)
-        {
-            string spread = l.UpdatesMin is double mn && l.UpdatesMax is double mx ? $"{mn:G6}&ndash;{mx:G6}" : "";
-            string upd = l.Status == TrialResult.Censored ? $"{study.Budget}+" : N(l.UpdatesToTarget);
-            sb.Append(C, $"<tr><td>{l.Groups}</td><td>{N(l.BestLr, "G3")}</td><td>{N(l.BestMomentum, "0.##")}</td><td>{upd}</td><td>{spread}</td><td>{Pen(l.Fixed09)}</td><td>{Pen(l.Nonneg)}</td><td>{Pen(l.WithNegative)}</td><td>{N(l.ImplicitMomentum, "0.###")}</td><td>{N(l.PredictedExplicitMomentum, "0.###")}</td><td>{N(l.StalenessMean, "0.##")}</td></tr>\n");
-        }
-        sb.Append("</table>\n");
-
-        sb.Append("<h2>Policies</h2>\n<table><tr><th>g</th><th>policy</th><th>lr</th><th>mu</th><th>updates to target</th><th>status</th><th>penalty</th></tr>\n");
-        foreach (var l in study.Levels)
-            foreach (var (name, p) in new[] { ("mu fixed 0.9", l.Fixed09), ("mu tuned, mu >= 0", l.Nonneg), ("mu tuned incl. negative", l.WithNegative) })
-                sb.Append(C, $"<tr><td>{l.Groups}</td><td class=\"l\">{E(name)}</td><td>{N(p.LearningRate, "G3")}</td><td>{N(p.Momentum, "0.##")}</td><td>{(p.Status == TrialResult.Censored ? N(p.UpdatesToTarget) + "+" : N(p.UpdatesToTarget))}</td><td class=\"l\">{p.Status}</td><td>{Pen(p)}</td></tr>\n");
-        sb.Append("</table>\n");
-
-        sb.Append("<h2>Hardware efficiency and predicted time to target</h2>\n<table><tr><th>g</th><th>time per update</th><th>unit</th><th>relative to sync</th><th>updates to target</th><th>predicted time to target</th></tr>\n");
-        foreach (var l in study.Levels)
-            sb.Append(C, $"<tr><td>{l.Groups}</td><td>{N(l.TimePerUpdate, "G4")}</td><td class=\"l\">{E(l.TimeUnit)}</td><td>{N(l.HardwareEfficiency, "0.###")}</td><td>{N(l.UpdatesToTarget)}</td><td>{N(l.PredictedTimeToTarget, "G4")}</td></tr>\n");
-        sb.Append("</table>\n");
-
-        sb.Append("<h2>Figures</h2>\n");
-        Figure(sb, "momentum", "(i) Best explicit momentum (blue) and the implicit momentum 1 - 1/g predicted by the queueing model (orange, stacked on a non-negative explicit bar, from zero when the explicit momentum is negative); diamonds: total = explicit + implicit; black line: the best synchronous momentum, the total the theory says is optimal.");
-        Figure(sb, "penalty", "(ii) Statistical penalty (updates to target / best synchronous run's) per level for the three momentum policies.");
-        Figure(sb, "curves", "(iii) Evaluation loss vs updates of the best run of each level.");
-        sb.Append("<h2>Heat maps of updates to target over the (lr, mu) grid</h2>\n<p>Cells: median updates to target; <code>N+</code> censored (not reached within the budget), <code>div</code> diverged, <code>pruned</code> skipped (a smaller lr with smaller-or-equal mu diverged). Red border: the best point.</p>\n<div class=\"grid\">\n");
-        foreach (var l in study.Levels)
-            if (l.Tuning is { Points.Count: > 0 })
-                sb.Append(C, $"<figure><a href=\"heatmap-g{l.Groups}.svg\"><img src=\"heatmap-g{l.Groups}.png\" alt=\"heat map g={l.Groups}\"></a><figcaption>g = {l.Groups}</figcaption></figure>\n");
-        sb.Append("</div>\n<h2>Files</h2>\n<p><a href=\"study.json\">study.json</a> · <a href=\"levels.csv\">levels.csv</a> · <a href=\"policies.csv\">policies.csv</a> · <a href=\"grid.csv\">grid.csv</a> · <a href=\"curves.csv\">curves.csv</a> · <a href=\"tune.jsonl\">tune.jsonl</a> (every run)</p>\n");
-        sb.Append(C, $"<p style=\"color:#888;font-size:0.8em\">Polyak {E(PolyakVersion.Current)}</p>\n</body></html>\n");
-        return sb.ToString();
-    }
-
-    private static string Pen(PolicyChoice p) =>
-        double.IsNaN(p.Penalty) ? "n/a" : (p.Status == TrialResult.Censored ? "&ge;" : "") + p.Penalty.ToString("0.00", C);
-
-    private static void Figure(StringBuilder sb, string name, string caption) =>
-        sb.Append(C, $"<figure><a href=\"{name}.svg\"><img src=\"{name}.png\" alt=\"{E(name)}\"></a><figcaption>{E(caption)}</figcaption></figure>\n");
 }

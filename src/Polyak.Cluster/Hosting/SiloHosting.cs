@@ -8,31 +8,6 @@ using Polyak.Cluster.Placement;
 
 namespace Polyak.Cluster.Hosting;
 
-/// <summary>How one Polyak silo joins its cluster.</summary>
-public sealed record PolyakSiloOptions
-{
-    /// <summary>Silo-to-silo port.</summary>
-    public int SiloPort { get; init; } = 11111;
-
-    /// <summary>Client gateway port.</summary>
-    public int GatewayPort { get; init; } = 30000;
-
-    /// <summary>Primary silo endpoint (localhost clustering); null = this silo is the primary.</summary>
-    public IPEndPoint? Primary { get; init; }
-
-    /// <summary>Redis connection string for membership (several machines); null = localhost clustering.</summary>
-    public string? Redis { get; init; }
-
-    /// <summary>Address advertised to other silos and clients (Redis clustering); default loopback.</summary>
-    public IPAddress AdvertisedAddress { get; init; } = IPAddress.Loopback;
-
-    /// <summary>Roles of this silo (comma-separated: control, shards, workers, all).</summary>
-    public string Roles { get; init; } = SiloRoles.All;
-
-    /// <summary>Cluster id (silos and clients of one cluster share it).</summary>
-    public string ClusterId { get; init; } = "polyak";
-}
-
 /// <summary><c>UseOrleans</c> extensions that make a silo a Polyak silo.</summary>
 public static class SiloHosting
 {

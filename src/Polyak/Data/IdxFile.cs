@@ -1,15 +1,5 @@
 namespace Polyak.Data;
 
-/// <summary>One IDX array (the MNIST file format): its dimensions and its unsigned-byte elements, row-major.</summary>
-public sealed record IdxArray(int[] Dimensions, byte[] Data)
-{
-    /// <summary>Number of items (the first dimension).</summary>
-    public int Count => Dimensions[0];
-
-    /// <summary>Elements per item (product of the other dimensions).</summary>
-    public int ItemSize => Dimensions.Skip(1).Aggregate(1, (a, b) => a * b);
-}
-
 /// <summary>
 /// Reads IDX files (MNIST / Fashion-MNIST), raw or gzip: magic <c>00 00 08 NDIMS</c> (unsigned bytes), NDIMS big-endian
 /// int32 dimensions, then the data. Images are <c>0x00000803</c> (count, rows, cols), labels <c>0x00000801</c> (count).

@@ -3,34 +3,6 @@ using System.Text;
 
 namespace Polyak.Data;
 
-/// <summary>The rows of one LIBSVM file before densifying: raw labels, and sparse (index, value) entries per row (CSR).</summary>
-public sealed class SparseRows
-{
-    /// <summary>The file the rows came from.</summary>
-    public required string Path { get; init; }
-
-    /// <summary>Label (or target) per row.</summary>
-    public required double[] Labels { get; init; }
-
-    /// <summary>Line number of each row, for error messages.</summary>
-    public required long[] Lines { get; init; }
-
-    /// <summary>Start of row i's entries in <see cref="Indices"/>; length rows + 1.</summary>
-    public required long[] RowStart { get; init; }
-
-    /// <summary>0-based feature index of each entry.</summary>
-    public required int[] Indices { get; init; }
-
-    /// <summary>Value of each entry.</summary>
-    public required float[] Values { get; init; }
-
-    /// <summary>Largest 1-based index seen (the dense width the file needs).</summary>
-    public required int MaxIndex { get; init; }
-
-    /// <summary>Number of rows.</summary>
-    public int Count => Labels.Length;
-}
-
 /// <summary>
 /// Reads LIBSVM / SVMlight sparse text (raw or gzip): one row per line, <c>LABEL INDEX:VALUE INDEX:VALUE ...</c> with
 /// 1-based, strictly increasing indices; <c>#</c> starts a comment; blank lines are skipped; an SVMlight <c>qid:N</c>
@@ -211,23 +183,4 @@ public static class LibSvmFile
         if (token.Length > 40) sb.Append("...");
         return sb.ToString();
     }
-}
-
-/// <summary>A minimal growable array (amortised doubling) for parsers.</summary>
-internal sealed class GrowableArray<T>
-{
-    private T[] _items = new T[1024];
-
-    /// <summary>Number of items.</summary>
-    public int Count { get; private set; }
-
-    /// <summary>Appends an item.</summary>
-    public void Add(T item)
-    {
-        if (Count == _items.Length) Array.Resize(ref _items, checked(_items.Length * 2));
-        _items[Count++] = item;
-    }
-
-    /// <summary>A right-sized copy.</summary>
-    public T[] ToArray() => _items.AsSpan(0, Count).ToArray();
 }

@@ -34,24 +34,3 @@ public interface IModel
     /// <summary>Mean loss and number of correct predictions over any number of rows (inference mode).</summary>
     EvaluationResult Evaluate(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, ModelWorkspace workspace);
 }
-
-/// <summary>Per-worker scratch memory of a model.</summary>
-public abstract class ModelWorkspace
-{
-    /// <summary>Creates a workspace for batches of up to <paramref name="maxBatch"/> rows.</summary>
-    protected ModelWorkspace(int maxBatch)
-    {
-        if (maxBatch < 1) throw new ArgumentOutOfRangeException(nameof(maxBatch), "batch capacity must be >= 1");
-        MaxBatch = maxBatch;
-    }
-
-    /// <summary>Largest batch this workspace can hold.</summary>
-    public int MaxBatch { get; }
-}
-
-/// <summary>Result of evaluating a model on a set of rows.</summary>
-public readonly record struct EvaluationResult(double Loss, long Correct, int Count)
-{
-    /// <summary>Fraction of correct predictions (NaN when there are no rows).</summary>
-    public double Accuracy => Count == 0 ? double.NaN : (double)Correct / Count;
-}

@@ -59,10 +59,3 @@ public sealed class ThreadsBackend : IExecutionBackend
         if (failure is not null) throw new InvalidOperationException($"a worker failed: {failure.Message}", failure);
     }
 }
-
-/// <summary>What a threads run was measured on (<c>run.json</c>'s <c>backend</c> section).</summary>
-/// <param name="WorkerThreads">OS threads, one per worker.</param>
-/// <param name="ProcessorCount">Logical cores of the machine.</param>
-/// <param name="Discipline">atomic or hogwild.</param>
-/// <param name="WallSeconds">Wall seconds the backend ran.</param>
-public sealed record ThreadsBackendRecord(int WorkerThreads, int ProcessorCount, string Discipline, double WallSeconds);

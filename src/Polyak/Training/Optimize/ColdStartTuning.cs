@@ -4,20 +4,6 @@ using Polyak.Tuning;
 
 namespace Polyak.Training;
 
-/// <summary>The configuration the cold start chose: the level, learning rate and momentum with the lowest predicted time to target.</summary>
-/// <param name="Groups">Compute groups g.</param>
-/// <param name="LearningRate">Learning rate.</param>
-/// <param name="Momentum">Explicit momentum.</param>
-/// <param name="PredictedTime">Predicted time to target, backend unit.</param>
-/// <param name="PredictedUpdates">Predicted updates to target.</param>
-public sealed record LevelChoice(int Groups, double LearningRate, double Momentum, double PredictedTime, double PredictedUpdates);
-
-/// <summary>The cold start's tuning outcome: its choice (null when every level diverged) and its cost.</summary>
-/// <param name="Choice">The chosen configuration.</param>
-/// <param name="Cost">Time the tuning runs took, backend unit.</param>
-/// <param name="Updates">Updates the tuning runs took.</param>
-public sealed record ColdStartResult(LevelChoice? Choice, double Cost, long Updates);
-
 /// <summary>
 /// Cold start, phase 2: a short tune per candidate level, chained (learning rates {previous best, previous best / 10};
 /// momenta no higher than the previous level's best: more groups give more implicit momentum), scored at the end of a

@@ -1,0 +1,54 @@
+using Polyak.Execution;
+using Polyak.Tuning;
+
+namespace Polyak.Reporting;
+
+/// <summary>The study report's CSV tables: per level, per policy, every grid point, and the best runs' loss curves.</summary>
+public static class StudyTables
+{
+    /// <summary>The per-level table.</summary>
+    public static CsvWriter Levels(StudyResult study)
+    {
+        var csv = new CsvWriter("groups", "workers", "best_lr", "best_momentum", "updates_to_target", "status", "updates_min", "updates_max",
+            "penalty_fixed09", "penalty_nonneg", "penalty_with_negative", "implicit_momentum", "predicted_explicit_momentum", "total_momentum",
+            "staleness_mean", "time_per_update", "time_unit", "hardware_efficiency", "predicted_time_to_target");
+        foreach (var l in study.Levels)
+            csv.Integer(l.Groups).Integer(l.Workers).Number(l.BestLr).Number(l.BestMomentum).Number(l.UpdatesToTarget).Text(l.Status)
+                .Number(l.UpdatesMin).Number(l.UpdatesMax).Number(l.PenaltyFixed09, "G4").Number(l.PenaltyNonneg, "G4").Number(l.PenaltyWithNegative, "G4")
+                .Number(l.ImplicitMomentum, "G4").Number(l.PredictedExplicitMomentum, "G4").Number(l.TotalMomentum, "G4").Number(l.StalenessMean, "G4")
+                .Number(l.TimePerUpdate, "G5").Text(l.TimeUnit).Number(l.HardwareEfficiency, "G4").Number(l.PredictedTimeToTarget, "G5").EndRow();
+        return csv;
+    }
+
+    /// <summary>The three momentum policies per level.</summary>
+    public static CsvWriter Policies(StudyResult study)
+    {
+        var csv = new CsvWriter("groups", "policy", "learning_rate", "momentum", "updates_to_target", "status", "penalty");
+        foreach (var l in study.Levels)
+            foreach (var (name, p) in new[] { ("fixed09", l.Fixed09), ("nonneg", l.Nonneg), ("with_negative", l.WithNegative) })
+                csv.Integer(l.Groups).Text(name).Number(p.LearningRate).Number(p.Momentum).Number(p.UpdatesToTarget).Text(p.Status).Number(p.Penalty, "G4").EndRow();
+        return csv;
+    }
+
+    /// <summary>Every grid point of the given tunes.</summary>
+    public static CsvWriter Grid(IEnumerable<(int Groups, TuningResult Tuning)> tunings)
+    {
+        var csv = new CsvWriter("groups", "learning_rate", "momentum", "status", "score", "median_updates", "updates_min", "updates_max", "reached", "seeds",
+            "stopped_early", "median_final_loss");
+        foreach (var (g, t) in tunings)
+            foreach (var p in t.Points)
+                csv.Integer(g).Number(p.LearningRate).Number(p.Momentum).Text(p.Status).Text(p.ScoreText).Number(p.MedianUpdates).Number(p.MinUpdates)
+                    .Number(p.MaxUpdates).Integer(p.ReachedCount).Integer(p.Trials.Count).Boolean(p.StoppedEarly).Number(p.Median.FinalLoss).EndRow();
+        return csv;
+    }
+
+    /// <summary>The loss curve of the best run of each level.</summary>
+    public static CsvWriter Curves(StudyResult study)
+    {
+        var csv = new CsvWriter("groups", "update", "loss");
+        foreach (var l in study.Levels)
+            if (l.BestPoint?.Median is { } run)
+                for (int i = 0; i < run.CurveUpdates.Length; i++) csv.Integer(l.Groups).Integer(run.CurveUpdates[i]).Number(run.CurveLoss[i], "G7").EndRow();
+        return csv;
+    }
+}
