@@ -7,7 +7,8 @@ namespace Polyak.Bench;
 
 /// <summary>
 /// Nanoseconds per <see cref="HeavyBall.Step"/> (one thread, the bare kernel without the parameter server around it)
-/// for the softmax (7,850) and MLP (203,530) parameter counts by default.
+/// for the softmax (7,850) and MLP (203,530) parameter counts by default: the dispatched path, then each vector width
+/// this machine runs in hardware, forced.
 /// </summary>
 public sealed class HeavyBallSuite : IBenchmarkSuite
 {
@@ -27,8 +28,23 @@ public sealed class HeavyBallSuite : IBenchmarkSuite
         Console.WriteLine("|---|---|---|---|---|");
         foreach (int d in dims)
         {
-            var (median, min) = Measure(d, seconds, (w, v, g) => HeavyBall.Step(w, v, g, 0.9f, 1e-3f, 1e-4f));
-            Print(d, "Step (dispatch)", median, min);
+            // One set of vectors per d for every row, so no row gains or loses by where its arrays happen to lie.
+            var w = new float[d];
+            var v = new float[d];
+            var g = new float[d];
+            var r = new Random(1);
+            for (int i = 0; i < d; i++)
+            {
+                w[i] = (float)(r.NextDouble() - 0.5);
+                g[i] = (float)(r.NextDouble() - 0.5) * 1e-2f;
+            }
+            var (median, min) = Measure(w, v, g, seconds, (w, v, g) => HeavyBall.Step(w, v, g, 0.9f, 1e-3f, 1e-4f));
+            Print(d, $"Step (dispatch: {HeavyBall.DefaultWidth})", median, min);
+            foreach (var width in HeavyBall.AvailableWidths)
+            {
+                (median, min) = Measure(w, v, g, seconds, (w, v, g) => HeavyBall.StepWith(width, w, v, g, 0.9f, 1e-3f, 1e-4f));
+                Print(d, $"forced {width}", median, min);
+            }
         }
         return 0;
     }
@@ -39,23 +55,18 @@ public sealed class HeavyBallSuite : IBenchmarkSuite
 
     private delegate void StepFn(Span<float> w, Span<float> v, ReadOnlySpan<float> g);
 
-    /// <summary>Median and minimum ns per step over samples of enough steps to last about 50 us each.</summary>
-    private static (double Median, double Min) Measure(int d, double seconds, StepFn step)
+    /// <summary>
+    /// Median and minimum ns per step over samples of enough steps to last about 1 ms each, after a warm-up long enough
+    /// for the JIT's tier-1 code to be installed.
+    /// </summary>
+    private static (double Median, double Min) Measure(float[] w, float[] v, float[] g, double seconds, StepFn step)
     {
-        var w = new float[d];
-        var v = new float[d];
-        var g = new float[d];
-        var r = new Random(1);
-        for (int i = 0; i < d; i++)
-        {
-            w[i] = (float)(r.NextDouble() - 0.5);
-            g[i] = (float)(r.NextDouble() - 0.5) * 1e-2f;
-        }
-        for (int i = 0; i < 200; i++) step(w, v, g);
+        var warm = Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 300) step(w, v, g);
         long t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < 200; i++) step(w, v, g);
         double perStep = Stopwatch.GetElapsedTime(t0).TotalSeconds / 200;
-        int reps = Math.Max(1, (int)(50e-6 / Math.Max(perStep, 1e-9)));
+        int reps = Math.Max(1, (int)(1e-3 / Math.Max(perStep, 1e-9)));
         var samples = new List<double>();
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed.TotalSeconds < seconds || samples.Count < 11)
