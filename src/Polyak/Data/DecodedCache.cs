@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 
 namespace Polyak.Data;
@@ -6,14 +7,22 @@ namespace Polyak.Data;
 /// <summary>
 /// Caches the decoded bytes of a compressed data file (e.g. a gunzipped IDX file) so that later loads skip the
 /// decompression. One cache file per source: a small header (magic, version, source length and modification time,
-/// dimensions, payload length, checksum) then the raw payload. Written atomically (temp file + rename); a cache file
-/// that is truncated, has a wrong header or a wrong checksum is ignored and rebuilt. Caching is best effort: an
-/// unwritable cache folder only costs speed.
+/// dimensions, payload length, XxHash64 checksum) then the raw payload. Written atomically (temp file + rename); a cache
+/// file that is truncated, has a wrong header (including an older format version) or a wrong checksum is ignored and
+/// rebuilt. Caching is best effort: an unwritable cache folder only costs speed.
 /// </summary>
 public sealed class DecodedCache
 {
     private static readonly byte[] Magic = "PLYKCACH"u8.ToArray();
-    private const int FormatVersion = 1;
+
+    /// <summary>
+    /// 2: entry name key and payload checksum are XxHash64. 1 (before) used a hand-written 64-bit checksum for both, so
+    /// a version-1 entry sits under a different name; it is never read, and is deleted when its source is next cached.
+    /// </summary>
+    private const int FormatVersion = 2;
+
+    /// <summary>Bytes before the dimensions: magic, version, source length, source ticks, dimension count.</summary>
+    private const int FixedHeaderLength = 8 + 4 + 8 + 8 + 4;
 
     /// <summary>Creates a cache in <paramref name="directory"/>; null disables caching.</summary>
     public DecodedCache(string? directory) => Directory = directory;
@@ -47,7 +56,7 @@ public sealed class DecodedCache
     {
         if (Directory is null) return null;
         string full = Path.GetFullPath(source);
-        ulong key = Checksum64.Compute(Encoding.UTF8.GetBytes(full));
+        ulong key = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(full));
         return Path.Combine(Directory, $"{Path.GetFileName(full)}.{key:x16}.decoded");
     }
 
@@ -73,8 +82,59 @@ public sealed class DecodedCache
         }
         var result = decode();
         LastOutcome = existed ? "rebuilt" : "miss";
-        TryWrite(entry, length, mtime, result.Dimensions, result.Payload);
+        if (TryWrite(entry, length, mtime, result.Dimensions, result.Payload))
+            RemoveOlderFormatEntries(entry, Path.GetFileName(Path.GetFullPath(source)));
         return result;
+    }
+
+    /// <summary>
+    /// Deletes the entries beside <paramref name="entry"/> for sources of the same file name that an older Polyak wrote
+    /// (right name pattern, Polyak magic, a format version below the current one): this version can never read them.
+    /// Files without the magic, and entries of the current or a newer format, are left alone. Best effort.
+    /// </summary>
+    private static void RemoveOlderFormatEntries(string entry, string sourceName)
+    {
+        if (sourceName.AsSpan().IndexOfAny('*', '?') >= 0) return; // not expressible as a search pattern
+        string? folder = Path.GetDirectoryName(entry);
+        if (folder is null) return;
+        try
+        {
+            foreach (string file in System.IO.Directory.EnumerateFiles(folder, $"{sourceName}.*.decoded"))
+            {
+                if (string.Equals(file, entry, StringComparison.Ordinal) || !IsEntryName(Path.GetFileName(file), sourceName)) continue;
+                if (ReadVersion(file) is >= 1 and < FormatVersion) File.Delete(file);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>True for <c>NAME.{16 hex digits}.decoded</c>, the shape of <see cref="EntryPath"/>.</summary>
+    private static bool IsEntryName(string fileName, string sourceName)
+    {
+        const string suffix = ".decoded";
+        if (fileName.Length != sourceName.Length + 1 + 16 + suffix.Length) return false;
+        if (!fileName.StartsWith(sourceName, StringComparison.Ordinal) || fileName[sourceName.Length] != '.' || !fileName.EndsWith(suffix, StringComparison.Ordinal)) return false;
+        foreach (char ch in fileName.AsSpan(sourceName.Length + 1, 16))
+            if (!char.IsAsciiHexDigitLower(ch)) return false;
+        return true;
+    }
+
+    /// <summary>The format version of a file that starts with the Polyak cache magic; null for any other file.</summary>
+    private static int? ReadVersion(string file)
+    {
+        try
+        {
+            using var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            Span<byte> head = stackalloc byte[12];
+            if (fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length || !head[..8].SequenceEqual(Magic)) return null;
+            return BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static (int[], byte[])? TryRead(string entry, long sourceLength, long sourceTicks)
@@ -82,7 +142,7 @@ public sealed class DecodedCache
         try
         {
             using var fs = new FileStream(entry, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            Span<byte> head = stackalloc byte[8 + 4 + 8 + 8 + 4];
+            Span<byte> head = stackalloc byte[FixedHeaderLength];
             fs.ReadExactly(head);
             if (!head[..8].SequenceEqual(Magic)) return null;
             if (BinaryPrimitives.ReadInt32LittleEndian(head[8..]) != FormatVersion) return null;
@@ -99,7 +159,7 @@ public sealed class DecodedCache
             if (payloadLength < 0 || payloadLength != fs.Length - fs.Position) return null;
             var payload = new byte[payloadLength];
             fs.ReadExactly(payload);
-            if (Checksum64.Compute(payload) != checksum) return null;
+            if (XxHash64.HashToUInt64(payload) != checksum) return null;
             return (dims, payload);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -108,7 +168,8 @@ public sealed class DecodedCache
         }
     }
 
-    private static void TryWrite(string entry, long sourceLength, long sourceTicks, int[] dims, byte[] payload)
+    /// <summary>Writes the entry atomically; false when the cache folder or file could not be written.</summary>
+    private static bool TryWrite(string entry, long sourceLength, long sourceTicks, int[] dims, byte[] payload)
     {
         string tmp = $"{entry}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
@@ -116,7 +177,7 @@ public sealed class DecodedCache
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                var head = new byte[8 + 4 + 8 + 8 + 4 + dims.Length * 4 + 8 + 8];
+                var head = new byte[FixedHeaderLength + dims.Length * 4 + 8 + 8];
                 Magic.CopyTo(head, 0);
                 BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(8), FormatVersion);
                 BinaryPrimitives.WriteInt64LittleEndian(head.AsSpan(12), sourceLength);
@@ -124,16 +185,18 @@ public sealed class DecodedCache
                 BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(28), dims.Length);
                 for (int i = 0; i < dims.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(32 + i * 4), dims[i]);
                 BinaryPrimitives.WriteInt64LittleEndian(head.AsSpan(32 + dims.Length * 4), payload.LongLength);
-                BinaryPrimitives.WriteUInt64LittleEndian(head.AsSpan(40 + dims.Length * 4), Checksum64.Compute(payload));
+                BinaryPrimitives.WriteUInt64LittleEndian(head.AsSpan(40 + dims.Length * 4), XxHash64.HashToUInt64(payload));
                 fs.Write(head);
                 fs.Write(payload);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, entry, overwrite: true);
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             try { File.Delete(tmp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            return false;
         }
     }
 }

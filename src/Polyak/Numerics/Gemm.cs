@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Polyak.Numerics;
 
@@ -8,8 +9,11 @@ namespace Polyak.Numerics;
 /// <c>C = alpha * op(A) * op(B) + beta * C</c> with <c>op(X) = X</c> or <c>X^T</c>, <c>op(A)</c> of shape m x k,
 /// <c>op(B)</c> of shape k x n and <c>C</c> of shape m x n. Blocked and packed in the BLIS manner
 /// (panels of B in L3, blocks of A in L2, register tiles of C) with Vector512 or Vector256 FMA micro-kernels
-/// and a scalar fallback. Packing buffers are per thread and reused, so a call allocates nothing after warm-up;
-/// with <c>threads = 2</c> large products are split across the caller and one helper thread.
+/// and a portable scalar kernel. Which kernels this machine can run is decided by one rule,
+/// <see cref="IsAvailable(GemmKernel)"/>; <see cref="DefaultKernel"/> is the best of <see cref="AvailableKernels"/>, and
+/// asking for any other kernel throws rather than quietly running a different one. Packing buffers are per thread and
+/// reused, so a call allocates nothing after warm-up; with <c>threads = 2</c> large products are split across the
+/// caller and one helper thread.
 /// </summary>
 public static partial class Gemm
 {
@@ -25,11 +29,32 @@ public static partial class Gemm
     /// <summary>Products with fewer multiply-adds than this run on one thread even when two are allowed.</summary>
     internal const long ParallelThreshold = 1L << 21;
 
-    /// <summary>The micro-kernel family this machine runs by default.</summary>
-    public static GemmKernel DefaultKernel { get; } =
-        Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? GemmKernel.Vector512
-        : Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported ? GemmKernel.Vector256
-        : GemmKernel.Scalar;
+    /// <summary>
+    /// True when this machine runs <paramref name="kernel"/> in hardware: the runtime accelerates its vector width
+    /// (<c>VectorNNN.IsHardwareAccelerated</c>, which also honours <c>DOTNET_PreferredVectorBitWidth</c> and the
+    /// <c>DOTNET_Enable*</c> switches) and the CPU has fused multiply-add at that width (AVX-512F for Vector512, FMA3
+    /// for Vector256; without it the kernels' FusedMultiplyAdd would be emulated in software). Scalar always runs.
+    /// </summary>
+    public static bool IsAvailable(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Scalar => true,
+        GemmKernel.Vector256 => Vector256.IsHardwareAccelerated && Fma.IsSupported,
+        GemmKernel.Vector512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
+        _ => false,
+    };
+
+    /// <summary>The kernels this machine can run (by <see cref="IsAvailable(GemmKernel)"/>), from Scalar to the widest.</summary>
+    public static IReadOnlyList<GemmKernel> AvailableKernels { get; } =
+        Array.AsReadOnly(new[] { GemmKernel.Scalar, GemmKernel.Vector256, GemmKernel.Vector512 }.Where(IsAvailable).ToArray());
+
+    /// <summary>The micro-kernel family this machine runs by default: the widest of <see cref="AvailableKernels"/>.</summary>
+    public static GemmKernel DefaultKernel { get; } = AvailableKernels[^1];
+
+    /// <summary>What this machine offers, for messages: the inputs of <see cref="IsAvailable(GemmKernel)"/> and the resulting kernels.</summary>
+    public static string HostDescription =>
+        $"Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated}, Avx512F={Avx512F.IsSupported}, "
+        + $"Vector256.IsHardwareAccelerated={Vector256.IsHardwareAccelerated}, Fma={Fma.IsSupported}; "
+        + $"available kernels: {string.Join(", ", AvailableKernels)}";
 
     /// <summary>
     /// <c>C = alpha * op(A) * op(B) + beta * C</c>. <paramref name="lda"/>, <paramref name="ldb"/>, <paramref name="ldc"/>
@@ -39,13 +64,16 @@ public static partial class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads = 1)
         => Multiply(DefaultKernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
 
-    /// <summary>As <see cref="Multiply(bool,bool,int,int,int,float,ReadOnlySpan{float},int,ReadOnlySpan{float},int,float,Span{float},int,int)"/> with an explicit kernel family (tests use it to cover every path).</summary>
+    /// <summary>
+    /// As <see cref="Multiply(bool,bool,int,int,int,float,ReadOnlySpan{float},int,ReadOnlySpan{float},int,float,Span{float},int,int)"/>
+    /// with an explicit kernel family (tests use it to cover every path). The kernel runs exactly as asked: one this
+    /// machine cannot run (see <see cref="AvailableKernels"/>) throws <see cref="PlatformNotSupportedException"/>.
+    /// </summary>
     public static unsafe void Multiply(GemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads = 1)
     {
+        if (!IsAvailable(kernel)) ThrowUnavailable(kernel);
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        if (kernel == GemmKernel.Vector512 && !Vector512.IsHardwareAccelerated) kernel = GemmKernel.Vector256;
-        if (kernel == GemmKernel.Vector256 && !Vector256.IsHardwareAccelerated) kernel = GemmKernel.Scalar;
         if (m == 0 || n == 0) return;
         fixed (float* pa = a)
         fixed (float* pb = b)
@@ -55,6 +83,13 @@ public static partial class Gemm
             if (threads >= 2 && (long)m * n * k >= ParallelThreshold) GemmHelper.RunSplit(job);
             else job.Run(0, m, 0, n);
         }
+    }
+
+    private static void ThrowUnavailable(GemmKernel kernel)
+    {
+        if (!Enum.IsDefined(kernel)) throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "gemm: no such kernel");
+        string needs = kernel == GemmKernel.Vector512 ? "Vector512 acceleration and AVX-512F" : "Vector256 acceleration and FMA";
+        throw new PlatformNotSupportedException($"gemm: the {kernel} kernel needs {needs}, which this machine does not offer ({HostDescription})");
     }
 
     private static void Validate(bool transA, bool transB, int m, int n, int k, int aLen, int lda, int bLen, int ldb, int cLen, int ldc)
@@ -158,6 +193,13 @@ public static partial class Gemm
             }
         }
 
+        /// <summary>
+        /// Packing uses 8 x 8 AVX transposes for the vector kernels only, so the Scalar kernel is the portable path in
+        /// full. Every vector kernel's availability implies AVX (FMA3 and AVX-512F both do), so for a vector kernel this
+        /// is always true; the <c>Avx.IsSupported</c> term is what makes the AVX instructions safe to emit here.
+        /// </summary>
+        private bool AvxPacking => Kernel != GemmKernel.Scalar && Avx.IsSupported;
+
         private void ScaleC(int m0, int m1, int n0, int n1)
         {
             if (beta == 1) return;
@@ -176,7 +218,7 @@ public static partial class Gemm
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* d = dst + (long)ir * kc;
-                if (!transA && rows == mr && mr % 8 == 0 && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                if (!transA && rows == mr && mr % 8 == 0 && AvxPacking)
                     PackTransposed(a + (long)(ic + ir) * lda + pc, lda, mr, kc, d, mr, alpha);
                 else if (!transA)
                 {
@@ -225,7 +267,7 @@ public static partial class Gemm
                         }
                     }
                 }
-                else if (cols == nr && nr % 8 == 0 && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                else if (cols == nr && nr % 8 == 0 && AvxPacking)
                     PackTransposed(b + (long)(jc + jr) * ldb + pc, ldb, nr, kc, d, nr, 1f);
                 else
                 {

@@ -80,6 +80,78 @@ public class HeavyBallTests
         }
     }
 
+    /// <summary>Every vector width this machine runs in hardware (by the rule <see cref="HeavyBall.Step"/> dispatches by), scalar included.</summary>
+    public static TheoryData<string> AvailableWidths => new(HeavyBall.AvailableWidths.Select(w => w.ToString()));
+
+    /// <summary>The step's arithmetic, one coordinate at a time, in the documented order with single-rounding FMAs.</summary>
+    private static void ReferenceStep(float[] w, float[] v, float[] g, int offset, int n, float mu, float alpha, float lambda)
+    {
+        for (int i = offset; i < offset + n; i++)
+        {
+            float d = MathF.FusedMultiplyAdd(lambda, w[i], g[i]);
+            float nv = MathF.FusedMultiplyAdd(-alpha, d, mu * v[i]);
+            v[i] = nv;
+            w[i] = w[i] + nv;
+        }
+    }
+
+    private static void AssertSameBits(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"{what}[{i}]: {actual[i]:R} (0x{BitConverter.SingleToInt32Bits(actual[i]):x8}), reference {expected[i]:R} (0x{BitConverter.SingleToInt32Bits(expected[i]):x8})");
+    }
+
+    [Theory]
+    [MemberData(nameof(AvailableWidths))]
+    public void EveryAvailableWidthIsBitIdenticalToTheScalarReference(string widthName)
+    {
+        var width = Enum.Parse<HeavyBall.Width>(widthName);
+        var rng = new Polyak.Numerics.RandomStream(11);
+        (float Mu, float Alpha, float Lambda)[] settings = [(0.9f, 0.05f, 1e-4f), (-0.4f, 0.1f, 0.01f), (0f, 0.3f, 0f), (0.99f, 1e-3f, 0.5f)];
+        foreach (int n in new[] { 0, 1, 7, 15, 16, 17, 33, 1000, 1023 })
+            foreach (int offset in new[] { 0, 1 }) // 1: no vector load is aligned
+                foreach (var (mu, alpha, lambda) in settings)
+                {
+                    int len = offset + n + 1; // the element past the slice must stay untouched
+                    var w = Enumerable.Range(0, len).Select(_ => (float)(rng.NextGaussian() * 3)).ToArray();
+                    var v = Enumerable.Range(0, len).Select(_ => (float)rng.NextGaussian()).ToArray();
+                    var g = Enumerable.Range(0, len).Select(_ => (float)(rng.NextGaussian() * 10)).ToArray();
+                    var wRef = (float[])w.Clone();
+                    var vRef = (float[])v.Clone();
+                    for (int step = 0; step < 3; step++)
+                    {
+                        HeavyBall.StepWith(width, w.AsSpan(offset, n), v.AsSpan(offset, n), g.AsSpan(offset, n), mu, alpha, lambda);
+                        ReferenceStep(wRef, vRef, g, offset, n, mu, alpha, lambda);
+                    }
+                    string what = $"{width} n={n} offset={offset} mu={mu} alpha={alpha} lambda={lambda}";
+                    AssertSameBits(wRef, w, $"{what}: w");
+                    AssertSameBits(vRef, v, $"{what}: v");
+                }
+    }
+
+    [Fact]
+    public void StepDispatchesToTheWidestAvailableWidth()
+    {
+        var rng = new Polyak.Numerics.RandomStream(12);
+        const int n = 1023;
+        var w = Enumerable.Range(0, n).Select(_ => (float)rng.NextGaussian()).ToArray();
+        var v = Enumerable.Range(0, n).Select(_ => (float)rng.NextGaussian()).ToArray();
+        var g = Enumerable.Range(0, n).Select(_ => (float)rng.NextGaussian()).ToArray();
+        var (w2, v2) = ((float[])w.Clone(), (float[])v.Clone());
+        HeavyBall.Step(w, v, g, 0.7f, 0.02f, 1e-3f);
+        HeavyBall.StepWith(HeavyBall.DefaultWidth, w2, v2, g, 0.7f, 0.02f, 1e-3f);
+        AssertSameBits(w2, w, "w");
+        AssertSameBits(v2, v, "v");
+        Assert.Equal(HeavyBall.AvailableWidths.Max(), HeavyBall.DefaultWidth);
+        Assert.Equal(HeavyBall.Width.Scalar, HeavyBall.AvailableWidths[0]);
+        foreach (var width in Enum.GetValues<HeavyBall.Width>().Except(HeavyBall.AvailableWidths))
+        {
+            var ex = Assert.Throws<PlatformNotSupportedException>(() => HeavyBall.StepWith(width, w, v, g, 0.7f, 0.02f, 1e-3f));
+            Assert.Contains(width.ToString(), ex.Message);
+        }
+    }
+
     [Theory]
     [InlineData(1.0)]
     [InlineData(-1.0)]

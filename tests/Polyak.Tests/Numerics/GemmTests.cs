@@ -3,10 +3,11 @@ using Xunit;
 
 namespace Polyak.Tests.Numerics;
 
-/// <summary>GEMM against a naive double-precision reference on odd shapes, every transpose and every kernel path.</summary>
+/// <summary>GEMM against a naive double-precision reference on odd shapes, every transpose and every kernel this machine runs.</summary>
 public sealed class GemmTests
 {
-    public static TheoryData<GemmKernel> Kernels => [GemmKernel.Scalar, GemmKernel.Vector256, GemmKernel.Vector512];
+    /// <summary>The kernels this machine really runs: each is tested, and none stands in for another.</summary>
+    public static TheoryData<GemmKernel> Kernels => new(Gemm.AvailableKernels);
 
     private static float[] Random(int n, ulong seed)
     {
@@ -91,6 +92,37 @@ public sealed class GemmTests
         // several callers race for the one helper thread; losers compute alone, all must be right
         Parallel.For(0, 6, i => Check(Gemm.DefaultKernel, i % 2 == 0, false, 150 + i, 170, 90, 1f, 0f, pad: 0, threads: 2));
     }
+
+    [Fact]
+    public void UnavailableKernelThrowsElseAllThreeKernelsAreAvailable()
+    {
+        var all = Enum.GetValues<GemmKernel>();
+        var missing = all.Except(Gemm.AvailableKernels).ToArray();
+        Assert.Equal(Gemm.AvailableKernels[^1], Gemm.DefaultKernel);
+        Assert.Equal(GemmKernel.Scalar, Gemm.AvailableKernels[0]);
+        if (missing.Length == 0)
+        {
+            // This machine must then really have every kernel: in order, each available by the one rule.
+            Assert.Equal(all, Gemm.AvailableKernels);
+            Assert.All(all, k => Assert.True(Gemm.IsAvailable(k), k.ToString()));
+            Assert.Equal(GemmKernel.Vector512, Gemm.DefaultKernel);
+            return;
+        }
+        foreach (var kernel in missing)
+        {
+            Assert.False(Gemm.IsAvailable(kernel));
+            var c = new float[4];
+            var ex = Assert.Throws<PlatformNotSupportedException>(() =>
+                Gemm.Multiply(kernel, false, false, 2, 2, 2, 1f, new float[4], 2, new float[4], 2, 0f, c, 2));
+            Assert.Contains($"the {kernel} kernel", ex.Message);
+            Assert.Contains("available kernels: " + string.Join(", ", Gemm.AvailableKernels), ex.Message);
+        }
+    }
+
+    [Fact]
+    public void UndefinedKernelIsRefused()
+        => Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.Multiply((GemmKernel)7, false, false, 1, 1, 1, 1f, new float[1], 1, new float[1], 1, 0f, new float[1], 1));
 
     [Fact]
     public void RejectsShortSpans()
