@@ -1,6 +1,6 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Polyak.Numerics;
 
@@ -100,14 +100,24 @@ public static class Im2Col
                             ref float d = ref Unsafe.Add(ref xs, (plane + iy) * width);
                             if (stride == 1)
                             {
-                                var row = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref d, lo - padding + kj), hi - lo);
-                                TensorPrimitives.Add(row, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref s, lo), hi - lo), row);
+                                AddInPlace(ref Unsafe.Add(ref d, lo - padding + kj), ref Unsafe.Add(ref s, lo), hi - lo);
                             }
                             else
                                 for (int ox = lo; ox < hi; ox++) Unsafe.Add(ref d, ox * stride - padding + kj) += Unsafe.Add(ref s, ox);
                         }
                     }
                 }
+    }
+
+    /// <summary>d[0..n) += s[0..n) with 256-bit vectors (rows here are short, often 8 to 24 values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddInPlace(ref float d, ref float s, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+                (Vector256.LoadUnsafe(ref d, (nuint)i) + Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref s, i);
     }
 
     private static void CheckSizes(int imageLength, int channels, int batch, int first, int count, int height, int width, int rows, int p, int colLength)
