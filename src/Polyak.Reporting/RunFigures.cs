@@ -4,7 +4,8 @@ namespace Polyak.Reporting;
 
 /// <summary>
 /// The figures of a run folder, as an <see cref="IRunArtifactWriter"/> for <c>Trainer.Artifacts</c>: with
-/// <c>--momentum auto</c>, <c>momentum.csv</c> and the control figure (<see cref="MomentumControlFigure"/>).
+/// <c>--momentum auto</c>, the control figure (<see cref="MomentumControlFigure"/>; its numbers are the run folder's
+/// <c>momentum.csv</c>, which the engine writes).
 /// </summary>
 public sealed class RunFigures : IRunArtifactWriter
 {

@@ -28,6 +28,44 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void MomentumAndControllerStateRoundTrip()
+    {
+        new ClusterCheckpoint(7, [1, 2], [3, 4], [7], -0.35, "{\"series\":[]}").Write(_dir);
+        var c = ClusterCheckpoint.ReadLatest(_dir, 2)!;
+        Assert.Equal(-0.35, c.Momentum);
+        Assert.Equal("{\"series\":[]}", c.AutoMomentum);
+        new ClusterCheckpoint(8, [1, 2], [3, 4], [8], 0.5).Write(_dir);
+        Assert.Null(ClusterCheckpoint.ReadLatest(_dir, 2)!.AutoMomentum);
+    }
+
+    [Fact]
+    public void AFormatOneFileIsStillReadWithItsMomentumUnknown()
+    {
+        // Format 1: magic PLYKCKP1, dimension, version, histogram, w, v, SHA-256 (no momentum, no controller).
+        Directory.CreateDirectory(_dir);
+        using var ms = new MemoryStream();
+        var b = new BinaryWriter(ms);
+        b.Write("PLYKCKP1"u8);
+        b.Write(2);          // dimension
+        b.Write(9L);         // version
+        b.Write(2);          // histogram length
+        b.Write(6L); b.Write(3L);
+        b.Write(1.5f); b.Write(-2f);
+        b.Write(0.25f); b.Write(0f);
+        b.Flush();
+        var body = ms.ToArray();
+        string path = Path.Combine(_dir, "ckpt-000000000009.bin");
+        File.WriteAllBytes(path, [.. body, .. System.Security.Cryptography.SHA256.HashData(body)]);
+        var c = ClusterCheckpoint.Read(path, 2);
+        Assert.Equal(9, c.Version);
+        Assert.Equal([6L, 3L], c.Staleness);
+        Assert.Equal([1.5f, -2f], c.W);
+        Assert.Equal([0.25f, 0f], c.V);
+        Assert.True(double.IsNaN(c.Momentum)); // the job's configured momentum applies
+        Assert.Null(c.AutoMomentum);
+    }
+
+    [Fact]
     public void CorruptedCheckpointIsRejectedByChecksumAndLeftAlone()
     {
         string path = new ClusterCheckpoint(5, [1, 2, 3, 4], [0, 0, 0, 0], [5]).Write(_dir);

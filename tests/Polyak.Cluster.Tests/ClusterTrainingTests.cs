@@ -86,6 +86,50 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
     }
 
     [Fact]
+    public async Task AShardRestoredAtAVersionDoesNotServeOlderVersionsFromBeforeTheRestore()
+    {
+        var client = fixture.Cluster.Client;
+        string job = "unit-" + Guid.NewGuid().ToString("N")[..8];
+        var shard = client.GetGrain<IShardGrain>($"{job}/0");
+        ShardInit At(long version, float w) => new()
+        {
+            JobId = job, Index = 0, Offset = 0, W = FloatBytes.ToBytes([w]), V = FloatBytes.ToBytes([0f]), Version = version,
+            LearningRate = 0.1, Schedule = "constant", WeightDecay = 0, Momentum = 0,
+        };
+        await shard.Initialize(At(10, 1f));
+        for (long t = 10; t < 14; t++)
+        {
+            Assert.Equal(ShardStatus.Ok, await shard.Stage(t, FloatBytes.ToBytes([1f])));
+            Assert.Equal(ShardStatus.Ok, await shard.Apply(new ApplyCommand { PushId = t, T = t, ReadVersion = t, Mu = 0 }));
+        }
+        Assert.Equal(ShardStatus.Ok, (await shard.Read(12)).Status);
+        // Rolled back to version 11: versions 12 and 13 of the old history, and 10, must not be served.
+        await shard.Initialize(At(11, 7f));
+        Assert.Equal(ShardStatus.Unavailable, (await shard.Read(10)).Status);
+        Assert.Equal(ShardStatus.Unavailable, (await shard.Read(12)).Status);
+        var now = await shard.Read(11);
+        Assert.Equal(ShardStatus.Ok, now.Status);
+        Assert.Equal([7f], FloatBytes.AsFloats(now.W).ToArray());
+        await shard.Release();
+    }
+
+    [Fact]
+    public void AModelOfTheCallersOwnIsRefusedByTheClusterBeforeTraining()
+    {
+        var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 2 };
+        var data = RunPlanner.LoadData(Options("threads"));
+        var model = Polyak.Models.ModelCatalog.Create("softmax", data.Train);
+        var ex = Assert.Throws<ArgumentException>(() => new Trainer().Train(model, data, new TrainingSetup { Backend = backend, Updates = 10 }));
+        Assert.Contains("every silo rebuilds the model and the data", ex.Message);
+        Assert.Null(backend.LastJobId); // nothing was submitted
+        // Data built in memory is refused too, even with a catalog model.
+        BackendCatalog.Register("cluster", () => backend);
+        var inMemory = Polyak.Data.DataSplit.From(data.Train, data.Test);
+        Assert.Contains("every silo rebuilds", Assert.Throws<ArgumentException>(() => new Trainer().Run(Options("cluster"), data: inMemory)).Message);
+        Assert.Null(backend.LastJobId);
+    }
+
+    [Fact]
     public void SynchronousGroupAppliesWithZeroStaleness()
     {
         var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 3 };

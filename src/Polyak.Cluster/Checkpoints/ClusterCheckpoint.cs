@@ -104,15 +104,4 @@ public sealed record ClusterCheckpoint(long Version, float[] W, float[] V, long[
         var files = List(dir);
         return files.Count == 0 ? null : Read(files[0], expectedDimension);
     }
-
-    /// <summary>The newest valid checkpoint (skipping corrupted ones, reported through <paramref name="skipped"/>), or null.</summary>
-    public static ClusterCheckpoint? ReadLatestValid(string dir, int expectedDimension, Action<string> skipped)
-    {
-        foreach (var f in List(dir))
-        {
-            try { return Read(f, expectedDimension); }
-            catch (InvalidDataException ex) { skipped(ex.Message); }
-        }
-        return null;
-    }
 }

@@ -44,8 +44,17 @@ public sealed class ClusterBackend : IExecutionBackend
     /// <summary>Checkpoint folder (null = <c>{--out}/checkpoints</c> when --out is given, else none).</summary>
     public string? CheckpointDir { get; init; }
 
-    /// <summary>The id of the last job submitted.</summary>
+    /// <summary>The id of the last job this instance submitted (informational, for tools and tests; not state a run depends on).</summary>
     public string? LastJobId { get; private set; }
+
+    /// <summary>Refuses Hogwild (updates are atomic across shards) and a run the silos cannot rebuild from its configuration.</summary>
+    public void Validate(RunPlan plan)
+    {
+        if (plan.Discipline != UpdateDiscipline.Atomic)
+            throw new ArgumentException("--backend cluster applies every update atomically across shards; --discipline hogwild is not supported there");
+        if (!plan.Portable)
+            throw new ArgumentException($"--backend cluster: every silo rebuilds the model and the data from the run's configuration, so the run needs a catalog model and data loaded from a data spec (model '{plan.Model.Name}', data '{plan.Config.Data}'); a model of your own or data built in memory runs on threads or the simulator");
+    }
 
     /// <inheritdoc/>
     public void Run(TrainingContext context) => RunAsync(context).GetAwaiter().GetResult();
@@ -53,10 +62,7 @@ public sealed class ClusterBackend : IExecutionBackend
     private async Task RunAsync(TrainingContext context)
     {
         var plan = context.Plan;
-        if (plan.Discipline != UpdateDiscipline.Atomic)
-            throw new ArgumentException("--backend cluster applies every update atomically across shards; --discipline hogwild is not supported there");
-        if (!plan.Portable)
-            throw new ArgumentException($"--backend cluster: every silo rebuilds the model and the data from the run's configuration, so the run needs a catalog model and a data spec (model '{plan.Model.Name}' is the caller's own, data '{plan.Config.Data}')");
+        Validate(plan);
         IHost? host = null;
         var client = _client;
         string endpoint = "in-process";

@@ -52,6 +52,8 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
             }
             s.Core = new UpdateCore(state, init.WeightDecay, schedule, CoordinateSet.Range(init.Offset, w.Length));
             w.CopyTo(s.Ring[Slot(init.Version)]);
+            // Older versions in the ring belong to a history that was rolled back (or never existed): not readable.
+            s.ValidFrom = init.Version;
             s.Index = init.Index;
             // Staged pushes survive a rollback: their commits are still valid at the restored version.
             s.Initialized = true;
@@ -69,7 +71,7 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
             if (!s.Initialized) return Task.FromResult(new ShardRead { Status = Uninitialized() });
             long latest = s.Core!.Version;
             if (version < 0) version = latest;
-            if (version > latest || version <= latest - History)
+            if (version > latest || version <= latest - History || version < s.ValidFrom)
                 return Task.FromResult(new ShardRead { Status = ShardStatus.Unavailable, Version = latest });
             return Task.FromResult(new ShardRead { Status = ShardStatus.Ok, Version = version, W = FloatBytes.ToBytes(s.Ring[Slot(version)]) });
         }
@@ -177,6 +179,7 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         public readonly Queue<long> StagedOrder = new();
         public float[][] Ring = [];
         public UpdateCore? Core;
+        public long ValidFrom;
         public int Index = -1;
         public bool Initialized;
     }

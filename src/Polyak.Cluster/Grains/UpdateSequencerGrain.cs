@@ -78,6 +78,9 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
             ? MomentumController.Attach(S.Core, job.Dimension, auto, job.Groups, options.Seed, job.UpdateLimit == long.MaxValue ? 0 : job.UpdateLimit)
             : null;
         if (resume is { Momentum: double.NaN } old) resume = old with { Momentum = S.Core.Momentum };
+        // A checkpoint without the controller's state (format 1, or a job without auto momentum then) becomes the rollback
+        // point: give it the fresh controller's state, so a rollback also takes the controller back.
+        if (resume is { AutoMomentum: null } bare && S.Controller is not null) resume = bare with { AutoMomentum = ControllerJson() };
         var start = resume ?? initial with { Momentum = S.Core.Momentum, AutoMomentum = ControllerJson() };
         S.ResumedFrom = resume?.Version ?? -1;
         if (resume is not null) S.Events.Add($"resumed from checkpoint at update {resume.Version}");
@@ -127,8 +130,8 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
         // momentum controller (which may set the next update's momentum) and advances the version.
         tracked = FloatBytes.AsFloats(trackedGradient);
         S.Core.Step(step, tracked);
-        S.Core.Record(step, tracked);
         S.Core.Advance(step);
+        S.Core.Record(step, tracked);
         if (float.IsFinite(batchLoss)) S.BatchLoss = double.IsNaN(S.BatchLoss) ? batchLoss : 0.95 * S.BatchLoss + 0.05 * batchLoss;
         if (job.CheckpointEvery > 0 && S.Version % job.CheckpointEvery == 0) await TakeCheckpoint();
         return new CommitResult { Status = CommitStatus.Applied, Staleness = step.Staleness, Version = step.Version, Momentum = S.Core.Momentum };

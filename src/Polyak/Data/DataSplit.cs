@@ -7,6 +7,12 @@ namespace Polyak.Data;
 public sealed record DataSplit(Dataset Train, Dataset Test, int[] EvalRows, string Description)
 {
     /// <summary>
+    /// The data spec (<c>--data</c>) this split was loaded from, or null for data built in memory: a run whose data has a
+    /// source can be rebuilt from its configuration (a cluster's silos do that).
+    /// </summary>
+    public string? Source { get; init; }
+
+    /// <summary>
     /// The data of a run from a training and a test set held in memory: the evaluation subset is a seeded sample of at
     /// most <paramref name="evalSize"/> training rows (the training loss the curve and the target loss are measured on).
     /// </summary>

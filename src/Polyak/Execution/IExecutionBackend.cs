@@ -18,6 +18,14 @@ public interface IExecutionBackend
     /// </summary>
     bool EvaluatesInParallel => true;
 
+    /// <summary>
+    /// Refuses a plan this backend cannot run, before anything runs (throws <see cref="ArgumentException"/> naming why);
+    /// the default accepts every plan.
+    /// </summary>
+    void Validate(RunPlan plan)
+    {
+    }
+
     /// <summary>Trains until <see cref="TrainingContext.Monitor"/> requests a stop.</summary>
     void Run(TrainingContext context);
 }

@@ -92,22 +92,6 @@ public sealed class ParameterServer
         return step.Staleness;
     }
 
-    /// <summary>A consistent copy of w, v and the version (takes the lock in both disciplines).</summary>
-    public long Snapshot(Span<float> w, Span<float> v)
-    {
-        CheckLength(w.Length);
-        CheckLength(v.Length);
-        lock (_lock)
-        {
-            lock (_statsLock)
-            {
-                Core.W.CopyTo(w);
-                Core.V.CopyTo(v);
-                return Core.Version;
-            }
-        }
-    }
-
     /// <summary>A consistent copy of the whole state (takes the lock in both disciplines).</summary>
     public ServerState GetState()
     {

@@ -41,9 +41,6 @@ public sealed class CoordinateSet
     /// <summary>First coordinate of a range (0 for a list).</summary>
     public int Offset { get; }
 
-    /// <summary>True for a contiguous range.</summary>
-    public bool IsRange => _indices is null;
-
     /// <summary>The global coordinate at local position <paramref name="local"/>.</summary>
     public int Global(int local) => _indices is null ? Offset + local : _indices[local];
 

@@ -16,9 +16,10 @@ namespace Polyak.Optimization;
 /// differ when the rate changes (Polyak's past steps keep the rate they were taken with).
 /// <para>Not thread-safe by itself: <see cref="Apply"/> is the whole step for one caller at a time (the atomic
 /// discipline's lock, the simulator's event loop, a cluster shard's grain turn). The Hogwild discipline uses the parts:
-/// <see cref="TakeTicket"/>, <see cref="PrepareAt"/>, <see cref="Step"/> racing, then <see cref="Record"/> serialised.
-/// A cluster's sequencer uses <see cref="TryPrepare"/>, lets the shards step, then <see cref="Record"/> and
-/// <see cref="Advance"/>. Its state is the plain value <see cref="ServerState"/> (<see cref="GetState"/>, <see cref="SetState"/>).</para>
+/// <see cref="TakeTicket"/>, <see cref="PrepareAt"/>, <see cref="Step"/> racing, then <see cref="Record"/> serialised (its
+/// observers then see updates in the order they finish, not in version order, and a step buffer other updates race on).
+/// A cluster's sequencer uses <see cref="TryPrepare"/>, lets the shards step, then <see cref="Step"/> on the coordinates it
+/// holds, <see cref="Advance"/> and <see cref="Record"/>. Its state is the plain value <see cref="ServerState"/> (<see cref="GetState"/>, <see cref="SetState"/>).</para>
 /// </summary>
 public sealed class UpdateCore
 {
@@ -53,7 +54,7 @@ public sealed class UpdateCore
     /// <summary>Number of coordinates held.</summary>
     public int Length => _w.Length;
 
-    /// <summary>Updates applied so far.</summary>
+    /// <summary>Updates applied so far (under Hogwild: update numbers handed out, updates still racing included).</summary>
     public long Version => Volatile.Read(ref _version);
 
     /// <summary>The explicit momentum mu in (-1, 1) used by the next update; closed-loop control may change it while training.</summary>
@@ -99,8 +100,9 @@ public sealed class UpdateCore
     {
         var step = Prepare(readVersion);
         Step(step, gradient);
-        Record(step, gradient);
+        // The version moves with w and v before anyone is told: an observer that throws cannot leave them out of step.
         Advance(step);
+        Record(step, gradient);
         return step.Staleness;
     }
 

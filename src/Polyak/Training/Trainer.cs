@@ -23,7 +23,7 @@ public sealed class Trainer
     /// <summary>Informational messages (data loaded, the auto-momentum target...).</summary>
     public Action<string>? Log { get; init; }
 
-    /// <summary>Test hook applied to the context before training starts.</summary>
+    /// <summary>Applied to the run's context after it is built (and restored) and before training starts: test hooks, or the optimizer setting a trial's momentum.</summary>
     public Action<TrainingContext>? Configure { get; init; }
 
     /// <summary>Writers of further files in the run folder (figures: Polyak.Reporting).</summary>
@@ -48,15 +48,33 @@ public sealed class Trainer
     }
 
     /// <summary>
+    /// Continues the run of a model of the caller's own (a library run written with <see cref="TrainingSetup.OutputDirectory"/>)
+    /// saved in <paramref name="runDir"/>: its configuration cannot rebuild <paramref name="model"/> or
+    /// <paramref name="data"/>, so the caller gives them again (the same model and data, or the resumed run is not the same run).
+    /// </summary>
+    public TrainingResult Resume(string runDir, IModel model, DataSplit data, Func<TrainingOptions, TrainingOptions>? adjust = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        var checkpoint = Checkpointer.ReadRun(runDir);
+        Log?.Invoke($"resuming {runDir} at update {checkpoint.State.Version}");
+        return Continue(checkpoint, adjust, runDir, cancel, data, model);
+    }
+
+    /// <summary>
     /// Continues <paramref name="checkpoint"/> with its configuration changed by <paramref name="adjust"/>; writes the run
     /// folder into <paramref name="outDir"/>, or nothing when it is null (the optimizer's re-tuning trials).
+    /// <paramref name="model"/> and <paramref name="backend"/> replace what the configuration names (a library run).
     /// </summary>
-    public TrainingResult Continue((CheckpointState State, float[] W, float[] V) checkpoint, Func<TrainingOptions, TrainingOptions>? adjust,
-        string? outDir, CancellationToken cancel = default, DataSplit? data = null)
+    public TrainingResult Continue(Checkpoint checkpoint, Func<TrainingOptions, TrainingOptions>? adjust,
+        string? outDir, CancellationToken cancel = default, DataSplit? data = null, IModel? model = null, IExecutionBackend? backend = null)
     {
+        ArgumentNullException.ThrowIfNull(checkpoint);
         var options = checkpoint.State.Config with { OutDir = outDir };
         if (adjust is not null) options = adjust(options) with { OutDir = outDir };
-        return Execute(RunPlanner.Plan(options, data, log: Log), checkpoint, cancel, allowDefaultDirectory: false);
+        if (model is null && options.Data.StartsWith(TrainingSetup.InMemoryPrefix, StringComparison.Ordinal))
+            throw new ArgumentException($"--resume: the run in '{outDir}' trained model '{options.Model}' on data held in memory ({options.Data}); a library run is resumed with Trainer.Resume(runDir, model, data)");
+        return Execute(RunPlanner.Plan(options, data, model, backend, Log), checkpoint, cancel, allowDefaultDirectory: false);
     }
 
     /// <summary>
@@ -76,8 +94,9 @@ public sealed class Trainer
     public Task<TrainingResult> TrainAsync(IModel model, DataSplit data, TrainingSetup setup, CancellationToken cancel = default) =>
         Task.Factory.StartNew(() => Train(model, data, setup, cancel), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private TrainingResult Execute(RunPlan plan, (CheckpointState State, float[] W, float[] V)? checkpoint, CancellationToken cancel, bool allowDefaultDirectory)
+    private TrainingResult Execute(RunPlan plan, Checkpoint? checkpoint, CancellationToken cancel, bool allowDefaultDirectory)
     {
+        var started = DateTime.UtcNow; // the record's start includes the auto-momentum target tune
         var (resolved, origin) = ResolveAutoMomentumTarget(plan);
         string? runDir = resolved.Config.OutDir ?? (allowDefaultDirectory ? DefaultRunDirectory?.Invoke(resolved) : null);
         if (runDir is not null)
@@ -85,7 +104,7 @@ public sealed class Trainer
             Directory.CreateDirectory(runDir);
             runDir = Path.GetFullPath(runDir);
         }
-        var session = new TrainingSession(resolved, Progress, cancel, runDir);
+        var session = new TrainingSession(resolved, Progress, cancel, runDir, started);
         if (session.Controller is { } c)
             Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                 $"auto momentum: target total {c.Target:G4}, start mu_e {c.Start:G4}, gain {c.Options.Gain:G3}, period {c.Options.Period}, bounds [{c.Options.Min:G3}, {c.Options.Max:G3}]"));

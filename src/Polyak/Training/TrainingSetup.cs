@@ -9,11 +9,19 @@ namespace Polyak.Training;
 /// Typed settings of a run for library users (<see cref="Trainer.Train"/>): the backend as an instance, the
 /// learning-rate schedule as a <see cref="LearningRateSchedule"/> (its base rate is the learning rate), the discipline as
 /// an enum, stop conditions as numbers and a <see cref="TimeSpan"/>. Every setting means what the command line's option
-/// of the same name means (README, DESIGN section 1), and is validated the same way.
+/// of the same name means, defaults included (README, DESIGN section 1), and is validated the same way. A record whose
+/// backend and schedule are objects: two setups are equal when they hold the same instances.
 /// </summary>
 public sealed record TrainingSetup
 {
-    /// <summary>Where the workers run: <see cref="ThreadsBackend"/> (default), <see cref="SimulatedBackend"/>, or the cluster backend of Polyak.Cluster.</summary>
+    /// <summary>What <see cref="ToOptions"/> records as the data of a run on data held in memory (a run file cannot reload it).</summary>
+    public const string InMemoryPrefix = "in-memory:";
+
+    /// <summary>
+    /// Where the workers run: <see cref="ThreadsBackend"/> (default) or <see cref="SimulatedBackend"/>. (The cluster backend
+    /// rebuilds the model and the data on every silo from a run's configuration, so it runs <see cref="Trainer.Run"/>'s
+    /// catalog models on data specs, not a model of the caller's own.)
+    /// </summary>
     public IExecutionBackend Backend { get; init; } = new ThreadsBackend();
 
     /// <summary>Number of workers N.</summary>
@@ -22,11 +30,14 @@ public sealed record TrainingSetup
     /// <summary>Number of compute groups g (divides N; 1 = synchronous); null = N (fully asynchronous).</summary>
     public int? Groups { get; init; }
 
-    /// <summary>Samples per update B, whatever g is (a group's members split it).</summary>
-    public int Batch { get; init; } = 64;
+    /// <summary>Samples per update B, whatever g is (a group's members split it); null = the model's recipe, else 64 (as <c>--batch</c>).</summary>
+    public int? Batch { get; init; }
 
-    /// <summary>The learning-rate schedule alpha_t (its base rate is the learning rate).</summary>
-    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant(0.1);
+    /// <summary>
+    /// The learning-rate schedule alpha_t (its base rate is the learning rate); null = a constant rate, the model's default
+    /// (<see cref="ModelDefaults.LearningRate"/>; 0.05 for a model the catalog does not know), as without <c>--lr</c>.
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; init; }
 
     /// <summary>Explicit momentum mu in (-1, 1), negative allowed (ignored when <see cref="AutoMomentum"/> is set).</summary>
     public double Momentum { get; init; }
@@ -55,7 +66,7 @@ public sealed record TrainingSetup
     /// <summary>Run seed: initialisation, batch streams, dropout masks and the simulator's clock derive from it.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Evaluate every this many updates (null = about 50 points over the run).</summary>
+    /// <summary>Evaluate every this many updates (null = about 50 points over a run of known length, else every half epoch).</summary>
     public int? EvalEvery { get; init; }
 
     /// <summary>Write the run folder here (run.json, curve.csv, staleness.csv, checkpoint.bin); null = write no files.</summary>
@@ -71,13 +82,13 @@ public sealed record TrainingSetup
     public TrainingOptions ToOptions(IModel model, DataSplit data) => new()
     {
         Model = model.Name,
-        Data = $"in-memory:{data.Description}",
+        Data = InMemoryPrefix + data.Description,
         Backend = Backend.Name,
         Workers = Workers,
         Groups = Groups,
         Batch = Batch,
-        LearningRate = Schedule.BaseRate,
-        Schedule = Schedule.Spec,
+        LearningRate = Schedule?.BaseRate,
+        Schedule = Schedule?.Spec,
         Momentum = AutoMomentum is null ? Momentum : null,
         AutoMomentum = AutoMomentum,
         WeightDecay = WeightDecay,
@@ -91,6 +102,5 @@ public sealed record TrainingSetup
         EvalEvery = EvalEvery,
         EvalSize = Math.Max(1, data.EvalRows.Length),
         CheckpointEvery = CheckpointEvery,
-        Simulation = Backend is SimulatedBackend { Simulation: { } clock } ? clock : new SimulationOptions(),
     };
 }

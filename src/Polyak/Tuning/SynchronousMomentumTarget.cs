@@ -20,7 +20,7 @@ public static class SynchronousMomentumTarget
 
     /// <summary>Tunes momentum synchronously for <paramref name="budget"/> updates; returns the best momentum and the tune.</summary>
     public static (double Target, TuningResult Tune) Find(TrainingOptions options, DataSplit data, double learningRate, long budget, Action<string>? log = null)
-        => Find(options, new SessionTrialRunner(data, options.Seed), learningRate, budget, log);
+        => Find(options, new SessionTrialRunner(data, options.DataSeed ?? options.Seed), learningRate, budget, log);
 
     /// <summary>Tunes momentum synchronously with <paramref name="runner"/> (e.g. one holding a user's own model).</summary>
     public static (double Target, TuningResult Tune) Find(TrainingOptions options, ITrialRunner runner, double learningRate, long budget, Action<string>? log = null)

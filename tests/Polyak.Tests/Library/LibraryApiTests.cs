@@ -92,6 +92,45 @@ public class LibraryApiTests
     }
 
     [Fact]
+    public void ALibraryRunResumesFromItsFolderWithTheCallersModelAndData()
+    {
+        string dir = TestSupport.TempDir("library-resume");
+        TrainingSetup Setup(long updates, string? outDir) => new()
+        {
+            Backend = new SimulatedBackend { Simulation = new SimulationOptions { Distribution = "lognormal:0.5" } },
+            Workers = 4,
+            Batch = 16,
+            Schedule = LearningRateSchedule.Constant(0.1),
+            Momentum = 0.2,
+            Updates = updates,
+            Seed = 5,
+            EvalEvery = 50,
+            OutputDirectory = outDir,
+        };
+        var whole = new Trainer().Train(new HuberRegression(4), RegressionData(2000, 4), Setup(400, null));
+        var first = new Trainer().Train(new HuberRegression(4), RegressionData(2000, 4), Setup(170, dir));
+        Assert.Equal(170, first.Record.Summary.Updates);
+        Assert.Equal("lognormal:0.5", first.Record.Config.Simulation.Distribution);
+        // Its configuration names data held in memory: a plain resume says what to do.
+        Assert.Contains("Trainer.Resume(runDir, model, data)", Assert.Throws<ArgumentException>(() => new Trainer().Resume(dir)).Message);
+        var resumed = new Trainer().Resume(dir, new HuberRegression(4), RegressionData(2000, 4), o => o with { Updates = 400 });
+        Assert.Equal(400, resumed.Record.Summary.Updates);
+        Assert.Equal(whole.Parameters, resumed.Parameters);
+        Assert.Equal(whole.Record.Summary.Staleness.Histogram, resumed.Record.Summary.Staleness.Histogram);
+    }
+
+    [Fact]
+    public void UnsetBatchAndScheduleTakeTheModelsDefaultsAsOnTheCommandLine()
+    {
+        var data = RunPlanner.LoadData(new TrainingOptions { Data = "synthetic:mixture,dim=8,n=500,test=100" });
+        var model = Polyak.Models.ModelCatalog.Create("softmax", data.Train);
+        var r = new Trainer().Train(model, data, new TrainingSetup { Updates = 5 });
+        Assert.Equal(64, r.Record.Config.Batch);
+        Assert.Equal(Polyak.Models.ModelDefaults.LearningRate(model), r.Record.Config.LearningRate);
+        Assert.Equal("constant", r.Record.Config.Schedule);
+    }
+
+    [Fact]
     public void BadTypedSettingsAreRefusedBeforeTraining()
     {
         var data = RegressionData(500, 3);

@@ -123,6 +123,22 @@ public class UpdateCoreTests
     }
 
     [Fact]
+    public void AnObserverThatThrowsCannotLeaveTheVersionBehindTheParameters()
+    {
+        var core = new UpdateCore(ServerState.Initial([1f, 1f], 0), 0, LearningRateSchedule.Constant(0.5));
+        core.Attach(new Throwing());
+        Assert.Throws<InvalidOperationException>(() => core.Apply([1f, 1f], 0));
+        Assert.Equal(1, core.Version);
+        Assert.Equal([0.5f, 0.5f], core.W.ToArray());
+        Assert.Equal(1, core.Staleness.Total);
+    }
+
+    private sealed class Throwing : IUpdateObserver
+    {
+        public void OnUpdate(in AppliedUpdate update) => throw new InvalidOperationException("observer failed");
+    }
+
+    [Fact]
     public void StateRoundTripsAndIsValidated()
     {
         var core = new UpdateCore(ServerState.Initial(Random(8, 3), 0.2), 0, LearningRateSchedule.Constant(0.1));

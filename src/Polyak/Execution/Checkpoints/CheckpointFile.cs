@@ -48,7 +48,7 @@ public static class CheckpointFile
     }
 
     /// <summary>Reads and validates a checkpoint; throws <see cref="InvalidDataException"/> naming the file and the problem.</summary>
-    public static (CheckpointState State, float[] W, float[] V) Read(string path)
+    public static Checkpoint Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"no checkpoint at '{path}'", path);
         using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -107,7 +107,7 @@ public static class CheckpointFile
         var v = new float[d];
         f.ReadExactly(MemoryMarshal.AsBytes(w.AsSpan()));
         f.ReadExactly(MemoryMarshal.AsBytes(v.AsSpan()));
-        return (state, w, v);
+        return new Checkpoint(state, w, v);
     }
 
     private static InvalidDataException Bad(string path, string what) => new($"checkpoint '{path}': {what}");

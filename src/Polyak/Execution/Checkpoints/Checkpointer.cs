@@ -21,7 +21,7 @@ public sealed class Checkpointer
     public string Path { get; }
 
     /// <summary>The run's state now.</summary>
-    public (CheckpointState State, float[] W, float[] V) Capture()
+    public Checkpoint Capture()
     {
         var s = _session;
         var server = s.Server.GetState();
@@ -43,7 +43,7 @@ public sealed class Checkpointer
             AutoMomentumSeries = s.Controller?.Series.ToList(),
             AutoMomentumEstimator = s.Controller?.Estimator.GetState(),
         };
-        return (state, server.W, server.V);
+        return new Checkpoint(state, server.W, server.V);
     }
 
     /// <summary>Writes a checkpoint of the run as it is now.</summary>
@@ -57,7 +57,7 @@ public sealed class Checkpointer
     }
 
     /// <summary>Reads the checkpoint of run folder <paramref name="runDir"/>; throws <see cref="ArgumentException"/> when there is none.</summary>
-    public static (CheckpointState State, float[] W, float[] V) ReadRun(string runDir)
+    public static Checkpoint ReadRun(string runDir)
     {
         if (!Directory.Exists(runDir)) throw new ArgumentException($"--resume: run folder '{runDir}' does not exist");
         string path = System.IO.Path.Combine(runDir, CheckpointFile.FileName);

@@ -14,7 +14,7 @@ public sealed record RunPlan
     /// <summary>The resolved configuration as recorded in <c>run.json</c> (re-runnable with <c>--config</c> when <see cref="Portable"/>).</summary>
     public required TrainingOptions Config { get; init; }
 
-    /// <summary>The options as they were given, before defaults (a short tune re-plans from them: e.g. "cosine over the run" then decays over the tune's runs).</summary>
+    /// <summary>The options as they were given, before defaults (the auto-momentum target tune re-plans its short runs from them, not from the defaults this run resolved to).</summary>
     public required TrainingOptions Requested { get; init; }
 
     /// <summary>The model (a gradient oracle over a flat parameter vector).</summary>
@@ -71,13 +71,13 @@ public sealed record RunPlan
     /// <summary>Divergence threshold as a multiple of the initial loss.</summary>
     public double DivergenceFactor { get; init; } = 100;
 
-    /// <summary>When the run evaluates.</summary>
-    public EvaluationSchedule Evaluation => new(Config.EvalEvery ?? 1, UpdateLimit);
-
     /// <summary>Run seed.</summary>
     public ulong Seed => Config.Seed;
 
-    /// <summary>Periodic checkpoint period in updates (0 = only at the end, or never when no run folder is written).</summary>
+    /// <summary>
+    /// Period of checkpoints during training, in updates (0 = none during training). Whether one is written at the end
+    /// is the run folder's business: <c>Config.CheckpointEvery</c> null or positive writes it, 0 never.
+    /// </summary>
     public long CheckpointEvery => Config.CheckpointEvery ?? 0;
 
     /// <summary>The recipe that supplied defaults, if one did.</summary>
@@ -87,8 +87,9 @@ public sealed record RunPlan
     public IReadOnlyList<string> FromRecipe { get; init; } = [];
 
     /// <summary>
-    /// True when <see cref="Config"/> alone rebuilds the model and the data (a catalog model, a data spec): required by the
-    /// cluster backend, whose silos rebuild both, and by <c>--config</c> re-runs. False for a user's own model or in-memory data.
+    /// True when <see cref="Config"/> alone rebuilds the model and the data (a catalog model, data loaded from the
+    /// configuration's own data spec): required by the cluster backend, whose silos rebuild both, and by <c>--config</c>
+    /// re-runs and resumes without the caller's model. False for a user's own model or data built in memory.
     /// </summary>
     public bool Portable { get; init; } = true;
 

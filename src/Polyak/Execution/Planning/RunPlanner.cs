@@ -21,22 +21,24 @@ public static class RunPlanner
     {
         ulong seed = o.DataSeed ?? o.Seed;
         var (train, test, description) = DataCatalog.Load(o.Data, o.Format, o.TestFraction, seed);
-        return new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, seed), description);
+        return new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, seed), description) { Source = o.Data };
     }
 
     /// <summary>
     /// Plans a run. <paramref name="data"/>, <paramref name="model"/> and <paramref name="backend"/> replace what the
-    /// options name (shared tuning data, a user's own model, a configured backend instance); a plan with a given model
-    /// is not <see cref="RunPlan.Portable"/>.
+    /// options name (shared tuning data, a user's own model, a configured backend instance); a plan with a given model,
+    /// or with data not loaded from the options' own data spec, is not <see cref="RunPlan.Portable"/>. The backend checks
+    /// the plan (<see cref="IExecutionBackend.Validate"/>) before anything runs.
     /// </summary>
     public static RunPlan Plan(TrainingOptions options, DataSplit? data = null, IModel? model = null, IExecutionBackend? backend = null,
         Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ResolvedOptions.ValidateGeneric(options);
         backend ??= BackendCatalog.Create(options.Backend, options);
+        // A simulator given its own clock model simulates that one, and the record says so.
         if (backend is SimulatedBackend { Simulation: { } clock }) options = options with { Simulation = clock };
-        bool portable = model is null;
+        ResolvedOptions.ValidateGeneric(options);
+        bool portable = model is null && (data is null || data.Source == options.Data);
         data ??= LoadData(options);
         log?.Invoke($"data: {data.Description}");
         model ??= ModelCatalog.Create(options.Model, data.Train);
@@ -63,7 +65,7 @@ public static class RunPlanner
             log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                 $"recipe {model.Name} for {string.Join(", ", resolved.FromRecipe)}: lr {recipe.LearningRate:G4}, momentum {recipe.Momentum:G4}, batch {recipe.Batch}{(recipe.Cosine ? ", cosine over the run" : "")}"));
 
-        return new RunPlan
+        var plan = new RunPlan
         {
             Config = config,
             Requested = options,
@@ -87,6 +89,8 @@ public static class RunPlanner
             FromRecipe = resolved.FromRecipe,
             Portable = portable,
         };
+        backend.Validate(plan);
+        return plan;
     }
 
     /// <summary>The plan with closed-loop momentum's target fixed (found before training when it was not given).</summary>

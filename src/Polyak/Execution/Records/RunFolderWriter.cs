@@ -7,9 +7,6 @@ namespace Polyak.Execution;
 /// </summary>
 public sealed class RunFolderWriter
 {
-    /// <summary>File names the writer owns inside a run folder.</summary>
-    public static readonly IReadOnlyList<string> Files = ["run.json", "curve.csv", "staleness.csv", "momentum.csv"];
-
     /// <summary>Further writers run after the record (figures, ...).</summary>
     public IReadOnlyList<IRunArtifactWriter> Artifacts { get; init; } = [];
 

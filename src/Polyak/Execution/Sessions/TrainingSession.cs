@@ -14,9 +14,14 @@ public sealed class TrainingSession
 {
     private bool _resumed;
 
-    /// <summary>Builds a run of <paramref name="plan"/>; <paramref name="runDirectory"/> is where the caller writes its folder, if anywhere.</summary>
-    public TrainingSession(RunPlan plan, IProgress<ProgressReport>? progress = null, CancellationToken cancel = default, string? runDirectory = null)
+    /// <summary>
+    /// Builds a run of <paramref name="plan"/>; <paramref name="runDirectory"/> is where the caller writes its folder, if
+    /// anywhere; <paramref name="startedUtc"/> is when the run started (default now; a resume keeps the checkpoint's).
+    /// </summary>
+    public TrainingSession(RunPlan plan, IProgress<ProgressReport>? progress = null, CancellationToken cancel = default, string? runDirectory = null,
+        DateTime? startedUtc = null)
     {
+        StartedUtc = startedUtc ?? DateTime.UtcNow;
         ArgumentNullException.ThrowIfNull(plan);
         Plan = plan;
         int d = plan.Model.ParameterCount;
@@ -52,7 +57,7 @@ public sealed class TrainingSession
     public TrainingContext Context { get; }
 
     /// <summary>When the run first started (kept across resumes).</summary>
-    public DateTime StartedUtc { get; private set; } = DateTime.UtcNow;
+    public DateTime StartedUtc { get; private set; }
 
     /// <summary>Continues a checkpoint: server state, control series and estimator, batch streams, curve and timers, backend state.</summary>
     public void Restore(CheckpointState st, float[] w, float[] v)
