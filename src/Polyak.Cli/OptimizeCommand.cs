@@ -45,6 +45,7 @@ public static class OptimizeCommand
             var options = set.Build(p, new TrainingOptions { Workers = 16 });
             if (options.OutDir is string outDir && File.Exists(Path.Combine(outDir, "run", "run.json")))
                 throw new ArgumentException($"--out {outDir} already holds an optimize run ({Path.Combine(outDir, "run", "run.json")}); choose another --out");
+            if (options.OutDir is string newDir) OutputFolder.Claim(newDir, "--out", []);
             var request = new OptimizeRequest
             {
                 Base = options,

@@ -47,14 +47,23 @@ public static class RunFile
     private static readonly JsonSerializerOptions Reading = MakeReadingOptions();
 
     /// <summary>Reads the run file at <paramref name="path"/> (see the type's summary).</summary>
-    public static TrainingOptions Load(string path)
+    public static TrainingOptions Load(string path) => Read(path).Options;
+
+    /// <summary>
+    /// Reads the run file at <paramref name="path"/> and says which keys only one backend reads (simulator settings, the
+    /// cluster endpoint), so the caller can refuse them when the backend in force is another.
+    /// </summary>
+    public static RunFileContent Read(string path)
     {
-        if (!File.Exists(path)) throw new ArgumentException($"--config: file '{path}' does not exist");
+        if (Directory.Exists(path)) throw new ArgumentException($"--config: '{RunFileSchema.Shorten(path)}' is a folder; give a run file (a run.json or options as JSON)");
+        if (!File.Exists(path)) throw new ArgumentException($"--config: file '{RunFileSchema.Shorten(path)}' does not exist");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            // Strict JSON: no comments, no trailing commas (a run file is data, and what one parser skips another reads).
+            string text = File.ReadAllText(path);
+            using var doc = JsonDocument.Parse(text);
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new ArgumentException($"--config '{path}': expected a JSON object");
+            if (root.ValueKind != JsonValueKind.Object) throw new ArgumentException($"--config '{path}': expected a JSON object, got {RunFileSchema.Describe(root)}");
             bool record = root.TryGetProperty("config", out var element);
             string prefix = "";
             if (record)
@@ -62,12 +71,14 @@ public static class RunFile
                 foreach (var p in root.EnumerateObject())
                     if (!RecordFields.Contains(p.Name, StringComparer.Ordinal))
                         throw Unknown(path, p.Name, RecordFields, $"a run record has: {string.Join(", ", RecordFields)}");
-                if (element.ValueKind != JsonValueKind.Object) throw new ArgumentException($"{path}: 'config' must be a JSON object");
+                if (element.ValueKind != JsonValueKind.Object) throw new ArgumentException($"{path}: 'config' must be a JSON object, got {RunFileSchema.Describe(element)}");
                 prefix = "config.";
             }
             else element = root;
 
             var specials = CheckKeys(path, element, prefix);
+            // momentum may be a number or a spec string ("auto:0.8"), read by its own converter.
+            RunFileSchema.Check(path, text, element, typeof(TrainingOptions), prefix, key => Resolve(key) is string f && Fields.Contains(f) && f != "momentum" ? f : null);
             var o = element.Deserialize<TrainingOptions>(Reading) ?? throw new ArgumentException($"--config '{path}': empty configuration");
             try
             {
@@ -77,13 +88,45 @@ public static class RunFile
             {
                 throw new ArgumentException($"{path}: {ex.Message}");
             }
+            // Keys only one backend reads: in a run record, simulator settings count only when they differ from the defaults
+            // (a record always has them); a cluster endpoint counts when it is set.
+            var simulatorKeys = new List<string>();
+            foreach (var p in element.EnumerateObject())
+            {
+                string? name = Resolve(p.Name);
+                bool simulatorKey = name is "simulation" or "distribution" or "compute-time" or "comm-delay" or "sync-cost" or "straggler";
+                if (simulatorKey && !(record && name == "simulation" && o.Simulation == DefaultSimulation(o.Simulation))) simulatorKeys.Add(prefix + p.Name);
+            }
+            string? clusterKey = element.EnumerateObject().Where(p => Resolve(p.Name) == "cluster" && p.Value.ValueKind != JsonValueKind.Null)
+                .Select(p => p.Name).FirstOrDefault();
             // A re-run of a run record never writes into the recorded run folder; bare options may name their --out.
-            return record ? o with { OutDir = null } : o;
+            return new RunFileContent(record ? o with { OutDir = null } : o, path, simulatorKeys, clusterKey is null ? null : prefix + clusterKey);
         }
         catch (JsonException ex)
         {
-            throw new ArgumentException($"--config '{path}': invalid JSON at line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}: {ex.Message.Split(" Path:")[0]}");
+            throw new ArgumentException($"--config '{path}': invalid JSON at line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}: {JsonMessage(ex)}");
         }
+        catch (InvalidOperationException ex) when (ex.Source == "System.Text.Json")
+        {
+            throw new ArgumentException($"--config '{path}': {ex.Message}");
+        }
+    }
+
+    /// <summary>Default simulator settings (a record equals them unless a simulator option was set).</summary>
+    private static SimulationOptions DefaultSimulation(SimulationOptions given) =>
+        given.Slowdown is { Count: 0 } ? new SimulationOptions { Slowdown = given.Slowdown } : new SimulationOptions();
+
+    /// <summary>The reader's message without its position suffix and its advice to change reader options.</summary>
+    private static string JsonMessage(JsonException ex)
+    {
+        string m = ex.Message;
+        foreach (string cut in new[] { " LineNumber:", " Path:", " Change the reader options." })
+        {
+            int i = m.IndexOf(cut, StringComparison.Ordinal);
+            if (i >= 0) m = m[..i];
+        }
+        m = m.Replace(" which is not supported in this mode.", ".", StringComparison.Ordinal).Trim();
+        return RunFileSchema.Shorten(m, 200);
     }
 
     /// <summary>
@@ -153,7 +196,7 @@ public static class RunFile
         }
         int allowed = word.Length <= 4 ? 1 : word.Length <= 8 ? 2 : 3;
         string hint = best is not null && bestDistance <= allowed ? $"did you mean '{best}'?" : list;
-        return new ArgumentException($"{path}: unknown key '{key}' ({hint})");
+        return new ArgumentException($"{path}: unknown key '{RunFileSchema.Shorten(key)}' ({hint})");
     }
 
     /// <summary>Applies the command-line-only keys in the command line's order: momentum spec, auto momentum settings, simulator.</summary>
@@ -189,13 +232,13 @@ public static class RunFile
     }
 
     private static double Number(JsonElement v, string key) =>
-        v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new ArgumentException($"'{key}' must be a number, got {v.GetRawText()}");
+        v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new ArgumentException($"'{key}' must be a number, got {RunFileSchema.Describe(v)}");
 
     private static string Text(JsonElement v, string key) => v.ValueKind switch
     {
         JsonValueKind.String => v.GetString()!,
         JsonValueKind.Number => v.GetRawText(),
-        _ => throw new ArgumentException($"'{key}' must be a string, got {v.GetRawText()}"),
+        _ => throw new ArgumentException($"'{key}' must be a string, got {RunFileSchema.Describe(v)}"),
     };
 
     /// <summary>Auto-momentum bounds as <c>"MIN,MAX"</c> or <c>[MIN, MAX]</c>.</summary>
@@ -240,7 +283,7 @@ public static class RunFile
 
         public override double? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
         {
-            JsonTokenType.Null or JsonTokenType.String => null,
+            JsonTokenType.Null or JsonTokenType.String => null, // a string spec is applied afterwards
             JsonTokenType.Number => reader.GetDouble(),
             _ => throw new JsonException("momentum must be a number or \"auto[:TARGET]\""),
         };

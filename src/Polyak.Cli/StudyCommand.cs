@@ -74,7 +74,7 @@ public static class StudyCommand
         var request = BuildRequest(set, grid, p, levelSpec, quick, full, out var runner);
         request.Validate();
         string fingerprint = TuningRequest.Fingerprint(request.Base, $"{string.Join(",", request.Levels)}|{request.LevelRequest(request.Levels[0]).Fingerprint()}");
-        string dir = Path.GetFullPath(p.GetValue(set.Out) ?? Path.Combine("runs", $"study-{request.Preset}-{fingerprint}"));
+        string dir = OutputFolder.Claim(p.GetValue(set.Out) ?? Path.Combine("runs", $"study-{request.Preset}-{fingerprint}"), "--out", ["tune.jsonl", "study.json"]);
         var journal = new TuningJournal(Path.Combine(dir, "tune.jsonl"));
         if (!request.Base.Backend.Equals("simulated", StringComparison.OrdinalIgnoreCase))
             Console.Error.WriteLine($"note: backend {request.Base.Backend}: updates-to-target depend on real thread timing (the simulator is deterministic)");

@@ -34,9 +34,9 @@ public static class TheoryCommand
             if (p.GetValue(updates) is int u) options = options with { StalenessUpdates = u };
             if (p.GetValue(seed) is ulong s) options = options with { Seed = s };
             options.Validate();
+            string dir = OutputFolder.Claim(p.GetValue(outDir) ?? Path.Combine("runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-theory"), "--out", ["theory.json", "theory.csv"]);
             using var interruption = new Interruption();
             var report = TheoryStudy.Run(options, msg => Console.Error.WriteLine(msg), interruption.Token);
-            string dir = p.GetValue(outDir) ?? Path.Combine("runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-theory");
             var files = TheoryReportWriter.Write(report, dir);
             Print(report);
             Console.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(dir)}");

@@ -25,7 +25,7 @@ public static class TrainCommand
         string? resume = p.GetValue(set.Resume);
         if (resume is not null) set.RejectUnresumable(p);
         var options = resume is null ? set.Build(p) : null;
-        if (options?.OutDir is string outDir) RefuseRunFolder(outDir);
+        if (options?.OutDir is string outDir) OutputFolder.CheckNewRun(outDir); // before any data is loaded
         using var interruption = new Interruption();
         var result = ConsoleProgress.Run(progress =>
         {
@@ -55,21 +55,6 @@ public static class TrainCommand
     public static string DefaultRunDirectory(RunPlan plan) =>
         Path.Combine("runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{plan.Model.Name}-{plan.Backend.Name}");
 
-    /// <summary>
-    /// Refuses an <c>--out</c> folder that already holds a run (its <c>run.json</c> or <c>checkpoint.bin</c>): training
-    /// into it would overwrite what was computed. An empty or unrelated existing folder is fine. (Only <c>train</c>
-    /// checks: tune, study and optimize manage their own folders and deliberately reuse them to resume trials.)
-    /// </summary>
-    public static void RefuseRunFolder(string outDir)
-    {
-        string checkpoint = Path.Combine(outDir, CheckpointFile.FileName);
-        foreach (string file in new[] { Path.Combine(outDir, "run.json"), checkpoint })
-        {
-            if (!File.Exists(file)) continue;
-            string next = File.Exists(checkpoint) ? $"continue it with --resume {outDir} or choose another --out" : "choose another --out";
-            throw new ArgumentException($"--out {outDir} already holds a run ({file}); {next}");
-        }
-    }
 
     /// <summary>
     /// The summary's throughput line. Throughput is of training alone: the periodic evaluations' time (summed over

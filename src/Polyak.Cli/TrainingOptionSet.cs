@@ -61,7 +61,8 @@ public sealed class TrainingOptionSet
     public TrainingOptions Build(ParseResult p, TrainingOptions defaults)
     {
         var o = defaults;
-        if (p.GetValue(Config) is string file) o = LoadRunFile(file);
+        RunFileContent? file = p.GetValue(Config) is string path ? RunFile.Read(path) : null;
+        if (file is not null) o = file.Options;
         if (p.GetValue(Model) is string m) o = o with { Model = m };
         if (p.GetValue(Data) is string d) o = o with { Data = d };
         if (p.GetValue(Format) is string f) o = o with { Format = f };
@@ -115,6 +116,10 @@ public sealed class TrainingOptionSet
             throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
         if (!cluster && p.GetResult(Cluster) is { Implicit: false })
             throw new ArgumentException($"--cluster is read by --backend cluster only, but the backend is {o.Backend}; add --backend cluster");
+        if (file is not null && !simulated && file.SimulatorKeys.Count > 0)
+            throw new ArgumentException($"{file.Path}: {string.Join(", ", file.SimulatorKeys.Select(k => $"'{k}'"))}: simulator setting(s), but the backend is {o.Backend}; add --backend simulated or remove them");
+        if (file is { ClusterKey: string clusterKey } && !cluster)
+            throw new ArgumentException($"{file.Path}: '{clusterKey}' is read by --backend cluster only, but the backend is {o.Backend}");
         ModelCatalog.CheckName(o.Model);
         return o;
     }

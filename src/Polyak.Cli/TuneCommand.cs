@@ -43,7 +43,7 @@ public static class TuneCommand
             Parallelism = p.GetValue(grid.Parallel),
         };
         request.Validate();
-        string dir = Path.GetFullPath(options.OutDir ?? Path.Combine("runs", "tune-" + request.Fingerprint()));
+        string dir = OutputFolder.Claim(options.OutDir ?? Path.Combine("runs", "tune-" + request.Fingerprint()), "--out", ["tune.jsonl", "grid.csv"]);
         var journal = new TuningJournal(Path.Combine(dir, "tune.jsonl"));
         Console.Error.WriteLine($"tune: {request.LearningRates.Count} learning rate(s) x {request.Momenta.Count} momenta x {request.Seeds.Count} seed(s), budget {request.Budget} updates, {options.Workers} workers in {request.Base.Groups} group(s) on {options.Backend}");
         Console.Error.WriteLine($"journal: {journal.Path} ({journal.Count} finished run(s) found; rerun the same command to resume)");

@@ -17,8 +17,11 @@ public static class DataCatalog
     public static (Dataset Train, Dataset Test, string Description) Load(string spec, string? format, double testFraction, ulong seed, DecodedCache? cache)
     {
         if (string.IsNullOrWhiteSpace(spec)) throw new ArgumentException("--data is empty");
+        if (format is not null && string.IsNullOrWhiteSpace(format))
+            throw new ArgumentException($"--format is empty; expected one of {string.Join(", ", DataFormats.Names)}");
         if (spec.StartsWith("synthetic", StringComparison.OrdinalIgnoreCase) && !File.Exists(spec) && !Directory.Exists(spec))
         {
+            if (format is not null) throw new ArgumentException($"--format {format} applies to files and folders; data '{spec}' is generated, not read");
             try { return SyntheticData.Generate(spec, seed); }
             catch (FormatException ex) { throw new ArgumentException(ex.Message, ex); }
         }
@@ -34,7 +37,7 @@ public static class DataCatalog
         }
         string path = ds.Source;
         if (!File.Exists(path) && !Directory.Exists(path))
-            throw new ArgumentException($"unknown data '{spec}': expected synthetic[:{string.Join("|", SyntheticData.Names)}], {string.Join(", ", NamedDataSets.Names)}, or an existing file or folder");
+            throw new ArgumentException($"unknown data '{(spec.Length <= 60 ? spec : spec[..57] + $"... ({spec.Length:N0} characters)")}': expected synthetic[:{string.Join("|", SyntheticData.Names)}], {string.Join(", ", NamedDataSets.Names)}, or an existing file or folder");
         DataFormat fmt = forced ?? DataFormats.Detect(path);
         switch (fmt)
         {

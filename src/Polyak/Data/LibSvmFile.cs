@@ -52,6 +52,8 @@ public static class LibSvmFile
                 var valTok = tok[(colon + 1)..];
                 if (previous == 0 && idxTok.SequenceEqual("qid"u8))
                 {
+                    if (!long.TryParse(valTok, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                        throw DataError.AtColumn(path, ln, pos + colon + 2, $"expected a whole number after 'qid:', found '{Show(valTok)}'");
                     pos = SkipSpace(line, end);
                     continue;
                 }

@@ -27,7 +27,10 @@ public static class SyntheticData
     {
         string body = spec.StartsWith("synthetic", StringComparison.OrdinalIgnoreCase) ? spec["synthetic".Length..] : spec;
         body = body.TrimStart(':');
-        string[] parts = body.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (body.StartsWith(',')) body = body[1..]; // synthetic,key=value: no generator name
+        string[] parts = body.Length == 0 ? [] : body.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => p.Length == 0))
+            throw new FormatException($"data '{spec}': an empty entry between commas; expected synthetic[:NAME][,key=value...]");
         string name = parts.Length == 0 || parts[0].Contains('=') ? "mixture" : parts[0].ToLowerInvariant();
         var options = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
         foreach (string p in parts.Skip(parts.Length > 0 && !parts[0].Contains('=') ? 1 : 0))

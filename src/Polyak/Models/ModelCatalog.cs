@@ -37,7 +37,7 @@ public static class ModelCatalog
         if (isMlp)
         {
             int[] hidden = [256];
-            if (n.Length > 4)
+            if (n.Length > 3)
             {
                 try
                 {
@@ -74,12 +74,22 @@ public static class ModelCatalog
     public static void CheckName(string name)
     {
         string n = name.Trim().ToLowerInvariant();
-        if (Names.Contains(n) || n == "least-squares" || n.StartsWith("mlp:", StringComparison.Ordinal) || NetworkSpec.LooksLikeSpec(n)) return;
+        if (n.StartsWith("mlp:", StringComparison.Ordinal))
+        {
+            var sizes = n[4..].Split(',', StringSplitOptions.TrimEntries);
+            if (sizes.Any(t => !int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out int h) || h < 1))
+                throw new ArgumentException($"model '{Show(name)}': hidden sizes must be positive integers separated by commas, e.g. mlp:512,256");
+            return;
+        }
+        if (Names.Contains(n) || n == "least-squares" || NetworkSpec.LooksLikeSpec(n)) return;
         throw new ArgumentException(UnknownModel(name));
     }
 
+    /// <summary>A name as an error message shows it: at most 60 characters.</summary>
+    private static string Show(string name) => name.Length <= 60 ? name : $"{name[..57]}... ({name.Length:N0} characters)";
+
     private static string UnknownModel(string name) =>
-        $"unknown model '{name}': expected one of {string.Join(", ", Names)} or a network spec such as conv32k5-relu-pool2-fc10";
+        $"unknown model '{Show(name)}': expected one of {string.Join(", ", Names)} or a network spec such as conv32k5-relu-pool2-fc10";
 
     /// <summary>Creates the model <paramref name="name"/> sized for <paramref name="train"/>.</summary>
     public static IModel Create(string name, Dataset train)

@@ -99,6 +99,7 @@ public sealed class Trainer
         var started = DateTime.UtcNow; // the record's start includes the auto-momentum target tune
         var (resolved, origin) = ResolveAutoMomentumTarget(plan);
         string? runDir = resolved.Config.OutDir ?? (allowDefaultDirectory ? DefaultRunDirectory?.Invoke(resolved) : null);
+        if (runDir is not null && checkpoint is null) OutputFolder.CheckNewRun(runDir, resolved.Config.OutDir is null ? "run folder" : "--out");
         if (runDir is not null)
         {
             Directory.CreateDirectory(runDir);

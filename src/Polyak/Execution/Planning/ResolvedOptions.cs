@@ -45,6 +45,12 @@ public sealed record ResolvedOptions
     /// <summary>Checks the options that do not depend on the data or model; throws naming what is wrong.</summary>
     public static void ValidateGeneric(TrainingOptions o)
     {
+        ArgumentNullException.ThrowIfNull(o);
+        if (string.IsNullOrWhiteSpace(o.Model)) throw new ArgumentException("--model is empty: give a model name or a layer spec");
+        if (string.IsNullOrWhiteSpace(o.Data)) throw new ArgumentException("--data is empty");
+        if (string.IsNullOrWhiteSpace(o.Backend)) throw new ArgumentException("--backend is empty: expected threads, simulated or cluster");
+        if (o.Simulation is null) throw new ArgumentException("simulation settings are missing");
+        if (!Enum.IsDefined(o.Discipline)) throw new ArgumentException($"--discipline must be atomic or hogwild, got {(int)o.Discipline}");
         if (o.Workers < 1) throw new ArgumentException($"--workers must be >= 1, got {o.Workers}");
         if (o.Workers > 4096) throw new ArgumentException($"--workers must be <= 4096, got {o.Workers}");
         int g = o.Groups ?? o.Workers;
@@ -63,7 +69,8 @@ public sealed record ResolvedOptions
         if (o.Updates is long u && u < 1) throw new ArgumentException($"--updates must be >= 1, got {u}");
         if (o.Epochs is double e && (!(e > 0) || !double.IsFinite(e))) throw new ArgumentException($"--epochs must be > 0, got {e}");
         if (o.TimeSeconds is double t && (!(t > 0) || !double.IsFinite(t))) throw new ArgumentException($"--time must be > 0 seconds, got {t}");
-        if (o.TargetLoss is double x && !double.IsFinite(x)) throw new ArgumentException($"--target-loss must be a finite number, got {x}");
+        if (o.TargetLoss is double x && (!double.IsFinite(x) || x < 0))
+            throw new ArgumentException($"--target-loss must be a finite number >= 0 (every model's loss is >= 0), got {x}");
         if (o.EvalEvery is int ev && ev < 1) throw new ArgumentException($"--eval-every must be >= 1, got {ev}");
         if (o.EvalSize < 1) throw new ArgumentException($"--eval-size must be >= 1, got {o.EvalSize}");
         if (!(o.TestFraction > 0 && o.TestFraction < 1)) throw new ArgumentException($"--test-fraction must be in (0, 1), got {o.TestFraction}");
