@@ -23,7 +23,7 @@ public static class OptimizeCommand
         var epochShare = new Option<double?>("--epoch-share") { Description = "Length of an optimizer epoch as a share of the time budget (default 0.2)" };
         var command = new Command("optimize", "Choose groups, learning rate and momentum for the shortest predicted time to target, then train with them");
         set.AddTo(command);
-        foreach (var o in new Option[] { set.Groups, set.Momentum, set.MomentumGain, set.MomentumBounds, set.MomentumPeriod, set.Updates, set.Epochs, set.Time, set.Resume, set.CheckpointEvery })
+        foreach (var o in new Option[] { set.Groups, set.Momentum, set.MomentumGain, set.MomentumBounds, set.MomentumPeriod, set.Updates, set.Epochs, set.Time, set.Resume, set.AllowChangedData, set.CheckpointEvery })
             o.Hidden = true;
         set.Workers.Description = "Number of workers N to configure (default 16)";
         set.Out.Description = "Output folder (default runs/<time>-optimize)";
@@ -41,6 +41,7 @@ public static class OptimizeCommand
                 (set.Epochs, "optimize's budget is --time-budget"),
                 (set.Time, "optimize's budget is --time-budget"),
                 (set.Resume, "optimize cannot continue a run; it starts afresh within --time-budget"),
+                (set.AllowChangedData, "optimize cannot continue a run; it starts afresh within --time-budget"),
                 (set.CheckpointEvery, "optimize checkpoints its main run itself"));
             var options = set.Build(p, new TrainingOptions { Workers = 16 });
             if (options.OutDir is string outDir && File.Exists(Path.Combine(outDir, "run", "run.json")))

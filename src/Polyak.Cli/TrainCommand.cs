@@ -24,6 +24,7 @@ public static class TrainCommand
         bool json = p.GetValue(set.JsonOutput);
         string? resume = p.GetValue(set.Resume);
         if (resume is not null) set.RejectUnresumable(p);
+        else if (p.GetValue(set.AllowChangedData)) throw new ArgumentException("--allow-changed-data applies to --resume only");
         var options = resume is null ? set.Build(p) : null;
         if (options?.OutDir is string outDir) OutputFolder.CheckNewRun(outDir); // before any data is loaded
         using var interruption = new Interruption();
@@ -34,6 +35,7 @@ public static class TrainCommand
                 Progress = progress,
                 Log = progress.Log,
                 Artifacts = RunFigures.All,
+                AllowChangedData = p.GetValue(set.AllowChangedData),
                 DefaultRunDirectory = DefaultRunDirectory,
             };
             return resume is null

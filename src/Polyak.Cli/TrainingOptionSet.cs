@@ -41,6 +41,7 @@ public sealed class TrainingOptionSet
     public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform[:H], lognormal[:SIGMA]" };
     public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster endpoint HOST:PORT (backend cluster)" };
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue the run saved in this run folder (only stop conditions, --checkpoint-every and --json may be given)" };
+    public readonly Option<bool> AllowChangedData = new("--allow-changed-data") { Description = "With --resume: continue even when the data's fingerprint differs from the checkpoint's (it is refused by default)" };
     public readonly Option<long?> CheckpointEvery = new("--checkpoint-every") { Description = "Write a checkpoint every K updates (default: only at the end; 0 = never)" };
     public readonly Option<bool> JsonOutput = new("--json") { Description = "Print the summary as one JSON object on the last line of stdout" };
     public readonly SimulationOptionSet Simulator = new();
@@ -49,7 +50,7 @@ public sealed class TrainingOptionSet
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, MomentumGain, MomentumBounds, MomentumPeriod, WeightDecay, Schedule,
-                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, CheckpointEvery, JsonOutput })
+                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, AllowChangedData, CheckpointEvery, JsonOutput })
             command.Options.Add(o);
         Simulator.AddTo(command);
     }
@@ -128,7 +129,7 @@ public sealed class TrainingOptionSet
     /// The options <c>--resume</c> honours: the stop conditions and the checkpoint period (<see cref="AdjustResumed"/>),
     /// <c>--json</c>, and <c>--resume</c> itself. Everything else comes from the checkpoint.
     /// </summary>
-    public IReadOnlyList<Option> ResumableOptions => [Resume, Updates, Epochs, Time, TargetLoss, CheckpointEvery, JsonOutput];
+    public IReadOnlyList<Option> ResumableOptions => [Resume, Updates, Epochs, Time, TargetLoss, CheckpointEvery, JsonOutput, AllowChangedData];
 
     /// <summary>
     /// For <c>--resume</c>: refuses every option given on the command line that a resume cannot honour (they would be

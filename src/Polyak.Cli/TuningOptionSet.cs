@@ -49,6 +49,7 @@ public sealed class TuningOptionSet
         (set.MomentumPeriod, $"{command} runs fixed momenta (no --momentum auto)"),
         (set.Time, $"{command} gives every run the same budget in updates; use --updates or --epochs"),
         (set.Resume, $"{command} resumes from its journal: rerun the same command with the same --out"),
+        (set.AllowChangedData, $"{command} resumes from its journal, not from a checkpoint"),
         (set.CheckpointEvery, $"{command}'s runs keep no checkpoints; its journal (tune.jsonl in --out) is what a rerun resumes from"),
     ];
 

@@ -38,6 +38,26 @@ public sealed class DataSpec
         return new DataSpec(text, parts[0].Trim(), options);
     }
 
+    /// <summary>
+    /// The spec with its paths made absolute (the source and a <c>test=</c> file, when they name existing files or
+    /// folders), so a run record finds its data from any working directory; names (synthetic, fashion-mnist) and specs
+    /// that name nothing on disk are returned unchanged.
+    /// </summary>
+    public static string Absolute(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || (text.StartsWith("synthetic", StringComparison.OrdinalIgnoreCase) && !File.Exists(text) && !Directory.Exists(text)))
+            return text;
+        if (File.Exists(text) || Directory.Exists(text)) return Path.GetFullPath(text);
+        DataSpec spec;
+        try { spec = Parse(text); }
+        catch (ArgumentException) { return text; } // the loader reports it
+        if (!File.Exists(spec.Source) && !Directory.Exists(spec.Source)) return text;
+        var parts = new List<string> { Path.GetFullPath(spec.Source) };
+        foreach (var (key, value) in spec._options)
+            parts.Add($"{key}={(key.Equals("test", StringComparison.OrdinalIgnoreCase) && File.Exists(value) ? Path.GetFullPath(value) : value)}");
+        return string.Join(',', parts);
+    }
+
     /// <summary>Removes and returns option <paramref name="key"/>, or null.</summary>
     public string? Take(string key) => _options.Remove(key, out var v) ? v : null;
 

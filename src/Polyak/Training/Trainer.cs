@@ -29,6 +29,12 @@ public sealed class Trainer
     /// <summary>Writers of further files in the run folder (figures: Polyak.Reporting).</summary>
     public IReadOnlyList<IRunArtifactWriter> Artifacts { get; init; } = [];
 
+    /// <summary>
+    /// Resume even when the data's fingerprint differs from the one the checkpoint recorded (<c>--allow-changed-data</c>);
+    /// by default such a resume is refused, naming the data and both fingerprints.
+    /// </summary>
+    public bool AllowChangedData { get; init; }
+
     /// <summary>The run folder of a run whose options name none (the CLI's <c>runs/&lt;time&gt;-&lt;model&gt;-&lt;backend&gt;</c>); null = write no files.</summary>
     public Func<RunPlan, string>? DefaultRunDirectory { get; init; }
 
@@ -74,7 +80,15 @@ public sealed class Trainer
         if (adjust is not null) options = adjust(options) with { OutDir = outDir };
         if (model is null && options.Data.StartsWith(TrainingSetup.InMemoryPrefix, StringComparison.Ordinal))
             throw new ArgumentException($"--resume: the run in '{outDir}' trained model '{options.Model}' on data held in memory ({options.Data}); a library run is resumed with Trainer.Resume(runDir, model, data)");
-        return Execute(RunPlanner.Plan(options, data, model, backend, Log), checkpoint, cancel, allowDefaultDirectory: false);
+        var plan = RunPlanner.Plan(options, data, model, backend, Log);
+        string now = DataFingerprint.Of(plan.Data);
+        if (checkpoint.State.DataFingerprint is string then && then != now)
+        {
+            if (!AllowChangedData)
+                throw new ArgumentException($"--resume: data '{plan.Config.Data}' changed since the checkpoint at update {checkpoint.State.Version}: its fingerprint was {then}, now {now}; resume anyway with --allow-changed-data");
+            Log?.Invoke($"resuming on changed data '{plan.Config.Data}' (fingerprint {then} -> {now}), as --allow-changed-data asks");
+        }
+        return Execute(plan, checkpoint, cancel, allowDefaultDirectory: false);
     }
 
     /// <summary>

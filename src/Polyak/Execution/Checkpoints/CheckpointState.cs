@@ -45,6 +45,9 @@ public sealed record CheckpointState
     /// <summary>UTC time the run first started.</summary>
     public required DateTime StartedUtc { get; init; }
 
+    /// <summary>The fingerprint of the data the run trained on (null in checkpoints written before it was kept).</summary>
+    public string? DataFingerprint { get; init; }
+
     /// <summary>Backend-specific state (e.g. the simulator's clock and in-flight work), if the backend has any.</summary>
     public JsonElement? Backend { get; init; }
 

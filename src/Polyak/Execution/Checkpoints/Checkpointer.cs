@@ -39,6 +39,7 @@ public sealed class Checkpointer
             EvalSeconds = s.Monitor.EvalSeconds,
             TargetReachedAt = s.Monitor.TargetReachedAt,
             StartedUtc = s.StartedUtc,
+            DataFingerprint = Polyak.Data.DataFingerprint.Of(s.Plan.Data),
             Backend = s.Plan.Backend is IResumableBackend rb ? rb.CaptureState(s.Context) : null,
             AutoMomentumSeries = s.Controller?.Series.ToList(),
             AutoMomentumEstimator = s.Controller?.Estimator.GetState(),

@@ -21,7 +21,7 @@ public static class RunPlanner
     {
         ulong seed = o.DataSeed ?? o.Seed;
         var (train, test, description) = DataCatalog.Load(o.Data, o.Format, o.TestFraction, seed);
-        return new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, seed), description) { Source = o.Data };
+        return new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, seed), description) { Source = DataSpec.Absolute(o.Data) };
     }
 
     /// <summary>
@@ -34,6 +34,9 @@ public static class RunPlanner
         Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ResolvedOptions.ValidateGeneric(options with { Simulation = options.Simulation ?? new SimulationOptions() });
+        // Data paths are recorded absolute, so the run's record and checkpoint find them from any directory.
+        options = options with { Data = DataSpec.Absolute(options.Data) };
         backend ??= BackendCatalog.Create(options.Backend, options);
         // A simulator given its own clock model simulates that one, and the record says so.
         if (backend is SimulatedBackend { Simulation: { } clock }) options = options with { Simulation = clock };

@@ -1,3 +1,4 @@
+using Polyak.Data;
 using Polyak.Optimization;
 
 namespace Polyak.Execution;
@@ -49,7 +50,10 @@ public static class RunRecordBuilder
             Status = RunStatusNames.Of(outcome.Status),
             StopReason = outcome.StopReason,
             Config = plan.Config,
-            Data = new DataInfo(data.Description, data.Train.Count, data.Test.Count, data.EvalRows.Length, data.Train.FeatureCount, data.Train.ClassCount),
+            Data = new DataInfo(data.Description, data.Train.Count, data.Test.Count, data.EvalRows.Length, data.Train.FeatureCount, data.Train.ClassCount)
+            {
+                Fingerprint = DataFingerprint.Of(data),
+            },
             Model = new ModelInfo(model.Name, model.ParameterCount, model.IsClassifier),
             Summary = summary,
             Curve = curve,
