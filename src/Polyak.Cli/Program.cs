@@ -37,6 +37,7 @@ public static class Program
         root.Subcommands.Add(StudyCommand.Create());
         root.Subcommands.Add(OptimizeCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
+        root.Subcommands.Add(RunsCommand.Create());
         return root;
     }
 }

@@ -219,7 +219,7 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
             string ckpts = Path.Combine(dir, "checkpoints");
             Assert.NotEmpty(Directory.GetFiles(ckpts, "ckpt-*.bin"));
 
-            var second = new Trainer().Run(o with { Updates = 300 });
+            var second = new Trainer().Resume(dir, x => x with { Updates = 300 });
             Assert.Null(second.Failure);
             Assert.Equal(200L, ((ClusterBackendRecord)second.Record.Backend!).ResumedFrom);
             Assert.Equal(300, second.Record.Summary.Updates);
@@ -227,7 +227,9 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
 
             // A model of another size: clear error, checkpoints untouched.
             var before = Directory.GetFiles(ckpts).ToDictionary(f => f, File.ReadAllBytes);
-            var mismatch = new Trainer().Run(o with { Updates = 400, Data = "synthetic:mixture,n=4000,test=500,dim=32" });
+            // (A job that is not this run's resume, given the same checkpoint folder.)
+            BackendCatalog.Register("cluster", () => new ClusterBackend(fixture.Cluster.Client) { Shards = 2, CheckpointDir = ckpts });
+            var mismatch = new Trainer().Run(o with { OutDir = null, Updates = 400, Data = "synthetic:mixture,n=4000,test=500,dim=32" });
             Assert.NotNull(mismatch.Failure);
             Assert.Contains("model size mismatch", mismatch.Failure!.Message);
             Assert.Equal(before.Keys.Order(), Directory.GetFiles(ckpts).Order());
@@ -238,7 +240,7 @@ public sealed class ClusterTrainingTests(TwoSiloCluster fixture, Xunit.Abstracti
             var bytes = File.ReadAllBytes(latest);
             bytes[^40] ^= 0x55;
             File.WriteAllBytes(latest, bytes);
-            var corrupted = new Trainer().Run(o with { Updates = 400 });
+            var corrupted = new Trainer().Run(o with { OutDir = null, Updates = 400 });
             Assert.NotNull(corrupted.Failure);
             Assert.Contains("checksum mismatch", corrupted.Failure!.Message);
             Assert.Equal(bytes, File.ReadAllBytes(latest));

@@ -8,8 +8,11 @@ namespace Polyak.Execution;
 /// </summary>
 public interface IResumableBackend : IExecutionBackend
 {
-    /// <summary>The run's backend state now, as JSON (called at a consistent point: between updates or after Run).</summary>
-    JsonElement CaptureState(TrainingContext context);
+    /// <summary>
+    /// The run's backend state now, as JSON (called at a consistent point: between updates or after Run), or null before
+    /// the backend started (a run resumed from such a checkpoint starts the backend afresh).
+    /// </summary>
+    JsonElement? CaptureState(TrainingContext context);
 
     /// <summary>Restores a state from <see cref="CaptureState"/> into <paramref name="context"/> before <see cref="IExecutionBackend.Run"/>.</summary>
     void RestoreState(JsonElement state, TrainingContext context);

@@ -85,6 +85,12 @@ public sealed class RunMonitor
     /// <summary>The simulated clock, set by the simulated backend.</summary>
     public Func<double>? SimulatedClock { get; set; }
 
+    /// <summary>
+    /// Called with every evaluation recorded (the live run folder appends it); its time counts as evaluation time, so
+    /// throughput stays that of training alone.
+    /// </summary>
+    public Action<EvalPoint>? Evaluated { get; set; }
+
     /// <summary>Current momentum, for the curve (set by the closed-loop controller).</summary>
     public Func<double>? MomentumProbe { get; set; }
 
@@ -121,11 +127,25 @@ public sealed class RunMonitor
         SetAppliedUpdates(appliedUpdates);
     }
 
-    /// <summary>Checkpoint period in updates (0 = none during training).</summary>
-    public long CheckpointEvery { get; init; }
+    /// <summary>When periodic checkpoints are written (<see cref="CheckpointPolicy.None"/>: none during training).</summary>
+    public CheckpointPolicy Checkpoints { get; init; } = CheckpointPolicy.None;
 
-    /// <summary>True when a periodic checkpoint is due after update <paramref name="version"/>.</summary>
-    public bool CheckpointDue(long version) => CheckpointEvery > 0 && version % CheckpointEvery == 0 && version < UpdateLimit;
+    private long _lastCheckpointTicks;
+
+    /// <summary>
+    /// True when a periodic checkpoint is due after update <paramref name="version"/> (a multiple of the update period, or
+    /// the time period elapsed since the last one); the caller writes it and calls <see cref="CheckpointWritten"/>.
+    /// </summary>
+    public bool CheckpointDue(long version)
+    {
+        if (version >= UpdateLimit || !Checkpoints.Periodic) return false;
+        if (Checkpoints.EveryUpdates > 0 && version % Checkpoints.EveryUpdates == 0) return true;
+        return Checkpoints.EverySeconds > 0
+            && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastCheckpointTicks)).TotalSeconds >= Checkpoints.EverySeconds;
+    }
+
+    /// <summary>Records that a checkpoint was just written (the time rule counts from here).</summary>
+    public void CheckpointWritten() => Interlocked.Exchange(ref _lastCheckpointTicks, Stopwatch.GetTimestamp());
 
     /// <summary>
     /// Wall seconds spent in evaluations while training ran (summed over threads); the evaluations before the clock
@@ -140,7 +160,11 @@ public sealed class RunMonitor
     public double BatchLossAverage { get { lock (_lock) return _batchLossEma; } }
 
     /// <summary>Starts the wall clock.</summary>
-    public void Start() => _wall.Start();
+    public void Start()
+    {
+        _wall.Start();
+        if (Interlocked.Read(ref _lastCheckpointTicks) == 0) CheckpointWritten();
+    }
 
     /// <summary>Stops the wall clock.</summary>
     public void Halt() => _wall.Stop();
@@ -217,6 +241,12 @@ public sealed class RunMonitor
                 if (TargetReachedAt is null || version < TargetReachedAt) TargetReachedAt = version;
             }
             RequestStop(RunStatus.ReachedTarget, $"evaluation loss {result.Loss:G4} <= target {target} at update {version}");
+        }
+        if (Evaluated is { } evaluated)
+        {
+            long start = Stopwatch.GetTimestamp();
+            evaluated(point);
+            if (_wall.IsRunning) Interlocked.Add(ref _evalTicks, Stopwatch.GetElapsedTime(start).Ticks);
         }
         if (report) Progress?.Report(new ProgressReport(version, UpdateLimit, WallSeconds, SimulatedClock?.Invoke(), result.Loss,
             isClassifier ? result.Accuracy : null, BatchLossAverage, point.Momentum, true));

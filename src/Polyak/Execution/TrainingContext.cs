@@ -82,7 +82,11 @@ public sealed class TrainingContext
     /// <summary>Writes a periodic checkpoint when one is due after update <paramref name="version"/> (call at a consistent point).</summary>
     public void CheckpointIfDue(long version)
     {
-        if (WriteCheckpoint is not null && Monitor.CheckpointDue(version)) WriteCheckpoint();
+        if (WriteCheckpoint is not null && Monitor.CheckpointDue(version))
+        {
+            WriteCheckpoint();
+            Monitor.CheckpointWritten();
+        }
     }
 
     /// <summary>Evaluates the parameters in <paramref name="w"/> (at <paramref name="version"/>) on the eval subset and records it.</summary>

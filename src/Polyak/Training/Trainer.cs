@@ -48,9 +48,9 @@ public sealed class Trainer
     /// </summary>
     public TrainingResult Resume(string runDir, Func<TrainingOptions, TrainingOptions>? adjust = null, CancellationToken cancel = default, DataSplit? data = null)
     {
-        var checkpoint = Checkpointer.ReadRun(runDir);
-        Log?.Invoke($"resuming {runDir} at update {checkpoint.State.Version}");
-        return Continue(checkpoint, adjust, runDir, cancel, data);
+        var checkpoint = Checkpointer.ReadRun(runDir, Log);
+        var resume = ResumeOf(runDir, checkpoint);
+        return Continue(checkpoint, adjust, runDir, cancel, data, resume: resume);
     }
 
     /// <summary>
@@ -62,9 +62,31 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        var checkpoint = Checkpointer.ReadRun(runDir);
-        Log?.Invoke($"resuming {runDir} at update {checkpoint.State.Version}");
-        return Continue(checkpoint, adjust, runDir, cancel, data, model);
+        var checkpoint = Checkpointer.ReadRun(runDir, Log);
+        var resume = ResumeOf(runDir, checkpoint);
+        return Continue(checkpoint, adjust, runDir, cancel, data, model, resume: resume);
+    }
+
+    /// <summary>
+    /// What the folder says about how its run ended, for a resume: a run still trained by a live process is refused; one
+    /// left <c>running</c> by a process that died is resumed from its checkpoint, counting the updates done again.
+    /// </summary>
+    private ResumeRecord ResumeOf(string runDir, Checkpoint checkpoint)
+    {
+        var folder = RunFolderState.Read(runDir);
+        long at = checkpoint.State.Version;
+        string reason;
+        long redone = 0;
+        if (folder is { Status: "running", Process: { } p })
+        {
+            if (p.IsAlive())
+                throw new ArgumentException($"--resume: the run in '{runDir}' is being trained by process {p.Pid} on {p.Host} (started {p.StartedUtc:u}); stop it first, or wait for it");
+            redone = Math.Max(0, folder.Updates - at);
+            reason = $"was left running by process {p.Pid} on {p.Host}, which is gone (killed or crashed); its record had reached update {folder.Updates}";
+        }
+        else reason = folder is null ? "has no run record" : $"ended {folder.Status}";
+        Log?.Invoke($"resuming {runDir} from the checkpoint at update {at}: the run {reason}" + (redone > 0 ? $"; at least {redone} update(s) are done again" : ""));
+        return new ResumeRecord(at, redone, DateTime.UtcNow, reason);
     }
 
     /// <summary>
@@ -73,7 +95,8 @@ public sealed class Trainer
     /// <paramref name="model"/> and <paramref name="backend"/> replace what the configuration names (a library run).
     /// </summary>
     public TrainingResult Continue(Checkpoint checkpoint, Func<TrainingOptions, TrainingOptions>? adjust,
-        string? outDir, CancellationToken cancel = default, DataSplit? data = null, IModel? model = null, IExecutionBackend? backend = null)
+        string? outDir, CancellationToken cancel = default, DataSplit? data = null, IModel? model = null, IExecutionBackend? backend = null,
+        ResumeRecord? resume = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var options = checkpoint.State.Config with { OutDir = outDir };
@@ -81,6 +104,8 @@ public sealed class Trainer
         if (model is null && options.Data.StartsWith(TrainingSetup.InMemoryPrefix, StringComparison.Ordinal))
             throw new ArgumentException($"--resume: the run in '{outDir}' trained model '{options.Model}' on data held in memory ({options.Data}); a library run is resumed with Trainer.Resume(runDir, model, data)");
         var plan = RunPlanner.Plan(options, data, model, backend, Log);
+        if (checkpoint.State.ParameterCount != plan.Model.ParameterCount)
+            throw new ArgumentException($"checkpoint has {checkpoint.State.ParameterCount} parameters but model '{plan.Model.Name}' on this data has {plan.Model.ParameterCount}");
         string now = DataFingerprint.Of(plan.Data);
         if (checkpoint.State.DataFingerprint is string then && then != now)
         {
@@ -88,7 +113,7 @@ public sealed class Trainer
                 throw new ArgumentException($"--resume: data '{plan.Config.Data}' changed since the checkpoint at update {checkpoint.State.Version}: its fingerprint was {then}, now {now}; resume anyway with --allow-changed-data");
             Log?.Invoke($"resuming on changed data '{plan.Config.Data}' (fingerprint {then} -> {now}), as --allow-changed-data asks");
         }
-        return Execute(plan, checkpoint, cancel, allowDefaultDirectory: false);
+        return Execute(plan, checkpoint, cancel, allowDefaultDirectory: false, resume);
     }
 
     /// <summary>
@@ -108,7 +133,7 @@ public sealed class Trainer
     public Task<TrainingResult> TrainAsync(IModel model, DataSplit data, TrainingSetup setup, CancellationToken cancel = default) =>
         Task.Factory.StartNew(() => Train(model, data, setup, cancel), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private TrainingResult Execute(RunPlan plan, Checkpoint? checkpoint, CancellationToken cancel, bool allowDefaultDirectory)
+    private TrainingResult Execute(RunPlan plan, Checkpoint? checkpoint, CancellationToken cancel, bool allowDefaultDirectory, ResumeRecord? resume = null)
     {
         var started = DateTime.UtcNow; // the record's start includes the auto-momentum target tune
         var (resolved, origin) = ResolveAutoMomentumTarget(plan);
@@ -123,13 +148,44 @@ public sealed class Trainer
         if (session.Controller is { } c)
             Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                 $"auto momentum: target total {c.Target:G4}, start mu_e {c.Start:G4}, gain {c.Options.Gain:G3}, period {c.Options.Period}, bounds [{c.Options.Min:G3}, {c.Options.Max:G3}]"));
-        if (checkpoint is { } cp) session.Restore(cp.State, cp.W, cp.V);
+        if (checkpoint is { } cp)
+        {
+            session.Restore(cp.State, cp.W, cp.V);
+            if (resume is not null) session.Resumes.Add(resume);
+        }
         Checkpointer? checkpointer = runDir is null || resolved.Config.CheckpointEvery == 0
             ? null : new Checkpointer(session, Path.Combine(runDir, CheckpointFile.FileName));
-        if (checkpointer is not null && resolved.CheckpointEvery > 0) session.Context.WriteCheckpoint = checkpointer.Write;
+        LiveRunFolder? live = null;
+        if (runDir is not null)
+        {
+            // From the first update on, the folder is a resumable run: a checkpoint of the start, a live record and curve,
+            // periodic checkpoints (default: every 30 s and every tenth of the run), each followed by a fresh record.
+            string dir = runDir;
+            session.Starting = () =>
+            {
+                checkpointer?.Write();
+                live = new LiveRunFolder(dir, () => RunRecordBuilder.BuildRunning(session, origin));
+                session.Monitor.Evaluated = live.OnEvaluation;
+            };
+            if (checkpointer is not null && session.Monitor.Checkpoints.Periodic)
+                session.Context.WriteCheckpoint = () =>
+                {
+                    checkpointer.Write();
+                    live?.Refresh();
+                };
+        }
         Configure?.Invoke(session.Context);
 
-        var outcome = session.Execute();
+        SessionOutcome outcome;
+        try
+        {
+            outcome = session.Execute();
+        }
+        finally
+        {
+            session.Monitor.Evaluated = null;
+            live?.Dispose();
+        }
         if (checkpointer is not null && outcome.Status != RunStatus.Diverged && outcome.Failure is null) checkpointer.Write();
         var record = RunRecordBuilder.Build(session, outcome, origin);
         if (runDir is not null) new RunFolderWriter { Artifacts = Artifacts }.Write(runDir, record);

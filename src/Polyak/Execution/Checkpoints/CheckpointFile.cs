@@ -14,6 +14,9 @@ public static class CheckpointFile
     /// <summary>File name inside a run folder.</summary>
     public const string FileName = "checkpoint.bin";
 
+    /// <summary>The checkpoint before the latest one, kept beside it (the fallback when the latest cannot be read).</summary>
+    public const string PreviousFileName = "checkpoint.prev.bin";
+
     private static readonly byte[] Magic = "POLYAKCK"u8.ToArray();
     private const int FormatVersion = 1;
     private const int MaxJsonBytes = 256 << 20;
@@ -44,6 +47,8 @@ public static class CheckpointFile
             f.Write(sha.GetHashAndReset());
             f.Flush(flushToDisk: true);
         }
+        // Keep the last two: the current one becomes the previous one, then the new one takes its name (each a rename).
+        if (File.Exists(path)) File.Move(path, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, PreviousFileName), overwrite: true);
         File.Move(tmp, path, overwrite: true);
     }
 

@@ -45,6 +45,9 @@ public sealed record CheckpointState
     /// <summary>UTC time the run first started.</summary>
     public required DateTime StartedUtc { get; init; }
 
+    /// <summary>Every earlier resume of the run (carried forward into the record).</summary>
+    public List<ResumeRecord>? Resumes { get; init; }
+
     /// <summary>The fingerprint of the data the run trained on (null in checkpoints written before it was kept).</summary>
     public string? DataFingerprint { get; init; }
 

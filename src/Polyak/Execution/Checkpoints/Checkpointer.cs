@@ -40,6 +40,7 @@ public sealed class Checkpointer
             TargetReachedAt = s.Monitor.TargetReachedAt,
             StartedUtc = s.StartedUtc,
             DataFingerprint = Polyak.Data.DataFingerprint.Of(s.Plan.Data),
+            Resumes = [.. s.Resumes],
             Backend = s.Plan.Backend is IResumableBackend rb ? rb.CaptureState(s.Context) : null,
             AutoMomentumSeries = s.Controller?.Series.ToList(),
             AutoMomentumEstimator = s.Controller?.Estimator.GetState(),
@@ -58,11 +59,23 @@ public sealed class Checkpointer
     }
 
     /// <summary>Reads the checkpoint of run folder <paramref name="runDir"/>; throws <see cref="ArgumentException"/> when there is none.</summary>
-    public static Checkpoint ReadRun(string runDir)
+    public static Checkpoint ReadRun(string runDir, Action<string>? log = null)
     {
+        if (File.Exists(runDir)) throw new ArgumentException($"--resume: '{runDir}' is a file; give a run folder");
         if (!Directory.Exists(runDir)) throw new ArgumentException($"--resume: run folder '{runDir}' does not exist");
         string path = System.IO.Path.Combine(runDir, CheckpointFile.FileName);
-        if (!File.Exists(path)) throw new ArgumentException($"--resume: '{runDir}' has no {CheckpointFile.FileName} (was the run started with checkpoints off?)");
-        return CheckpointFile.Read(path);
+        string previous = System.IO.Path.Combine(runDir, CheckpointFile.PreviousFileName);
+        if (!File.Exists(path) && !File.Exists(previous))
+            throw new ArgumentException($"--resume: '{runDir}' has no {CheckpointFile.FileName} (was the run started with checkpoints off?)");
+        try
+        {
+            return CheckpointFile.Read(path);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException && File.Exists(previous))
+        {
+            var older = CheckpointFile.Read(previous);
+            log?.Invoke($"{ex.Message}; resuming from the previous checkpoint ({CheckpointFile.PreviousFileName}, update {older.State.Version}) instead");
+            return older;
+        }
     }
 }

@@ -74,12 +74,6 @@ public sealed record RunPlan
     /// <summary>Run seed.</summary>
     public ulong Seed => Config.Seed;
 
-    /// <summary>
-    /// Period of checkpoints during training, in updates (0 = none during training). Whether one is written at the end
-    /// is the run folder's business: <c>Config.CheckpointEvery</c> null or positive writes it, 0 never.
-    /// </summary>
-    public long CheckpointEvery => Config.CheckpointEvery ?? 0;
-
     /// <summary>The recipe that supplied defaults, if one did.</summary>
     public ModelRecipe? Recipe { get; init; }
 

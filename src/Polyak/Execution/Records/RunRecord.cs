@@ -42,6 +42,12 @@ public sealed record RunRecord
     /// <summary>The model recipe that supplied defaults, and how they were carried to the run's asynchrony (null when none did).</summary>
     public RecipeRecord? Recipe { get; init; }
 
+    /// <summary>The process training the run, in the live record (status <c>running</c>); null once the run has ended.</summary>
+    public RunProcess? Process { get; init; }
+
+    /// <summary>Every time the run was resumed, in order.</summary>
+    public IReadOnlyList<ResumeRecord> Resumes { get; init; } = [];
+
     /// <summary>
     /// Sections added by the layer that ran the training (e.g. <c>optimize</c>: the configuration optimizer's decisions),
     /// written as further top-level fields of run.json.

@@ -10,6 +10,16 @@ namespace Polyak.Execution;
 /// </summary>
 public static class RunRecordBuilder
 {
+    /// <summary>
+    /// The live record of a run still training (status <c>running</c>): the summary so far from the server's state and the
+    /// curve (no test-split evaluation yet), and the process training it.
+    /// </summary>
+    public static RunRecord BuildRunning(TrainingSession session, AutoMomentumTargetOrigin? autoTarget = null)
+    {
+        var outcome = new SessionOutcome(RunStatus.Running, null, null, session.Server.GetState(), new Models.EvaluationResult(double.NaN, 0, 0));
+        return Build(session, outcome, autoTarget) with { Process = RunProcess.Current };
+    }
+
     /// <summary>Builds the record.</summary>
     public static RunRecord Build(TrainingSession session, SessionOutcome outcome, AutoMomentumTargetOrigin? autoTarget = null)
     {
@@ -27,9 +37,9 @@ public static class RunRecordBuilder
         {
             Updates = updates,
             Epochs = (double)updates * plan.Batch / data.Train.Count,
-            InitialLoss = curve[0].Loss,
-            FinalLoss = curve[^1].Loss,
-            FinalAccuracy = model.IsClassifier ? outcome.Test.Accuracy : null,
+            InitialLoss = curve.Count > 0 ? curve[0].Loss : double.NaN,
+            FinalLoss = curve.Count > 0 ? curve[^1].Loss : double.NaN,
+            FinalAccuracy = model.IsClassifier && outcome.Status != RunStatus.Running ? outcome.Test.Accuracy : null,
             TestLoss = outcome.Test.Loss,
             WallSeconds = monitor.WallSeconds,
             EvalSeconds = monitor.EvalSeconds,
@@ -58,6 +68,7 @@ public static class RunRecordBuilder
             Summary = summary,
             Curve = curve,
             Backend = session.Context.BackendRecord,
+            Resumes = [.. session.Resumes],
             Recipe = plan.Recipe is { } rc
                 ? new RecipeRecord(model.Name, rc.LearningRate, rc.Momentum, rc.Batch, rc.Cosine, rc.Evidence, plan.FromRecipe)
                 : null,

@@ -17,4 +17,7 @@ public enum RunStatus
 
     /// <summary>Failed with an error.</summary>
     Failed,
+
+    /// <summary>Still training: the live record a run folder holds while its process runs (and keeps when that process dies).</summary>
+    Running,
 }

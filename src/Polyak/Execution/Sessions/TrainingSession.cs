@@ -30,7 +30,7 @@ public sealed class TrainingSession
         Server = new ParameterServer(w, plan.Momentum, plan.WeightDecay, plan.Schedule, plan.Discipline);
         Monitor = new RunMonitor(plan.UpdateLimit, plan.TimeLimit, plan.TargetLoss, plan.DivergenceFactor, plan.Config.EvalEvery ?? 1, progress, cancel)
         {
-            CheckpointEvery = runDirectory is null ? 0 : plan.CheckpointEvery,
+            Checkpoints = runDirectory is null ? CheckpointPolicy.None : CheckpointPolicy.For(plan.Config.CheckpointEvery, plan.UpdateLimit),
             EpochLimit = plan.EpochLimit,
             // The curve's momentum column: the explicit momentum in force (constant unless auto momentum changes it).
             MomentumProbe = () => Server.Momentum,
@@ -55,6 +55,12 @@ public sealed class TrainingSession
 
     /// <summary>What the backend runs on.</summary>
     public TrainingContext Context { get; }
+
+    /// <summary>Every resume of the run so far (from the checkpoint, plus the one the caller adds).</summary>
+    public List<ResumeRecord> Resumes { get; } = [];
+
+    /// <summary>Called once the start is evaluated (or restored), just before the backend runs: where the caller writes its first checkpoint and opens the live run folder.</summary>
+    public Action? Starting { get; set; }
 
     /// <summary>When the run first started (kept across resumes).</summary>
     public DateTime StartedUtc { get; private set; }
@@ -82,6 +88,8 @@ public sealed class TrainingSession
             resumable.RestoreState(state, Context);
         }
         StartedUtc = st.StartedUtc;
+        Resumes.Clear();
+        if (st.Resumes is { } earlier) Resumes.AddRange(earlier);
         _resumed = true;
     }
 
@@ -99,6 +107,7 @@ public sealed class TrainingSession
             Context.EvaluateAndRecord(evaluator.Parameters, 0, evaluator);
         }
         Exception? failure = null;
+        Starting?.Invoke();
         Monitor.Start();
         try
         {

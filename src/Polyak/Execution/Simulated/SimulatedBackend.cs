@@ -49,15 +49,15 @@ public sealed class SimulatedBackend : IResumableBackend
     }
 
     /// <inheritdoc/>
-    public JsonElement CaptureState(TrainingContext context)
+    public JsonElement? CaptureState(TrainingContext context)
     {
-        var state = context.BackendState switch
+        SimulationState? state = context.BackendState switch
         {
             SimulationRun run => run.GetState(),
             SimulationState pending => pending, // stopped before it ran: the state it would have resumed from
-            _ => throw new InvalidOperationException("the simulator has no run to capture"),
+            _ => null, // not started yet: a resume starts every group's first cycle, as a fresh run does
         };
-        return JsonSerializer.SerializeToElement(state, Json.Compact);
+        return state is null ? null : JsonSerializer.SerializeToElement(state, Json.Compact);
     }
 
     /// <inheritdoc/>
