@@ -20,7 +20,7 @@ public static class RunFile
     [
         "model", "data", "format", "backend", "workers", "groups", "batch", "lr", "momentum", "momentum-gain", "momentum-bounds",
         "momentum-period", "weight-decay", "schedule", "discipline", "updates", "epochs", "time", "target-loss", "seed", "data-seed", "out",
-        "eval-every", "eval-size", "distribution", "cluster", "checkpoint-every", "compute-time", "comm-delay", "sync-cost", "straggler",
+        "eval-every", "eval-size", "distribution", "cluster", "checkpoint-every", "max-memory", "compute-time", "comm-delay", "sync-cost", "straggler",
     ];
 
     /// <summary>Command-line names whose field in run.json has another name (beyond '-' versus '_').</summary>
@@ -29,6 +29,7 @@ public static class RunFile
         ["lr"] = "learning_rate",
         ["time"] = "time_seconds",
         ["out"] = "out_dir",
+        ["max-memory"] = "max_memory_bytes",
     };
 
     /// <summary>Command-line names without a field of their own: applied after the fields, as the command line applies them.</summary>

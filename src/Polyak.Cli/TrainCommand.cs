@@ -84,7 +84,8 @@ public static class TrainCommand
         Console.WriteLine($"  status       {r.Status}{(r.StopReason is null ? "" : $" ({r.StopReason})")}");
         Console.WriteLine(string.Create(c, $"  updates      {s.Updates:N0} ({s.Epochs:F2} epochs)"));
         Console.WriteLine(string.Create(c, $"  eval loss    {s.InitialLoss:G5} -> {s.FinalLoss:G5}"));
-        if (s.FinalAccuracy is double acc) Console.WriteLine(string.Create(c, $"  test         accuracy {acc:P2}, loss {s.TestLoss:G5}"));
+        if (double.IsNaN(s.TestLoss)) Console.WriteLine("  test         not evaluated (interrupted; the resumed run evaluates it at its end)");
+        else if (s.FinalAccuracy is double acc) Console.WriteLine(string.Create(c, $"  test         accuracy {acc:P2}, loss {s.TestLoss:G5}"));
         else Console.WriteLine(string.Create(c, $"  test loss    {s.TestLoss:G5}"));
         Console.WriteLine(ThroughputLine(s, r.Config.Groups ?? 1));
         if (s.SimulatedSeconds is double sim) Console.WriteLine(string.Create(c, $"  simulated    {sim:F2} s"));

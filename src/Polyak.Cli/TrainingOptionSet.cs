@@ -42,7 +42,8 @@ public sealed class TrainingOptionSet
     public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster endpoint HOST:PORT (backend cluster)" };
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue the run saved in this run folder (only stop conditions, --checkpoint-every and --json may be given)" };
     public readonly Option<bool> AllowChangedData = new("--allow-changed-data") { Description = "With --resume: continue even when the data's fingerprint differs from the checkpoint's (it is refused by default)" };
-    public readonly Option<long?> CheckpointEvery = new("--checkpoint-every") { Description = "Write a checkpoint every K updates (default: only at the end; 0 = never)" };
+    public readonly Option<long?> CheckpointEvery = new("--checkpoint-every") { Description = "Write a checkpoint every K updates (default: every 30 s and every tenth of the run; 0 = never)" };
+    public readonly Option<string?> MaxMemory = new("--max-memory") { Description = "Memory a run may need, e.g. 8G or 512M (default: what this process may use); a run estimated above it is refused before it allocates" };
     public readonly Option<bool> JsonOutput = new("--json") { Description = "Print the summary as one JSON object on the last line of stdout" };
     public readonly SimulationOptionSet Simulator = new();
 
@@ -50,7 +51,7 @@ public sealed class TrainingOptionSet
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, MomentumGain, MomentumBounds, MomentumPeriod, WeightDecay, Schedule,
-                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, AllowChangedData, CheckpointEvery, JsonOutput })
+                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, AllowChangedData, CheckpointEvery, MaxMemory, JsonOutput })
             command.Options.Add(o);
         Simulator.AddTo(command);
     }
@@ -104,6 +105,7 @@ public sealed class TrainingOptionSet
         if (p.GetValue(Distribution) is string dist) o = o with { Simulation = o.Simulation with { Distribution = dist } };
         if (p.GetValue(Cluster) is string c) o = o with { Cluster = c };
         if (p.GetValue(CheckpointEvery) is long ck) o = o with { CheckpointEvery = ck };
+        o = ApplyMaxMemory(p, o);
         o = Simulator.Apply(p, o);
         ResolvedOptions.ValidateGeneric(o);
         // Options that only one backend reads are refused elsewhere instead of being silently ignored.
@@ -129,7 +131,7 @@ public sealed class TrainingOptionSet
     /// The options <c>--resume</c> honours: the stop conditions and the checkpoint period (<see cref="AdjustResumed"/>),
     /// <c>--json</c>, and <c>--resume</c> itself. Everything else comes from the checkpoint.
     /// </summary>
-    public IReadOnlyList<Option> ResumableOptions => [Resume, Updates, Epochs, Time, TargetLoss, CheckpointEvery, JsonOutput, AllowChangedData];
+    public IReadOnlyList<Option> ResumableOptions => [Resume, Updates, Epochs, Time, TargetLoss, CheckpointEvery, MaxMemory, JsonOutput, AllowChangedData];
 
     /// <summary>
     /// For <c>--resume</c>: refuses every option given on the command line that a resume cannot honour (they would be
@@ -143,7 +145,7 @@ public sealed class TrainingOptionSet
             .Select(r => r.Option.Name).Distinct().ToList();
         if (refused.Count > 0)
             throw new ArgumentException($"--resume continues the recorded configuration; these options cannot change it: {string.Join(", ", refused)} "
-                + "(give only stop conditions: --updates, --epochs, --time, --target-loss; and --checkpoint-every, --json)");
+                + "(give only stop conditions: --updates, --epochs, --time, --target-loss; and --checkpoint-every, --max-memory, --json)");
     }
 
     /// <summary>For <c>--resume</c>: applies the stop conditions given on the command line to a checkpoint's options.</summary>
@@ -154,8 +156,17 @@ public sealed class TrainingOptionSet
         if (p.GetValue(Time) is double t) o = o with { TimeSeconds = t };
         if (p.GetValue(TargetLoss) is double x) o = o with { TargetLoss = x };
         if (p.GetValue(CheckpointEvery) is long ck) o = o with { CheckpointEvery = ck };
+        o = ApplyMaxMemory(p, o);
         ResolvedOptions.ValidateGeneric(o);
         return o;
+    }
+
+    /// <summary>Applies <c>--max-memory SIZE</c> (bytes, or a number with K, M, G or T).</summary>
+    private TrainingOptions ApplyMaxMemory(ParseResult p, TrainingOptions o)
+    {
+        if (p.GetValue(MaxMemory) is not string size) return o;
+        try { return o with { MaxMemoryBytes = MemoryEstimate.ParseSize(size) }; }
+        catch (FormatException ex) { throw new ArgumentException($"--max-memory: {ex.Message}"); }
     }
 
     /// <summary>Applies <c>--momentum-gain</c>, <c>--momentum-bounds</c>, <c>--momentum-period</c> (only with <c>--momentum auto</c>).</summary>

@@ -97,6 +97,12 @@ public sealed class RunMonitor
     /// <summary>True once any stop condition fired.</summary>
     public bool ShouldStop => _stop || CheckExternal();
 
+    /// <summary>
+    /// The user's interruption: the backends give it to their members' workspaces, so a long step stops between layers
+    /// or chunks of rows (an <see cref="OperationCanceledException"/> the backend treats as a stop, see <see cref="ShouldStop"/>).
+    /// </summary>
+    public CancellationToken Cancellation => _cancel;
+
     /// <summary>How the run ended so far.</summary>
     public RunStatus Status { get { lock (_lock) return _status; } }
 

@@ -62,7 +62,7 @@ public sealed class TrainingContext
 
     /// <summary>The group step of group <paramref name="group"/> on this run's model, data, seed and batch stream.</summary>
     public GroupStep CreateGroupStep(int group) =>
-        new(Model, Data.Train, group, Plan.GroupSize, Plan.Batch, Plan.Seed, Samplers[group]);
+        new(Model, Data.Train, group, Plan.GroupSize, Plan.Batch, Plan.Seed, Samplers[group], Monitor.Cancellation);
 
     /// <summary>A new evaluator of this run's model on its evaluation subset.</summary>
     public Evaluator CreateEvaluator() => new(Model, Data);
@@ -76,7 +76,19 @@ public sealed class TrainingContext
     {
         if (!Monitor.OnApplied(version, batchLoss)) return;
         long v = Server.Read(evaluator.Parameters);
-        EvaluateAndRecord(evaluator.Parameters, v, evaluator);
+        long start = Stopwatch.GetTimestamp();
+        EvaluationResult result;
+        try
+        {
+            result = evaluator.Evaluate(evaluator.Parameters, Monitor.Cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            // The user interrupted a long evaluation: the point is not recorded and the run stops (the monitor says so).
+            _ = Monitor.ShouldStop;
+            return;
+        }
+        Monitor.RecordEvaluation(v, result, Model.IsClassifier, Stopwatch.GetElapsedTime(start));
     }
 
     /// <summary>Writes a periodic checkpoint when one is due after update <paramref name="version"/> (call at a consistent point).</summary>

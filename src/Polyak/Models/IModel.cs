@@ -25,6 +25,13 @@ public interface IModel
     ModelWorkspace CreateWorkspace(int maxBatch, ulong seed);
 
     /// <summary>
+    /// Bytes a workspace for <paramref name="maxBatch"/> rows will allocate, computed without allocating (the run's memory
+    /// estimate adds it up per worker before anything is allocated). Throws <see cref="ArgumentException"/> when one of
+    /// its buffers could not exist at all. The default, 0, suits models whose workspace holds per-row scratch only.
+    /// </summary>
+    long EstimateWorkspaceBytes(int maxBatch) => 0;
+
+    /// <summary>
     /// Mean loss over <paramref name="rows"/> of <paramref name="data"/> at parameters <paramref name="w"/>;
     /// overwrites <paramref name="gradient"/> with the mean gradient. Training mode (dropout active).
     /// <paramref name="rows"/> must not exceed the workspace's batch capacity.

@@ -34,8 +34,11 @@ public sealed class LogisticRegression(int featureCount) : LinearModel(featureCo
         var gw = gradient[..d];
         float inv = 1f / rows.Length;
         double loss = 0, gb = 0;
-        foreach (int r in rows)
+        for (int i = 0; i < rows.Length; i++)
         {
+            // A batch of the whole data set is long on a big one: honour an interruption every 4,096 rows.
+            if ((i & 4095) == 4095) workspace.Cancellation.ThrowIfCancellationRequested();
+            int r = rows[i];
             var x = data.Row(r);
             double z = TensorPrimitives.Dot(x, weights) + bias;
             int y = labels[r];

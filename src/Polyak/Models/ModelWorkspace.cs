@@ -14,4 +14,11 @@ public abstract class ModelWorkspace
 
     /// <summary>Largest batch this workspace can hold.</summary>
     public int MaxBatch { get; }
+
+    /// <summary>
+    /// Cancels a long gradient evaluation: models check it between layers and between chunks of rows and throw
+    /// <see cref="OperationCanceledException"/>, so an interrupted run stops within a fraction of a second even when one
+    /// step takes minutes. Set by the backend on its members' workspaces; none by default.
+    /// </summary>
+    public CancellationToken Cancellation { get; set; }
 }

@@ -47,8 +47,11 @@ public sealed class SoftmaxRegression : LinearModel
         float inv = 1f / rows.Length;
         var z = ws.Logits.AsSpan();
         double loss = 0;
-        foreach (int r in rows)
+        for (int i = 0; i < rows.Length; i++)
         {
+            // A batch of the whole data set is long on a big one: honour an interruption every 4,096 rows.
+            if ((i & 4095) == 4095) workspace.Cancellation.ThrowIfCancellationRequested();
+            int r = rows[i];
             var x = data.Row(r);
             for (int k = 0; k < c; k++) z[k] = TensorPrimitives.Dot(x, weights.Slice(k * d, d)) + bias[k];
             int y = labels[r];

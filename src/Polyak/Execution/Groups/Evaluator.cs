@@ -26,12 +26,19 @@ public sealed class Evaluator
         Parameters = new float[model.ParameterCount];
     }
 
-    /// <summary>A buffer to read the parameters into before <see cref="Evaluate(ReadOnlySpan{float})"/>.</summary>
+    /// <summary>A buffer to read the parameters into before <see cref="Evaluate(ReadOnlySpan{float}, CancellationToken)"/>.</summary>
     public float[] Parameters { get; }
 
     /// <summary>Evaluates <see cref="Parameters"/> on the evaluation subset.</summary>
     public EvaluationResult Evaluate() => Evaluate(Parameters);
 
-    /// <summary>Evaluates <paramref name="w"/> on the evaluation subset (the training loss the curve tracks).</summary>
-    public EvaluationResult Evaluate(ReadOnlySpan<float> w) => _model.Evaluate(w, _data.Train, _data.EvalRows, _workspace);
+    /// <summary>
+    /// Evaluates <paramref name="w"/> on the evaluation subset (the training loss the curve tracks); a cancelled
+    /// <paramref name="cancellation"/> stops a long evaluation between layers (<see cref="OperationCanceledException"/>).
+    /// </summary>
+    public EvaluationResult Evaluate(ReadOnlySpan<float> w, CancellationToken cancellation = default)
+    {
+        _workspace.Cancellation = cancellation;
+        return _model.Evaluate(w, _data.Train, _data.EvalRows, _workspace);
+    }
 }

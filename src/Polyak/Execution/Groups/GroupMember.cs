@@ -14,11 +14,16 @@ public sealed class GroupMember
 {
     private readonly IModel _model;
     private readonly int _maxSlice;
+    private readonly CancellationToken _cancellation;
     private ModelWorkspace? _workspace;
 
-    /// <summary>Creates member <paramref name="worker"/> (global worker index) for slices of up to <paramref name="maxSlice"/> rows.</summary>
-    public GroupMember(IModel model, int worker, int maxSlice, ulong runSeed)
+    /// <summary>
+    /// Creates member <paramref name="worker"/> (global worker index) for slices of up to <paramref name="maxSlice"/> rows;
+    /// <paramref name="cancellation"/> interrupts a slice's computation (<see cref="ModelWorkspace.Cancellation"/>).
+    /// </summary>
+    public GroupMember(IModel model, int worker, int maxSlice, ulong runSeed, CancellationToken cancellation = default)
     {
+        _cancellation = cancellation;
         if (maxSlice < 1) throw new ArgumentOutOfRangeException(nameof(maxSlice), maxSlice, "a member's slice holds at least one row");
         _model = model;
         Worker = worker;
@@ -46,7 +51,14 @@ public sealed class GroupMember
     public float Loss { get; set; }
 
     /// <summary>The member's workspace (created on first use).</summary>
-    public ModelWorkspace Workspace => _workspace ??= _model.CreateWorkspace(_maxSlice, Seed);
+    public ModelWorkspace Workspace => _workspace ??= CreateWorkspace();
+
+    private ModelWorkspace CreateWorkspace()
+    {
+        var ws = _model.CreateWorkspace(_maxSlice, Seed);
+        ws.Cancellation = _cancellation;
+        return ws;
+    }
 
     /// <summary>Computes the mean loss and gradient of <paramref name="rows"/> of <paramref name="data"/> at <paramref name="w"/>.</summary>
     public void Compute(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows) =>

@@ -20,8 +20,13 @@ public sealed class GroupStep
     private readonly float[] _losses;
     private readonly float[] _sum;
 
-    /// <summary>Creates the step of group <paramref name="group"/> (of <paramref name="size"/> members, batch <paramref name="batch"/>) drawing from <paramref name="sampler"/>.</summary>
-    public GroupStep(IModel model, Dataset train, int group, int size, int batch, ulong runSeed, BatchSampler sampler)
+    /// <summary>
+    /// Creates the step of group <paramref name="group"/> (of <paramref name="size"/> members, batch <paramref name="batch"/>)
+    /// drawing from <paramref name="sampler"/>; <paramref name="cancellation"/> interrupts a long <see cref="Compute"/>
+    /// (it throws <see cref="OperationCanceledException"/>; the step's read and batch stay as they were).
+    /// </summary>
+    public GroupStep(IModel model, Dataset train, int group, int size, int batch, ulong runSeed, BatchSampler sampler,
+        CancellationToken cancellation = default)
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "a group has at least one member");
         if (batch < size) throw new ArgumentException($"batch {batch} is smaller than the group size {size}: every member needs at least one sample");
@@ -38,7 +43,7 @@ public sealed class GroupStep
         _gradients = new float[size][];
         for (int m = 0; m < size; m++)
         {
-            _members[m] = new GroupMember(model, group * size + m, slice, runSeed);
+            _members[m] = new GroupMember(model, group * size + m, slice, runSeed, cancellation);
             _gradients[m] = _members[m].Gradient;
         }
         _losses = new float[size];

@@ -76,6 +76,7 @@ public sealed record ResolvedOptions
         if (!(o.TestFraction > 0 && o.TestFraction < 1)) throw new ArgumentException($"--test-fraction must be in (0, 1), got {o.TestFraction}");
         if (!(o.DivergenceFactor > 1)) throw new ArgumentException($"divergence factor must be > 1, got {o.DivergenceFactor}");
         if (o.CheckpointEvery is long c && c < 0) throw new ArgumentException($"--checkpoint-every must be >= 0, got {c}");
+        if (o.MaxMemoryBytes is long mem && mem < 1) throw new ArgumentException($"--max-memory must be a positive number of bytes, got {mem}");
         if (o.AutoMomentum is { } a) MomentumController.Validate(a, a.Target);
         if (string.Equals(o.Backend, "simulated", StringComparison.OrdinalIgnoreCase)) ClockModel.Validate(o.Simulation, o.Workers);
         // Syntax only: the run's length (for "cosine" over the run) is known in Resolve, which checks it.

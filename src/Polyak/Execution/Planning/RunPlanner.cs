@@ -9,7 +9,8 @@ namespace Polyak.Execution;
 /// <see cref="RunPlan"/>. It validates the options, creates the backend, loads the data and builds the model unless they
 /// are given, fixes the run's length (updates, epochs, or 5 epochs when no stop condition is given; it sizes a
 /// <c>cosine</c> schedule), fills every default (the model's recipe, else the per-model constants) and the evaluation
-/// period. Throws <see cref="ArgumentException"/> naming the bad option.
+/// period, and refuses a batch larger than the training split and a run whose memory estimate
+/// (<see cref="MemoryEstimate"/>) exceeds the limit. Throws <see cref="ArgumentException"/> naming the bad option.
 /// </summary>
 public static class RunPlanner
 {
@@ -49,6 +50,8 @@ public static class RunPlanner
 
         // The run's length in updates (it fixes a cosine schedule), then every default.
         int batch = ResolvedOptions.BatchFor(options, model.Name);
+        if (batch > data.Train.Count)
+            throw new ArgumentException($"{(options.Batch is null ? $"the {model.Name} default batch" : "--batch")} {batch:N0} is larger than the training split ({data.Train.Count:N0} rows); give a --batch of at most {data.Train.Count:N0}");
         long updateLimit = long.MaxValue;
         if (options.Updates is long u) updateLimit = u;
         if (options.Epochs is double e) updateLimit = Math.Min(updateLimit, Math.Max(1, (long)Math.Ceiling(e * data.Train.Count / batch)));
@@ -92,6 +95,9 @@ public static class RunPlanner
             FromRecipe = resolved.FromRecipe,
             Portable = portable,
         };
+        // Before the first large allocation: the run's memory against what the process may use (or --max-memory).
+        var memory = MemoryEstimate.Check(plan, options.MaxMemoryBytes);
+        log?.Invoke($"memory: about {MemoryEstimate.Format(memory.TotalBytes)} ({memory.Describe()})");
         backend.Validate(plan);
         return plan;
     }

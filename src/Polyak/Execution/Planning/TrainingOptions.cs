@@ -90,8 +90,14 @@ public sealed record TrainingOptions
     /// <summary>The run is diverged when the evaluation loss exceeds this multiple of the initial loss.</summary>
     public double DivergenceFactor { get; init; } = 100;
 
-    /// <summary>Write a checkpoint every this many updates (null = only at the end; 0 = never).</summary>
+    /// <summary>Write a checkpoint every this many updates (null = every 30 s and every tenth of the run; 0 = never).</summary>
     public long? CheckpointEvery { get; init; }
+
+    /// <summary>
+    /// The memory a run may need, in bytes (null = what the process may use, <see cref="MemoryEstimate.AvailableBytes"/>):
+    /// a run whose estimate (<see cref="MemoryEstimate"/>) exceeds it is refused before anything large is allocated.
+    /// </summary>
+    public long? MaxMemoryBytes { get; init; }
 
     /// <summary>Simulator settings (compute-time distribution, clock model); used by the simulated backend.</summary>
     public SimulationOptions Simulation { get; init; } = new();

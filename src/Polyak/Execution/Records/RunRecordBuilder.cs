@@ -16,7 +16,7 @@ public static class RunRecordBuilder
     /// </summary>
     public static RunRecord BuildRunning(TrainingSession session, AutoMomentumTargetOrigin? autoTarget = null)
     {
-        var outcome = new SessionOutcome(RunStatus.Running, null, null, session.Server.GetState(), new Models.EvaluationResult(double.NaN, 0, 0));
+        var outcome = new SessionOutcome(RunStatus.Running, null, null, session.Server.GetState(), TrainingSession.NotEvaluated);
         return Build(session, outcome, autoTarget) with { Process = RunProcess.Current };
     }
 
@@ -39,7 +39,7 @@ public static class RunRecordBuilder
             Epochs = (double)updates * plan.Batch / data.Train.Count,
             InitialLoss = curve.Count > 0 ? curve[0].Loss : double.NaN,
             FinalLoss = curve.Count > 0 ? curve[^1].Loss : double.NaN,
-            FinalAccuracy = model.IsClassifier && outcome.Status != RunStatus.Running ? outcome.Test.Accuracy : null,
+            FinalAccuracy = model.IsClassifier && outcome.Test.Count > 0 ? outcome.Test.Accuracy : null,
             TestLoss = outcome.Test.Loss,
             WallSeconds = monitor.WallSeconds,
             EvalSeconds = monitor.EvalSeconds,

@@ -1,3 +1,4 @@
+using Polyak.Models;
 using Polyak.Optimization;
 
 namespace Polyak.Execution;
@@ -120,8 +121,11 @@ public sealed class TrainingSession
         }
         Monitor.Halt();
 
-        // Final evaluation on the eval subset (training loss) and on the test split (accuracy).
+        // Final evaluation on the eval subset (training loss) and on the test split (accuracy). An interrupted run skips
+        // both (on a large model they take seconds, and the user asked to stop): its resumed run evaluates at its end.
         var final = Server.GetState();
+        if (Monitor.Status == RunStatus.Interrupted)
+            return new SessionOutcome(Monitor.Status, Monitor.StopReason, failure, final, NotEvaluated);
         var curve = Monitor.Curve;
         if (curve.Count == 0 || curve[^1].Update != final.Version)
             Context.EvaluateAndRecord(final.W, final.Version, evaluator);
@@ -129,6 +133,9 @@ public sealed class TrainingSession
             model.CreateWorkspace(Evaluator.MaxBatch, 0));
         return new SessionOutcome(Monitor.Status, Monitor.StopReason, failure, final, test);
     }
+
+    /// <summary>The test result of a run that stopped before its final evaluation (running, or interrupted): no rows.</summary>
+    public static readonly EvaluationResult NotEvaluated = new(double.NaN, 0, 0);
 
     /// <summary>Plans nothing, writes nothing: runs <paramref name="plan"/> and returns its result (tuning trials, tests).</summary>
     public static TrainingResult Train(RunPlan plan, CancellationToken cancel = default, Action<TrainingContext>? configure = null)

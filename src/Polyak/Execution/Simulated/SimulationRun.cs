@@ -75,11 +75,13 @@ public sealed class SimulationRun
                 break;
             }
             if (monitor.ShouldStop) break; // the clock stays at the last applied update
-            Volatile.Write(ref _now, when.Time);
-            _events.Dequeue();
             var slot = _groups[group];
             var step = slot.Step;
-            if (!slot.Ready) ComputePending(pool);
+            // The gradients come before the clock moves and the event is taken: an interruption inside a long step leaves
+            // the simulation at its last consistent point (every read in flight, none computed), which a checkpoint resumes.
+            if (!slot.Ready && !TryComputePending(pool)) break;
+            Volatile.Write(ref _now, when.Time);
+            _events.Dequeue();
             double loss = step.Combine();
             _ctx.BeforePushHook?.Invoke(group, step.Steps);
             if (!monitor.TryReserveUpdate()) break;
@@ -109,6 +111,21 @@ public sealed class SimulationRun
         slot.Ready = false;
         _pending[_pendingCount++] = group;
         _events.Enqueue(group, (slot.Completion, group));
+    }
+
+    /// <summary>Computes the pending gradients; false when the user interrupted them (the monitor records the stop).</summary>
+    private bool TryComputePending(WorkPool pool)
+    {
+        try
+        {
+            ComputePending(pool);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            _ = _ctx.Monitor.ShouldStop;
+            return false;
+        }
     }
 
     /// <summary>Computes the gradients of every in-flight group that has not got one yet, in parallel.</summary>

@@ -34,7 +34,10 @@ internal sealed class WorkPool : IDisposable
     /// <summary>Number of threads that can work at once (helpers plus the caller).</summary>
     public int Parallelism => _helpers.Length + 1;
 
-    /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>); rethrows the first failure.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>); rethrows the first failure (an
+    /// interruption as <see cref="OperationCanceledException"/>, anything else wrapped).
+    /// </summary>
     public void Run(int count, Action<int> body)
     {
         if (count <= 0) return;
@@ -54,6 +57,7 @@ internal sealed class WorkPool : IDisposable
         _done.Wait();
         Volatile.Write(ref _next, Idle);
         _body = null;
+        if (_failure is OperationCanceledException cancelled) throw new OperationCanceledException(cancelled.Message, cancelled, cancelled.CancellationToken);
         if (_failure is { } f) throw new InvalidOperationException($"a simulated worker's gradient failed: {f.Message}", f);
     }
 

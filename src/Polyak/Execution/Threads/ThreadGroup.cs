@@ -75,7 +75,9 @@ internal sealed class ThreadGroup
         }
         catch (OperationCanceledException)
         {
-            // another member of the group failed; the failure is reported by that member
+            // Another member of the group failed (that member reports it), or the user interrupted this member's slice:
+            // release the others from the barrier so the whole group stops.
+            Abort();
         }
     }
 

@@ -34,7 +34,10 @@ public sealed class ThreadsBackend : IExecutionBackend
                     }
                     catch (OperationCanceledException)
                     {
-                        // the group was aborted because one of its members failed
+                        // The user interrupted a long step (the monitor records the stop), or the group was aborted
+                        // because one of its members failed: either way the group's other threads leave their barrier.
+                        _ = context.Monitor.ShouldStop;
+                        group.Abort();
                     }
                     catch (Exception ex)
                     {

@@ -51,6 +51,9 @@ public sealed class Conv2dLayer : Layer
         if (!input.Spatial) throw new ArgumentException($"{Token}: needs a [C,H,W] image input, got flat {input}");
         int oh = Im2Col.OutputSize(input.Height, Kernel, Stride, Padding), ow = Im2Col.OutputSize(input.Width, Kernel, Stride, Padding);
         if (oh < 1 || ow < 1) throw new ArgumentException($"{Token}: kernel {Kernel} does not fit input {input} with padding {Padding}");
+        long outputs = (long)Filters * oh * ow, parameters = (long)Filters * input.Channels * Kernel * Kernel + Filters;
+        if (outputs > MaxValues) throw new ArgumentException($"{Token}: {outputs:N0} output values per sample on input {input}, more than an array holds ({MaxValues:N0})");
+        if (parameters > MaxValues) throw new ArgumentException($"{Token}: {parameters:N0} parameters on input {input}, more than a parameter vector holds ({MaxValues:N0})");
         return new TensorShape(Filters, oh, ow, true);
     }
 
@@ -78,6 +81,7 @@ public sealed class Conv2dLayer : Layer
         int b = pass.Batch, rows = ColumnRows, plane = PlaneOut, p = b * plane, chunk = ChunkSamples(b);
         for (int s0 = 0; s0 < b; s0 += chunk)
         {
+            if (s0 > 0) pass.Cancellation.ThrowIfCancellationRequested();
             int n = Math.Min(chunk, b - s0), cols = n * plane;
             var col = pass.Shared[..(rows * cols)];
             Im2Col.ImageToColumns(x, Input.Channels, b, s0, n, Input.Height, Input.Width, Kernel, Kernel, Stride, Padding, col);
@@ -99,6 +103,7 @@ public sealed class Conv2dLayer : Layer
         int b = pass.Batch, rows = ColumnRows, plane = PlaneOut, p = b * plane, chunk = ChunkSamples(b);
         for (int s0 = 0; s0 < b; s0 += chunk)
         {
+            if (s0 > 0) pass.Cancellation.ThrowIfCancellationRequested();
             int n = Math.Min(chunk, b - s0), cols = n * plane;
             var col = pass.Shared[..(rows * cols)];
             Im2Col.ImageToColumns(x, Input.Channels, b, s0, n, Input.Height, Input.Width, Kernel, Kernel, Stride, Padding, col);

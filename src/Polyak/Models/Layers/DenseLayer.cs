@@ -31,6 +31,9 @@ public sealed class DenseLayer : Layer
     protected override TensorShape ComputeOutput(TensorShape input)
     {
         if (input.Spatial) throw new ArgumentException($"{Token}: needs a flat input, got {input} (insert 'flatten')");
+        long parameters = (long)Units * input.Size + Units;
+        if (parameters > MaxValues)
+            throw new ArgumentException($"{Token}: {parameters:N0} parameters on an input of {input.Size:N0} values, more than a parameter vector holds ({MaxValues:N0})");
         return TensorShape.Flat(Units);
     }
 
@@ -46,10 +49,16 @@ public sealed class DenseLayer : Layer
     /// <inheritdoc/>
     public override void Forward(in LayerPass pass, ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y)
     {
-        int b = pass.Batch, n = In, o = Units;
+        int b = pass.Batch, n = In, o = Units, chunk = RowChunk(b);
         var weights = w[..(o * n)];
         var bias = w.Slice(o * n, o);
-        Gemm.Multiply(false, true, b, o, n, 1f, x, n, weights, n, 0f, y, o, pass.Threads);
+        // y[r0 block] = x[r0 block] W^T, a chunk of rows at a time (one GEMM for a usual batch), cancellable between chunks.
+        for (int r0 = 0; r0 < b; r0 += chunk)
+        {
+            if (r0 > 0) pass.Cancellation.ThrowIfCancellationRequested();
+            int m = Math.Min(chunk, b - r0);
+            Gemm.Multiply(false, true, m, o, n, 1f, x[(r0 * n)..], n, weights, n, 0f, y[(r0 * o)..], o, pass.Threads);
+        }
         for (int i = 0; i < b; i++)
         {
             var row = y.Slice(i * o, o);
@@ -61,13 +70,33 @@ public sealed class DenseLayer : Layer
     public override void Backward(in LayerPass pass, ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dw, bool needInputGradient)
     {
-        int b = pass.Batch, n = In, o = Units;
-        // dW[o, n] = dy^T[o, b] x[b, n]
-        Gemm.Multiply(true, false, o, n, b, 1f, dy, o, x, n, 0f, dw, n, pass.Threads);
+        int b = pass.Batch, n = In, o = Units, chunk = RowChunk(b);
+        // dW[o, n] = dy^T[o, b] x[b, n], accumulated over chunks of rows (one GEMM for a usual batch)
+        for (int r0 = 0; r0 < b; r0 += chunk)
+        {
+            if (r0 > 0) pass.Cancellation.ThrowIfCancellationRequested();
+            int m = Math.Min(chunk, b - r0);
+            Gemm.Multiply(true, false, o, n, m, 1f, dy[(r0 * o)..], o, x[(r0 * n)..], n, r0 == 0 ? 0f : 1f, dw, n, pass.Threads);
+        }
         var db = dw.Slice(o * n, o);
         dy[..o].CopyTo(db);
         for (int i = 1; i < b; i++) TensorPrimitives.Add(db, dy.Slice(i * o, o), db);
+        if (!needInputGradient) return;
         // dx[b, n] = dy[b, o] W[o, n]
-        if (needInputGradient) Gemm.Multiply(false, false, b, n, o, 1f, dy, o, w, n, 0f, dx, n, pass.Threads);
+        for (int r0 = 0; r0 < b; r0 += chunk)
+        {
+            pass.Cancellation.ThrowIfCancellationRequested();
+            int m = Math.Min(chunk, b - r0);
+            Gemm.Multiply(false, false, m, n, o, 1f, dy[(r0 * o)..], o, w, n, 0f, dx[(r0 * n)..], n, pass.Threads);
+        }
     }
+
+    /// <summary>Multiply-adds of one chunk of rows: about 10-20 ms of one core, so an interruption is honoured quickly.</summary>
+    private const long ChunkWork = 1L << 28;
+
+    /// <summary>
+    /// Rows per GEMM: the whole batch unless one GEMM over it would be long (a large layer times a large batch), then
+    /// chunks of about <see cref="ChunkWork"/> multiply-adds (at least 16 rows) with a cancellation check between them.
+    /// </summary>
+    private int RowChunk(int batch) => (int)Math.Clamp(ChunkWork / Math.Max(1L, (long)In * Units), Math.Min(16, batch), batch);
 }

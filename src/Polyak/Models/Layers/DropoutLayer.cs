@@ -30,6 +30,9 @@ public sealed class DropoutLayer : Layer
     public override LayerState? CreateState(int maxBatch, ulong seed) => new State((long)maxBatch * Input.Size, seed);
 
     /// <inheritdoc/>
+    public override long StateBytes(int maxBatch) => 4L * maxBatch * Input.Size;
+
+    /// <inheritdoc/>
     public override void Forward(in LayerPass pass, ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y)
     {
         int n = pass.Batch * Input.Size;

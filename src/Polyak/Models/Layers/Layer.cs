@@ -43,6 +43,12 @@ public abstract class Layer
     /// <summary>Floats of scratch shared by all layers of one workspace (e.g. the column-gradient buffer of a convolution).</summary>
     public virtual long SharedScratch(int maxBatch) => 0;
 
+    /// <summary>Bytes <see cref="CreateState"/> allocates for <paramref name="maxBatch"/> samples (without allocating them).</summary>
+    public virtual long StateBytes(int maxBatch) => 0;
+
+    /// <summary>The largest count a parameter vector, an activation or a scratch buffer may hold (one .NET array).</summary>
+    public static long MaxValues => Array.MaxLength;
+
     /// <summary>Computes <paramref name="y"/> from <paramref name="x"/> for the <see cref="LayerPass.Batch"/> samples of <paramref name="pass"/>.</summary>
     public abstract void Forward(in LayerPass pass, ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y);
 

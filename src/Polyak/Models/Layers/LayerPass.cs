@@ -3,8 +3,12 @@ using Polyak.Numerics;
 namespace Polyak.Models.Layers;
 
 /// <summary>What a layer needs to know about the current pass: batch size, mode, its state and shared scratch.</summary>
-public readonly ref struct LayerPass(int batch, bool training, LayerState? state, Span<float> shared, int threads, ulong key = 0)
+public readonly ref struct LayerPass(int batch, bool training, LayerState? state, Span<float> shared, int threads, ulong key = 0,
+    CancellationToken cancellation = default)
 {
+    /// <summary>Cancels the pass: layers whose work is split in chunks check it between them (<see cref="ModelWorkspace.Cancellation"/>).</summary>
+    public CancellationToken Cancellation { get; } = cancellation;
+
     /// <summary>Samples in this batch.</summary>
     public int Batch { get; } = batch;
 

@@ -37,7 +37,12 @@ public sealed class MaxPoolLayer : Layer
 
     /// <inheritdoc/>
     public override LayerState? CreateState(int maxBatch, ulong seed)
-        => new State((long)maxBatch * Output.Size, IsTwoByTwo ? (long)maxBatch * Input.Channels * Output.Height * Input.Width : 0);
+        => new State((long)maxBatch * Output.Size, RowPairs(maxBatch));
+
+    /// <inheritdoc/>
+    public override long StateBytes(int maxBatch) => 4L * maxBatch * Output.Size + 8L * RowPairs(maxBatch);
+
+    private long RowPairs(int maxBatch) => IsTwoByTwo ? (long)maxBatch * Input.Channels * Output.Height * Input.Width : 0;
 
     /// <summary>The 2x2 stride-2 window on even widths has an AVX-512 kernel.</summary>
     private bool IsTwoByTwo => Size == 2 && Stride == 2 && Input.Width % 2 == 0 && Avx512F.IsSupported;

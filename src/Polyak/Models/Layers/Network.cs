@@ -109,7 +109,39 @@ public sealed class Network : IModel
     }
 
     /// <inheritdoc/>
-    public ModelWorkspace CreateWorkspace(int maxBatch, ulong seed) => new NetworkWorkspace(this, maxBatch, seed);
+    public ModelWorkspace CreateWorkspace(int maxBatch, ulong seed)
+    {
+        EstimateWorkspaceBytes(maxBatch); // refuses a buffer no array can hold, naming the layer
+        return new NetworkWorkspace(this, maxBatch, seed);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Mirrors <see cref="NetworkWorkspace"/>: the input and every layer's output for the batch, two gradient buffers of
+    /// the largest activation, the shared scratch and the layers' states.
+    /// </remarks>
+    public long EstimateWorkspaceBytes(int maxBatch)
+    {
+        if (maxBatch < 1) throw new ArgumentOutOfRangeException(nameof(maxBatch), "batch capacity must be >= 1");
+        long activations = Values(InputShape.Size, "the input"), largest = activations, shared = 0, states = 0;
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            long values = Values(_layers[i].Output.Size, $"layer {i + 1} ({_layers[i].Token})");
+            activations += values;
+            largest = Math.Max(largest, values);
+            shared = Math.Max(shared, _layers[i].SharedScratch(maxBatch));
+            states += _layers[i].StateBytes(maxBatch);
+        }
+        return 4 * (activations + 2 * largest + shared) + states;
+
+        long Values(int perSample, string what)
+        {
+            long n = (long)maxBatch * perSample;
+            if (n > Layer.MaxValues)
+                throw new ArgumentException($"{Name}: {what} holds {n:N0} values for a batch of {maxBatch:N0}, more than one array holds ({Layer.MaxValues:N0}); use a smaller --batch");
+            return n;
+        }
+    }
 
     /// <inheritdoc/>
     public float LossAndGradient(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, Span<float> gradient, ModelWorkspace workspace)
@@ -148,7 +180,8 @@ public sealed class Network : IModel
         for (int i = _layers.Length - 1; i >= 0; i--)
         {
             var layer = _layers[i];
-            var pass = new LayerPass(b, true, ws.States[i], ws.Shared, GemmThreads, key);
+            ws.Cancellation.ThrowIfCancellationRequested();
+            var pass = new LayerPass(b, true, ws.States[i], ws.Shared, GemmThreads, key, ws.Cancellation);
             layer.Backward(pass, w.Slice(_offsets[i], layer.ParameterCount), ws.Activations[i], ws.Activations[i + 1], dy, dx,
                 gradient.Slice(_offsets[i], layer.ParameterCount), needInputGradient: i > 0);
             (dy, dx) = (dx, dy);
@@ -217,7 +250,8 @@ public sealed class Network : IModel
         for (int i = 0; i < _layers.Length; i++)
         {
             var layer = _layers[i];
-            var pass = new LayerPass(b, training, ws.States[i], ws.Shared, GemmThreads, key);
+            ws.Cancellation.ThrowIfCancellationRequested();
+            var pass = new LayerPass(b, training, ws.States[i], ws.Shared, GemmThreads, key, ws.Cancellation);
             layer.Forward(pass, w.Slice(_offsets[i], layer.ParameterCount), ws.Activations[i], ws.Activations[i + 1]);
         }
     }
