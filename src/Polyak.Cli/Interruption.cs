@@ -22,12 +22,10 @@ public sealed class Interruption : IDisposable
         _stopping = stopping;
         try
         {
-            // A process started in the background by a non-interactive shell inherits SIGINT as "ignored", and .NET
-            // then never sees Ctrl-C / kill -INT. Restore the default disposition so the registration below takes it.
-            // Likewise a parent may hand it down blocked; unblock it on this thread.
+            // A parent may hand SIGINT down blocked; unblock it on this thread (an ignored one is restored at start-up,
+            // see RestoreSigint).
             if (OperatingSystem.IsLinux())
             {
-                _ = signal(2 /* SIGINT */, IntPtr.Zero /* SIG_DFL */);
                 Span<ulong> set = stackalloc ulong[16]; // sigset_t is 1024 bits on Linux
                 set.Clear();
                 set[0] = 1UL << (2 - 1);
@@ -45,8 +43,38 @@ public sealed class Interruption : IDisposable
         }
     }
 
+    /// <summary>
+    /// Call first thing in <c>Main</c>: a process started in the background by a non-interactive shell inherits SIGINT
+    /// as "ignored", and the runtime, which sets up its signal handling on the first console use, then never handles
+    /// Ctrl-C / kill -INT. Restores the default disposition before that, and only when it is ignored: replacing the
+    /// runtime's handler once installed would let SIGINT kill the process without saving anything.
+    /// </summary>
+    public static void RestoreSigint()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            if (IsIgnored(2 /* SIGINT */)) _ = signal(2, IntPtr.Zero /* SIG_DFL */);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // not glibc: leave the disposition as it is
+        }
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern IntPtr signal(int signum, IntPtr handler);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern unsafe int sigaction(int signum, void* act, void* oldact);
+
+    /// <summary>Whether signal <paramref name="signum"/>'s disposition is SIG_IGN (glibc's struct sigaction starts with the handler).</summary>
+    private static unsafe bool IsIgnored(int signum)
+    {
+        byte* old = stackalloc byte[256]; // larger than struct sigaction on every Linux ABI
+        new Span<byte>(old, 256).Clear();
+        return sigaction(signum, null, old) == 0 && *(IntPtr*)old == 1 /* SIG_IGN */;
+    }
 
     [DllImport("libc", SetLastError = true)]
     private static extern unsafe int pthread_sigmask(int how, ulong* set, ulong* oldset);

@@ -10,6 +10,7 @@ public static class Program
     /// <summary>Parses <paramref name="args"/> and runs the command; bad usage prints <c>error:</c> lines and returns 2.</summary>
     public static int Main(string[] args)
     {
+        Interruption.RestoreSigint(); // before anything touches the console
         ClusterCommand.RegisterBackend();
         var root = BuildRoot();
         var parse = root.Parse(args);

@@ -81,12 +81,13 @@ public static class StudyCommand
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"study ({request.Preset}): levels g = {string.Join(",", request.Levels)} over N = {request.Base.Workers} on {request.Base.Backend}; {request.LearningRates.Count} lr x {request.ResolvedMomenta.Count} mu x {request.Seeds.Count} seed(s) per level, budget {request.Budget} updates"));
         Console.Error.WriteLine($"report and journal: {dir} ({journal.Count} finished run(s) found; rerun the same command to resume)");
+        TuningOptionSet.WarnJournalProblems(journal);
 
         using var interruption = new Interruption($"stopping: runs in progress are dropped, finished ones are kept in {journal.Path}");
-        int count = 0;
+        var progress = new TrialProgress(request.PlannedRuns, !request.Halving);
         var study = new Study(runner, journal)
         {
-            TrialFinished = (t, reused) => TuningOptionSet.Report(t, reused, ref count),
+            TrialFinished = progress.Report,
             Log = m => Console.Error.WriteLine(m),
         };
         StudyResult result;
@@ -96,7 +97,7 @@ public static class StudyCommand
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine($"study interrupted: {journal.Count} finished run(s) kept in {journal.Path}; rerun the same command to resume");
+            Console.Error.WriteLine($"study interrupted after {progress.Done} of {(request.Halving ? "at most " : "")}{request.PlannedRuns} run(s): {journal.Count} finished run(s) kept in {journal.Path}; runs in progress were dropped and are redone; resume with: {Rerun.Command()}");
             throw;
         }
         string index = StudyReport.Write(result, dir);

@@ -47,13 +47,14 @@ public static class TuneCommand
         var journal = new TuningJournal(Path.Combine(dir, "tune.jsonl"));
         Console.Error.WriteLine($"tune: {request.LearningRates.Count} learning rate(s) x {request.Momenta.Count} momenta x {request.Seeds.Count} seed(s), budget {request.Budget} updates, {options.Workers} workers in {request.Base.Groups} group(s) on {options.Backend}");
         Console.Error.WriteLine($"journal: {journal.Path} ({journal.Count} finished run(s) found; rerun the same command to resume)");
+        TuningOptionSet.WarnJournalProblems(journal);
         if (options.TargetLoss is null) Console.Error.WriteLine("note: no --target-loss: every run is censored and points are ranked by final loss");
 
         using var interruption = new Interruption($"stopping: runs in progress are dropped, finished ones are kept in {journal.Path}");
-        int count = 0;
+        var progress = new TrialProgress(request.PlannedRuns, request.PlannedRunsExact);
         var tuner = new Tuner(runner, journal)
         {
-            TrialFinished = (t, reused) => TuningOptionSet.Report(t, reused, ref count),
+            TrialFinished = progress.Report,
             Log = m => Console.Error.WriteLine(m),
         };
         TuningResult result;
@@ -63,7 +64,7 @@ public static class TuneCommand
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine($"tune interrupted: {journal.Count} finished run(s) kept in {journal.Path}; rerun the same command to resume");
+            Console.Error.WriteLine($"tune interrupted after {progress.Done} of {(request.Halving ? "at most " : "")}{request.PlannedRuns} run(s): {journal.Count} finished run(s) kept in {journal.Path}; runs in progress were dropped and are redone; resume with: {Rerun.Command()}");
             throw;
         }
         StudyReport.WriteTune(result, dir);

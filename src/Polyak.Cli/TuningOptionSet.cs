@@ -74,17 +74,15 @@ public sealed class TuningOptionSet
     public static long Budget(TrainingOptions o, int trainRows, long fallback) =>
         o.Updates ?? (o.Epochs is double e ? Math.Max(1, (long)Math.Ceiling(e * trainRows / ResolvedOptions.BatchFor(o, o.Model))) : fallback);
 
-    /// <summary>Progress line of a finished run on stderr.</summary>
-    public static void Report(TrialResult t, bool reused, ref int count)
+    /// <summary>
+    /// Prints each line the journal could not read (line number and why) and says those runs are redone; at most ten
+    /// lines, then how many more.
+    /// </summary>
+    public static void WarnJournalProblems(TuningJournal journal)
     {
-        int n = Interlocked.Increment(ref count);
-        string outcome = t.Status switch
-        {
-            TrialResult.Reached => $"reached at update {t.UpdatesToTarget}",
-            TrialResult.Censored => string.Create(CultureInfo.InvariantCulture, $"censored (loss {t.FinalLoss:G4} after {t.Updates})"),
-            _ => t.Status,
-        };
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{n}] g={t.Groups} lr {t.LearningRate:G4} mu {t.Momentum:0.##} seed {t.Seed}: {outcome}{(reused ? " (journal)" : $" ({t.WallSeconds:F2} s)")}"));
+        foreach (string problem in journal.Problems.Take(10))
+            Console.Error.WriteLine($"warning: {journal.Path}: {problem}; that run is redone");
+        if (journal.Problems.Count > 10)
+            Console.Error.WriteLine($"warning: {journal.Path}: {journal.Problems.Count - 10} more unreadable line(s); those runs are redone");
     }
 }

@@ -48,10 +48,24 @@ public sealed class ClusterBackend : IExecutionBackend
     public string? LastJobId { get; private set; }
 
     /// <summary>Refuses Hogwild (updates are atomic across shards) and a run the silos cannot rebuild from its configuration.</summary>
+    public void ValidateOptions(TrainingOptions options)
+    {
+        if (options.Discipline != UpdateDiscipline.Atomic) throw HogwildRefused();
+        if (_client is not null) return; // a caller's own client is connected already
+        string spec = options.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
+        ClusterEndpoint.Probe(ClusterEndpoint.Parse(spec), TimeSpan.FromSeconds(ProbeTimeoutSeconds));
+    }
+
+    /// <summary>Seconds the pre-data check waits for the gateway's TCP port to accept a connection.</summary>
+    public const double ProbeTimeoutSeconds = 3;
+
+    private static ArgumentException HogwildRefused() =>
+        new("--backend cluster applies every update atomically across shards; --discipline hogwild is not supported there");
+
+    /// <inheritdoc/>
     public void Validate(RunPlan plan)
     {
-        if (plan.Discipline != UpdateDiscipline.Atomic)
-            throw new ArgumentException("--backend cluster applies every update atomically across shards; --discipline hogwild is not supported there");
+        if (plan.Discipline != UpdateDiscipline.Atomic) throw HogwildRefused();
         if (!plan.Portable)
             throw new ArgumentException($"--backend cluster: every silo rebuilds the model and the data from the run's configuration, so the run needs a catalog model and data loaded from a data spec (model '{plan.Model.Name}', data '{plan.Config.Data}'); a model of your own or data built in memory runs on threads or the simulator");
     }

@@ -31,25 +31,34 @@ public static class ClusterEndpoint
     }
 
     /// <summary>
+    /// Checks that a TCP connection to <paramref name="gateway"/> opens within <paramref name="timeout"/> (before any data
+    /// is loaded); throws <see cref="ArgumentException"/> naming the endpoint when nothing answers there.
+    /// </summary>
+    public static void Probe(IPEndPoint gateway, TimeSpan timeout) => ProbeAsync(gateway, timeout, default).GetAwaiter().GetResult();
+
+    private static async Task ProbeAsync(IPEndPoint gateway, TimeSpan timeout, CancellationToken cancel)
+    {
+        using var probe = new TcpClient();
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            cts.CancelAfter(timeout);
+            await probe.ConnectAsync(gateway.Address, gateway.Port, cts.Token);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancel.IsCancellationRequested)
+        {
+            throw new ArgumentException($"cannot reach the cluster at {gateway}: nothing answers there ({(ex is SocketException se ? se.SocketErrorCode.ToString() : "timed out")}); start a silo with 'polyak cluster silo' or check --cluster");
+        }
+    }
+
+    /// <summary>
     /// Starts a client host connected to the gateway at <paramref name="gateway"/>; throws <see cref="ArgumentException"/>
     /// naming the endpoint when nothing answers there within <paramref name="timeout"/>.
     /// </summary>
     public static async Task<IHost> ConnectAsync(IPEndPoint gateway, TimeSpan timeout, string clusterId = "polyak", CancellationToken cancel = default)
     {
         // Fail fast with a clear message when no process listens there at all.
-        using (var probe = new TcpClient())
-        {
-            try
-            {
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-                cts.CancelAfter(timeout);
-                await probe.ConnectAsync(gateway.Address, gateway.Port, cts.Token);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancel.IsCancellationRequested)
-            {
-                throw new ArgumentException($"cannot reach the cluster at {gateway}: nothing answers there ({(ex is SocketException se ? se.SocketErrorCode.ToString() : "timed out")}); start a silo with 'polyak cluster silo' or check --cluster");
-            }
-        }
+        await ProbeAsync(gateway, timeout, cancel);
         var host = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
             .UseOrleansClient(c =>

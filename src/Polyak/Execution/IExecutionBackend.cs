@@ -19,6 +19,15 @@ public interface IExecutionBackend
     bool EvaluatesInParallel => true;
 
     /// <summary>
+    /// Refuses options this backend cannot run before the data is loaded or a run folder made (throws
+    /// <see cref="ArgumentException"/> naming why: an option it does not support, an endpoint nothing answers on); the
+    /// default accepts every option.
+    /// </summary>
+    void ValidateOptions(TrainingOptions options)
+    {
+    }
+
+    /// <summary>
     /// Refuses a plan this backend cannot run, before anything runs (throws <see cref="ArgumentException"/> naming why);
     /// the default accepts every plan.
     /// </summary>

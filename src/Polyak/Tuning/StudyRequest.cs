@@ -58,6 +58,9 @@ public sealed record StudyRequest
         foreach (int g in Levels) LevelRequest(g).Validate();
     }
 
+    /// <summary>Runs the study plans over all its levels (<see cref="TuningRequest.PlannedRuns"/>: an upper bound with halving).</summary>
+    public int PlannedRuns => Levels.Distinct().Sum(g => LevelRequest(g).PlannedRuns);
+
     /// <summary>The tuning request of level <paramref name="groups"/>.</summary>
     public TuningRequest LevelRequest(int groups) => new()
     {

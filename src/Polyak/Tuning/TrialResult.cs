@@ -23,6 +23,9 @@ public sealed record TrialResult
     /// <summary>Run was skipped: a smaller learning rate with smaller-or-equal momentum diverged.</summary>
     public const string Pruned = "pruned";
 
+    /// <summary>Every status a trial may have.</summary>
+    public static readonly IReadOnlySet<string> Statuses = new HashSet<string>(StringComparer.Ordinal) { Reached, Censored, Diverged, Failed, Pruned };
+
     /// <summary>Key of the run: a hash of its full configuration (see <see cref="TrialKey"/>).</summary>
     public required string Key { get; init; }
 

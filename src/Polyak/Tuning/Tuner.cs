@@ -28,7 +28,10 @@ public sealed class Tuner
         _journal = journal;
     }
 
-    /// <summary>Called after each run finishes or is reused (second argument true when reused). May be called concurrently.</summary>
+    /// <summary>
+    /// Called after each run finishes, is reused from the journal (second argument true) or is pruned (status
+    /// <see cref="TrialResult.Pruned"/>, not trained). May be called concurrently.
+    /// </summary>
     public Action<TrialResult, bool>? TrialFinished { get; init; }
 
     /// <summary>Informational messages.</summary>
@@ -92,6 +95,7 @@ public sealed class Tuner
                             latest[i, j][s] = TrialResult.MakePruned(key, o, budget, string.Create(CultureInfo.InvariantCulture,
                                 $"lr {lrs[origin.Lr]} with momentum {mus[origin.Mu]} diverged")) with { DataSeed = _runner.DataSeed };
                             pruned++;
+                            TrialFinished?.Invoke(latest[i, j][s], false);
                             continue;
                         }
                         // A run that reached the target at a smaller budget has the same result now.

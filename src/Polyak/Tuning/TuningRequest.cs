@@ -46,6 +46,31 @@ public sealed record TuningRequest
     /// <summary>Runs executed at once; null = the processor count, or 1 when each run is itself multi-threaded.</summary>
     public int? Parallelism { get; init; }
 
+    /// <summary>
+    /// Runs the tune plans: every point and seed, and with halving every later rung's survivors (half the points, plus
+    /// the best point of each protected policy) — an upper bound then, since a point that reached the target at a
+    /// smaller budget is not rerun. Pruned runs count (they are reported, not trained).
+    /// </summary>
+    public int PlannedRuns
+    {
+        get
+        {
+            int points = LearningRates.Distinct().Count() * Momenta.Distinct().Count(), seeds = Seeds.Count;
+            if (!Halving) return points * seeds;
+            long total = 0;
+            int alive = points;
+            for (int rung = 0; rung < HalvingRungs; rung++)
+            {
+                total += (long)alive * seeds;
+                alive = Math.Min(points, (alive + 1) / 2 + HalvingPolicies.Count);
+            }
+            return (int)Math.Min(int.MaxValue, total);
+        }
+    }
+
+    /// <summary>Whether <see cref="PlannedRuns"/> is exact (no halving) or an upper bound.</summary>
+    public bool PlannedRunsExact => !Halving;
+
     /// <summary>The evaluation period used by every run.</summary>
     public int ResolvedEvalEvery => EvalEvery ?? Base.EvalEvery ?? (int)Math.Clamp(Budget / 100, 1, int.MaxValue);
 

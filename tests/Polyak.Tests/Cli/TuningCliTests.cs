@@ -68,4 +68,47 @@ public class TuningCliTests
         Assert.Contains("best: lr 0.1, mu 0: final loss ", r.Stdout);
         Assert.DoesNotContain("20+", r.Stdout);
     }
+
+    [Fact]
+    public async Task CtrlCDuringATuneSaysWhatWasKeptAndTheCommandToResumeAndProgressHasATotalAndAnEta()
+    {
+        string dir = TestSupport.TempDir("tune-sigint");
+        string[] args = ["tune", "--data", "synthetic:mixture,dim=32,n=3000,test=100", "--workers", "2", "--updates", "40000",
+            "--lrs", "0.05,0.1,0.2", "--momenta", "0,0.5,0.9", "--out", dir];
+        using var p = TestSupport.StartCli(args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var lines = new List<string>();
+        var stderr = Task.Run(async () =>
+        {
+            while (await p.StandardError.ReadLineAsync() is string line) lock (lines) lines.Add(line);
+        });
+        // Before: the tune died silently on Ctrl-C once anything had been printed (the handler was replaced).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited)
+        {
+            lock (lines) if (lines.Count(l => l.StartsWith('[')) >= 2) break;
+            await Task.Delay(20);
+        }
+        if (p.HasExited) Assert.Fail("the tune ended before the signal");
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", p.Id.ToString()])) await kill.WaitForExitAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(30)), "the tune did not stop after SIGINT");
+        await stderr;
+        _ = await stdout;
+        Assert.Equal(130, p.ExitCode);
+        var progress = lines.Where(l => l.StartsWith('[')).ToList();
+        Assert.Matches(@"^\[1/9\] g=2 lr 0\.05 mu 0 seed 1: .* \(\d+\.\d\d s\), ETA \d+s$", progress[0]);
+        string interrupted = Assert.Single(lines, l => l.StartsWith("tune interrupted after ", StringComparison.Ordinal));
+        int kept = File.ReadAllLines(Path.Combine(dir, "tune.jsonl")).Length;
+        Assert.Contains($"of 9 run(s): {kept} finished run(s) kept in {Path.Combine(dir, "tune.jsonl")}", interrupted);
+        Assert.Contains($"resume with: ./polyak tune --data synthetic:mixture,dim=32,n=3000,test=100 --workers 2 --updates 40000 --lrs 0.05,0.1,0.2 --momenta 0,0.5,0.9 --out {dir}", interrupted);
+
+        // The command it names resumes: the kept runs come from the journal, the rest run, the last line has no ETA left.
+        var again = TestSupport.RunCli(args);
+        Assert.Equal(0, again.ExitCode);
+        var rerun = again.Stderr.Split('\n').Where(l => l.StartsWith('[')).ToList();
+        Assert.Equal(9, rerun.Count);
+        Assert.Equal(kept, rerun.Count(l => l.EndsWith("(journal)", StringComparison.Ordinal)));
+        Assert.StartsWith("[9/9]", rerun[^1]);
+        Assert.DoesNotContain("ETA", rerun[^1]);
+    }
 }

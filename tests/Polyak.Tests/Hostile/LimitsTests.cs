@@ -227,3 +227,27 @@ public sealed class LimitsTests(ITestOutputHelper output)
         Assert.Contains("--resume", streams[1]);
     }
 }
+
+/// <summary>Cluster-only refusals come before the data is loaded and leave no run folder.</summary>
+public sealed class ClusterRefusalTests
+{
+    [Theory]
+    [InlineData(false, "cannot reach the cluster at 127.0.0.1:")]
+    [InlineData(true, "--discipline hogwild is not supported there")]
+    public void ClusterRefusalsComeBeforeTheDataAndLeaveNoFolder(bool hogwild, string expected)
+    {
+        // A port nothing listens on: bound, then released.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        string dir = Path.Combine(TestSupport.TempDir("cluster-refused"), "run");
+        string[] args = ["train", "--backend", "cluster", "--cluster", $"127.0.0.1:{port}", "--data", "synthetic:mixture,dim=8,n=500,test=50",
+            "--updates", "5", "--out", dir];
+        var r = TestSupport.RunCli(hogwild ? [.. args, "--discipline", "hogwild"] : args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Stderr);
+        Assert.DoesNotContain("data: ", r.Stderr); // refused before the data load
+        Assert.False(Directory.Exists(dir), "a run refused at validation leaves no folder");
+    }
+}

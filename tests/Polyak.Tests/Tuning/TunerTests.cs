@@ -64,6 +64,44 @@ public class TunerTests
     }
 
     [Fact]
+    public void ACorruptLineInTheMiddleOfTheJournalIsReportedWithItsLineNumberAndItsRunRedone()
+    {
+        string dir = TestSupport.TempDir("tune-corrupt");
+        string path = Path.Combine(dir, "tune.jsonl");
+        var reference = new Tuner(Runner.Value, new TuningJournal(path)).Run(Request(seeds: 1));
+        var lines = File.ReadAllLines(path);
+        Assert.True(lines.Length >= 5);
+        // Before: a corrupt line was skipped without a word. Line 3 garbled, line 4 valid JSON without a key, line 5 a bad status.
+        lines[2] = lines[2][..(lines[2].Length / 2)];
+        lines[3] = "{\"status\":\"reached\"}";
+        lines[4] = lines[4].Replace("\"status\":\"", "\"status\":\"x", StringComparison.Ordinal);
+        File.WriteAllLines(path, lines);
+
+        var journal = new TuningJournal(path);
+        Assert.Equal(3, journal.IgnoredLines);
+        Assert.StartsWith("line 3: not JSON", journal.Problems[0]);
+        Assert.Equal("line 4: not a finished run (no key)", journal.Problems[1]);
+        Assert.StartsWith("line 5: unknown status 'x", journal.Problems[2]);
+        var resumed = new Tuner(Runner.Value, journal).Run(Request(seeds: 1));
+        Assert.Equal(3, resumed.RunsExecuted); // exactly the three unreadable runs are redone
+        Assert.Equal(reference.Trials.Select(Fingerprint), resumed.Trials.Select(Fingerprint));
+    }
+
+    [Fact]
+    public void PlannedRunsCountEveryPointAndSeedAndBoundHalving()
+    {
+        var plain = Request(seeds: 2);
+        int points = plain.LearningRates.Distinct().Count() * plain.Momenta.Distinct().Count();
+        Assert.Equal(points * 2, plain.PlannedRuns);
+        Assert.True(plain.PlannedRunsExact);
+        var halving = plain with { Halving = true, HalvingRungs = 3 };
+        Assert.False(halving.PlannedRunsExact);
+        // rung 1: every point; then half of those (rounded up) each rung
+        int second = (points + 1) / 2, third = (second + 1) / 2;
+        Assert.Equal((points + Math.Min(points, second) + Math.Min(points, third)) * 2, halving.PlannedRuns);
+    }
+
+    [Fact]
     public void InterruptedTuneResumesWithIdenticalResults()
     {
         string dir = Path.Combine(Path.GetTempPath(), "polyak-tune-resume-" + Guid.NewGuid().ToString("N"));

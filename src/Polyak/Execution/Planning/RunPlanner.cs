@@ -42,6 +42,7 @@ public static class RunPlanner
         // A simulator given its own clock model simulates that one, and the record says so.
         if (backend is SimulatedBackend { Simulation: { } clock }) options = options with { Simulation = clock };
         ResolvedOptions.ValidateGeneric(options);
+        backend.ValidateOptions(options); // before the data is loaded (e.g. the cluster's endpoint answers)
         bool portable = model is null && (data is null || data.Source == options.Data);
         data ??= LoadData(options);
         log?.Invoke($"data: {data.Description}");
