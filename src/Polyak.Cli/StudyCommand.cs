@@ -47,13 +47,14 @@ public static class StudyCommand
         var defaults = preset?.Base ?? new TrainingOptions { Workers = 16, Backend = StudyPresets.DefaultBackend };
         var options = set.Build(p, defaults);
         runner = SessionTrialRunner.ForOptions(options);
+        foreach (string warning in Polyak.Data.ClassBalance.Warnings(runner.Data.Train)) Console.Error.WriteLine($"warning: {warning}");
         int n = options.Workers;
         IReadOnlyList<int> lv = levelSpec is string spec ? TuningOptionSet.ParseIntList(spec, "--levels")
             : Enumerable.Range(0, 31).Select(i => 1 << i).Where(g => g <= n && n % g == 0).Append(n).Distinct().ToArray();
         IReadOnlyList<double> lrs;
         if (p.GetValue(grid.Lrs) is string lrSpec) lrs = TuningOptionSet.ParseList(lrSpec, "--lrs");
         else if (preset is not null && p.GetValue(set.LearningRate) is null) lrs = preset.LearningRates;
-        else lrs = TuningRequest.LogGrid(options.LearningRate ?? ModelDefaults.LearningRate(ModelCatalog.Create(options.Model, runner.Data.Train)), preset?.LearningRates.Count ?? 5, 2);
+        else lrs = TuningRequest.LogGrid(options.LearningRate ?? ModelDefaults.LearningRate(ModelCatalog.Create(options.Model, runner.Data.Train), runner.Data.Train), preset?.LearningRates.Count ?? 5, 2);
         return new StudyRequest
         {
             Preset = preset?.Preset ?? "custom",

@@ -31,7 +31,8 @@ public static class TuneCommand
         TuningOptionSet.RejectOverridden(p, "tune", TuningOptionSet.GridOverrides(set, "tune"));
         var options = set.Build(p);
         var runner = SessionTrialRunner.ForOptions(options);
-        double baseLr = options.LearningRate ?? ModelDefaults.LearningRate(ModelCatalog.Create(options.Model, runner.Data.Train));
+        foreach (string warning in Polyak.Data.ClassBalance.Warnings(runner.Data.Train)) Console.Error.WriteLine($"warning: {warning}");
+        double baseLr = options.LearningRate ?? ModelDefaults.LearningRate(ModelCatalog.Create(options.Model, runner.Data.Train), runner.Data.Train);
         var request = new TuningRequest
         {
             Base = options with { Groups = options.Groups ?? options.Workers },

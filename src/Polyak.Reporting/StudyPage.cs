@@ -65,7 +65,7 @@ public static class StudyPage
         Figure(sb, "momentum", "(i) Best explicit momentum (blue) and the implicit momentum 1 - 1/g predicted by the queueing model (orange, stacked on a non-negative explicit bar, from zero when the explicit momentum is negative); diamonds: total = explicit + implicit; black line: the best synchronous momentum, the total the theory says is optimal.");
         Figure(sb, "penalty", "(ii) Statistical penalty (updates to target / best synchronous run's) per level for the three momentum policies.");
         Figure(sb, "curves", "(iii) Evaluation loss vs updates of the best run of each level.");
-        sb.Append("<h2>Heat maps of updates to target over the (lr, mu) grid</h2>\n<p>Cells: median updates to target; <code>N+</code> censored (not reached within the budget), <code>div</code> diverged, <code>pruned</code> skipped (a smaller lr with smaller-or-equal mu diverged). Red border: the best point.</p>\n<div class=\"grid\">\n");
+        sb.Append("<h2>Heat maps of updates to target over the (lr, mu) grid</h2>\n<p>Cells: median updates to target; <code>N+</code> censored (not reached within the budget), <code>div</code> diverged, <code>pruned</code> not run (the same momentum diverged at a smaller learning rate, on every seed). Red border: the best point.</p>\n<div class=\"grid\">\n");
         foreach (var l in study.Levels)
             if (l.Tuning is { Points.Count: > 0 })
                 sb.Append(C, $"<figure><a href=\"heatmap-g{l.Groups}.svg\"><img src=\"heatmap-g{l.Groups}.png\" alt=\"heat map g={l.Groups}\"></a><figcaption>g = {l.Groups}</figcaption></figure>\n");

@@ -30,7 +30,7 @@ public sealed class JobDataCache
         var model = ModelCatalog.Create(options.Model, data.Train);
         if (model.ParameterCount != job.Dimension)
             throw new InvalidOperationException($"job {job.JobId}: model '{model.Name}' on this silo has {model.ParameterCount} parameters, the job has {job.Dimension} (different data on this machine?)");
-        var resolved = ResolvedOptions.Resolve(options, ModelDefaults.LearningRate(model));
+        var resolved = ResolvedOptions.Resolve(options, ModelDefaults.LearningRate(model, data.Train));
         return new JobData(options, resolved, data, model);
     }
 }

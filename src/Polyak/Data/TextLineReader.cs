@@ -2,7 +2,8 @@ namespace Polyak.Data;
 
 /// <summary>
 /// Reads the lines of a (possibly gzip) text file as UTF-8 byte spans without a string per line, counting line numbers,
-/// and refuses lines longer than <see cref="DataLimits.MaxLineBytes"/> instead of buffering them without bound.
+/// and refuses lines longer than <see cref="DataLimits.MaxLineBytes"/> instead of buffering them without bound. A UTF-8
+/// byte-order mark at the start is dropped (so it never sticks to the first header name); UTF-16 text is refused.
 /// </summary>
 public sealed class TextLineReader : IDisposable
 {
@@ -30,7 +31,7 @@ public sealed class TextLineReader : IDisposable
             if (nl >= 0)
             {
                 int len = searched + nl;
-                line = Trim(_buffer.AsSpan(_start, len));
+                line = First(Trim(_buffer.AsSpan(_start, len)));
                 _start += len + 1;
                 LineNumber++;
                 return true;
@@ -43,13 +44,23 @@ public sealed class TextLineReader : IDisposable
                     line = default;
                     return false;
                 }
-                line = Trim(_buffer.AsSpan(_start, _end - _start));
+                line = First(Trim(_buffer.AsSpan(_start, _end - _start)));
                 _start = _end;
                 LineNumber++;
                 return true;
             }
             Fill();
         }
+    }
+
+    /// <summary>The first line without a UTF-8 byte-order mark; UTF-16 is refused. Later lines pass unchanged.</summary>
+    private ReadOnlySpan<byte> First(ReadOnlySpan<byte> line)
+    {
+        if (LineNumber != 0) return line;
+        if (line.StartsWith("\uFEFF"u8)) return line[3..];
+        if (line.StartsWith([(byte)0xFF, (byte)0xFE]) || line.StartsWith([(byte)0xFE, (byte)0xFF]))
+            throw DataError.AtLine(Path, 1, "the file is UTF-16 text; save it as UTF-8 (or ASCII)");
+        return line;
     }
 
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s) => s.Length > 0 && s[^1] == (byte)'\r' ? s[..^1] : s;

@@ -20,7 +20,7 @@ public sealed record TrialResult
     /// <summary>Run failed with an error.</summary>
     public const string Failed = "failed";
 
-    /// <summary>Run was skipped: a smaller learning rate with smaller-or-equal momentum diverged.</summary>
+    /// <summary>Run was skipped: the same momentum diverged (or failed) on every seed at a smaller learning rate.</summary>
     public const string Pruned = "pruned";
 
     /// <summary>Every status a trial may have.</summary>

@@ -58,6 +58,8 @@ public class StudyTests(ITestOutputHelper output)
             }
             string html = File.ReadAllText(index);
             Assert.Contains("non-increasing", html);
+            // The pruning caption states the rule the tuner applies (before: "smaller-or-equal mu", which it never did).
+            Assert.Contains("the same momentum diverged at a smaller learning rate", html);
             Assert.Contains("heatmap-g16.png", html);
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "study.json")));
             Assert.Equal(5, doc.RootElement.GetProperty("levels").GetArrayLength());

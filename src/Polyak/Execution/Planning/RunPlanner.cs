@@ -44,8 +44,11 @@ public static class RunPlanner
         ResolvedOptions.ValidateGeneric(options);
         backend.ValidateOptions(options); // before the data is loaded (e.g. the cluster's endpoint answers)
         bool portable = model is null && (data is null || data.Source == options.Data);
+        bool loaded = data is null;
         data ??= LoadData(options);
         log?.Invoke($"data: {data.Description}");
+        if (loaded)
+            foreach (string warning in ClassBalance.Warnings(data.Train)) log?.Invoke($"warning: data: {warning}");
         model ??= ModelCatalog.Create(options.Model, data.Train);
         if (model.ParameterCount < 1) throw new ArgumentException($"model '{model.Name}' has no parameters");
 
@@ -58,7 +61,12 @@ public static class RunPlanner
         if (options.Epochs is double e) updateLimit = Math.Min(updateLimit, Math.Max(1, (long)Math.Ceiling(e * data.Train.Count / batch)));
         bool noStop = options.Updates is null && options.Epochs is null && options.TimeSeconds is null && options.TargetLoss is null;
         if (noStop) updateLimit = Math.Max(1, (long)Math.Ceiling(DefaultEpochs * data.Train.Count / batch));
-        var resolved = ResolvedOptions.Resolve(options, ModelDefaults.LearningRate(model), model.Name, updateLimit);
+        // The data-scaled default rate is computed only when it is used (a power iteration over a sample of rows).
+        double defaultLr = options.LearningRate is null ? ModelDefaults.LearningRate(model, data.Train) : ModelDefaults.LearningRate(model);
+        if (options.LearningRate is null && defaultLr < ModelDefaults.LearningRate(model))
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"lr {defaultLr:G3}: the {model.Name} default {ModelDefaults.LearningRate(model):G3} scaled down for inputs larger than Fashion-MNIST's (give --lr to choose)"));
+        var resolved = ResolvedOptions.Resolve(options, defaultLr, model.Name, updateLimit);
         var config = resolved.Given;
         if (noStop) config = config with { Epochs = DefaultEpochs };
         int evalEvery = options.EvalEvery
