@@ -16,7 +16,8 @@ public static class Program
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (string message in UsageErrors.Describe(parse)) Console.Error.WriteLine($"error: {message}");
+            // One error line, whatever went wrong (several problems are joined).
+            Console.Error.WriteLine($"error: {CommandRunner.OneLine(string.Join("; ", UsageErrors.Describe(parse)))}");
             Console.Error.WriteLine("run 'polyak --help' for usage");
             return ExitCodes.BadInput;
         }
