@@ -26,7 +26,9 @@ public sealed class ConfigurationOptimizer
         request.Validate();
         var wall = Stopwatch.StartNew();
         var c = CultureInfo.InvariantCulture;
-        var decisions = new DecisionLog(Log);
+        string outDir = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-optimize"));
+        Directory.CreateDirectory(outDir);
+        var decisions = new DecisionLog(Log, Path.Combine(outDir, "decisions.csv"));
         var baseOptions = request.Base with { AutoMomentum = null, Epochs = null, TimeSeconds = null, Updates = null, OutDir = null, CheckpointEvery = null, Schedule = request.Base.Schedule ?? "constant" };
         data ??= RunPlanner.LoadData(baseOptions);
         bool simulated = HardwareProbe.IsSimulated(baseOptions);
@@ -43,9 +45,7 @@ public sealed class ConfigurationOptimizer
                 $"--time-budget {request.TimeBudget} {unit} is too small: the cold start alone (time probes and short tunes) took {coldCost:G4} {unit}, leaving no time to train; raise --time-budget or lower --tune-updates"));
         Log?.Invoke(string.Create(c, $"optimize: cold start chose g = {chosen.Groups}, lr {chosen.LearningRate}, mu {chosen.Momentum} (predicted {chosen.PredictedTime:G4} {unit}); cold start cost {coldCost:G4} {unit}, {coldUpdates} updates"));
 
-        string outDir = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-optimize"));
         string runDir = Path.Combine(outDir, "run");
-        Directory.CreateDirectory(outDir);
         var steady = new SteadyStateTraining(request, baseOptions, data, decisions, Log).Run(chosen, runDir, coldCost, cancel);
 
         var main = steady.Main;

@@ -3,8 +3,12 @@ using Polyak.Execution;
 
 namespace Polyak.Training;
 
-/// <summary>The decisions of one optimize run, in order, each echoed to the log as it is made.</summary>
-public sealed class DecisionLog(Action<string>? log = null)
+/// <summary>
+/// The decisions of one optimize run, in order, each echoed to the log as it is made and, when <paramref name="path"/>
+/// is given, written to that <c>decisions.csv</c> at once (rewritten whole, atomically: a killed optimize keeps every
+/// decision made so far).
+/// </summary>
+public sealed class DecisionLog(Action<string>? log = null, string? path = null)
 {
     private readonly List<OptimizeDecision> _items = [];
 
@@ -20,6 +24,7 @@ public sealed class DecisionLog(Action<string>? log = null)
         _items.Add(new OptimizeDecision(phase, groups, lr, mu, measure, value, chosen, reason));
         static string Num(double x, string format) => double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
         log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  [{phase}] g={groups} lr={Num(lr, "G4")} mu={Num(mu, "G3")} {measure}={Num(value, "G4")}{(chosen ? " *" : "")} {reason}"));
+        if (path is not null) ToCsv().WriteTo(path);
     }
 
     /// <summary>The decisions as <c>decisions.csv</c> (empty cells for values a phase does not have, e.g. a probe's lr and mu).</summary>
