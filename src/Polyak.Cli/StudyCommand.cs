@@ -120,7 +120,8 @@ public static class StudyCommand
                 l.Groups.ToString(c), l.BestLr.ToString("G3", c), l.BestMomentum.ToString("0.##", c),
                 l.Status == TrialResult.Censored ? r.Budget + "+" : l.UpdatesToTarget.ToString("G6", c),
                 Pen(l.Fixed09), Pen(l.Nonneg), Pen(l.WithNegative), l.ImplicitMomentum.ToString("0.###", c),
-                l.PredictedExplicitMomentum.ToString("0.###", c), l.TimePerUpdate.ToString("G4", c), l.PredictedTimeToTarget.ToString("G4", c),
+                l.PredictedExplicitMomentum.ToString("0.###", c), l.TimePerUpdate.ToString("G4", c),
+                (l.Status == TrialResult.Censored ? ">=" : "") + l.PredictedTimeToTarget.ToString("G4", c),
             ]);
         }
         ConsoleTable.Write(table);

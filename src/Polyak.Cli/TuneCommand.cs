@@ -91,6 +91,9 @@ public static class TuneCommand
         ConsoleTable.Write(table);
         var best = result.Best;
         Console.WriteLine(best is null ? "no usable point" : string.Create(c, $"best: lr {best.LearningRate:G4}, mu {best.Momentum:0.##}: {(byLoss ? "final loss " : "")}{Cell(best)}"));
+        var tied = result.TiedBestWhere(_ => true);
+        if (tied.Count > 1)
+            Console.WriteLine(string.Create(c, $"tie: {string.Join("; ", tied.Select(p => string.Create(c, $"lr {p.LearningRate:G4}, mu {p.Momentum:0.##}")))} all score {best!.ScoreText}; the tie-break (median run's final loss, then the smaller lr, then the smaller mu) chose the first"));
         if (best is not null)
         {
             double[] lrs = result.Points.Select(x => x.LearningRate).Distinct().ToArray();

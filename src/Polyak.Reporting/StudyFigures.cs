@@ -76,24 +76,44 @@ public static class StudyFigures
         Save(plot, dir, "momentum");
     }
 
-    /// <summary>(ii) Statistical penalty per level for the three momentum policies.</summary>
+    /// <summary>
+    /// (ii) Statistical penalty per level for the three momentum policies. Measured penalties are filled markers on a
+    /// line; a censored one (no run reached the target: the penalty is a lower bound) is an open marker with an upward
+    /// arrow, off the line.
+    /// </summary>
     public static void Penalty(StudyResult study, string dir)
     {
         var plot = new Plot();
         var levels = study.Levels;
-        double[] xs = Enumerable.Range(0, levels.Count).Select(i => (double)i).ToArray();
-        void Curve(Func<StudyLevel, double> y, string label, Color color, MarkerShape shape)
+        bool anyBound = false;
+        void Curve(Func<StudyLevel, PolicyChoice> choice, string label, Color color, MarkerShape shape, MarkerShape open)
         {
-            var s = plot.Add.Scatter(xs, levels.Select(y).ToArray());
+            var measured = levels.Select((l, i) => (X: (double)i, P: choice(l))).Where(p => p.P.Reached && double.IsFinite(p.P.Penalty)).ToArray();
+            var s = plot.Add.Scatter(measured.Select(p => p.X).ToArray(), measured.Select(p => p.P.Penalty).ToArray());
             s.LegendText = label;
             s.Color = color;
             s.LineWidth = 2;
             s.MarkerSize = 8;
             s.MarkerShape = shape;
+            foreach (var (x, p) in levels.Select((l, i) => ((double)i, choice(l))).Where(p => !p.Item2.Reached && double.IsFinite(p.Item2.Penalty)))
+            {
+                anyBound = true;
+                var m = plot.Add.Marker(x, p.Penalty, open, 9);
+                m.Color = color;
+                var arrow = plot.Add.Arrow(new Coordinates(x, p.Penalty), new Coordinates(x, p.Penalty * 1.25));
+                arrow.ArrowLineColor = color;
+                arrow.ArrowFillColor = color;
+            }
         }
-        Curve(l => l.PenaltyFixed09, "mu fixed at 0.9 (lr tuned)", Red, MarkerShape.FilledCircle);
-        Curve(l => l.PenaltyNonneg, "mu tuned over mu >= 0", Blue, MarkerShape.FilledSquare);
-        Curve(l => l.PenaltyWithNegative, "mu tuned incl. negative", Green, MarkerShape.FilledDiamond);
+        Curve(l => l.Fixed09, "mu fixed at 0.9 (lr tuned)", Red, MarkerShape.FilledCircle, MarkerShape.OpenCircle);
+        Curve(l => l.Nonneg, "mu tuned over mu >= 0", Blue, MarkerShape.FilledSquare, MarkerShape.OpenSquare);
+        Curve(l => l.WithNegative, "mu tuned incl. negative", Green, MarkerShape.FilledDiamond, MarkerShape.OpenDiamond);
+        if (anyBound)
+        {
+            var note = plot.Add.Text("open marker with arrow: censored, a lower bound", 0, 0);
+            note.LabelFontSize = 11;
+            note.LabelFontColor = Colors.Gray;
+        }
         var one = plot.Add.HorizontalLine(1);
         one.Color = Colors.Gray;
                 LevelTicks(plot, levels);

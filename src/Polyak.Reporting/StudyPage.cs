@@ -58,12 +58,12 @@ public static class StudyPage
 
         sb.Append("<h2>Hardware efficiency and predicted time to target</h2>\n<table><tr><th>g</th><th>time per update</th><th>unit</th><th>relative to sync</th><th>updates to target</th><th>predicted time to target</th></tr>\n");
         foreach (var l in study.Levels)
-            sb.Append(C, $"<tr><td>{l.Groups}</td><td>{N(l.TimePerUpdate, "G4")}</td><td class=\"l\">{E(l.TimeUnit)}</td><td>{N(l.HardwareEfficiency, "0.###")}</td><td>{N(l.UpdatesToTarget)}</td><td>{N(l.PredictedTimeToTarget, "G4")}</td></tr>\n");
+            sb.Append(C, $"<tr><td>{l.Groups}</td><td>{N(l.TimePerUpdate, "G4")}</td><td class=\"l\">{E(l.TimeUnit)}</td><td>{N(l.HardwareEfficiency, "0.###")}</td><td>{(l.Status == TrialResult.Censored ? N(l.UpdatesToTarget) + "+" : N(l.UpdatesToTarget))}</td><td>{(l.Status == TrialResult.Censored ? "&ge;" : "")}{N(l.PredictedTimeToTarget, "G4")}</td></tr>\n");
         sb.Append("</table>\n");
 
         sb.Append("<h2>Figures</h2>\n");
         Figure(sb, "momentum", "(i) Best explicit momentum (blue) and the implicit momentum 1 - 1/g predicted by the queueing model (orange, stacked on a non-negative explicit bar, from zero when the explicit momentum is negative); diamonds: total = explicit + implicit; black line: the best synchronous momentum, the total the theory says is optimal.");
-        Figure(sb, "penalty", "(ii) Statistical penalty (updates to target / best synchronous run's) per level for the three momentum policies.");
+        Figure(sb, "penalty", "(ii) Statistical penalty (updates to target / best synchronous run's) per level for the three momentum policies; an open marker with an arrow is censored (no run reached the target), a lower bound.");
         Figure(sb, "curves", "(iii) Evaluation loss vs updates of the best run of each level.");
         sb.Append("<h2>Heat maps of updates to target over the (lr, mu) grid</h2>\n<p>Cells: median updates to target; <code>N+</code> censored (not reached within the budget), <code>div</code> diverged, <code>pruned</code> not run (the same momentum diverged at a smaller learning rate, on every seed). Red border: the best point.</p>\n<div class=\"grid\">\n");
         foreach (var l in study.Levels)

@@ -38,4 +38,10 @@ public sealed record StudyLevelSummary
 
     /// <summary>Predicted time to target.</summary>
     public double PredictedTimeToTarget { get; init; }
+
+    /// <summary>Other momenta tied with the best (same score: the tie-break chose); empty when none.</summary>
+    public IReadOnlyList<double> TiedMomenta { get; init; } = [];
+
+    /// <summary>Each policy's best point on an edge of the grid, e.g. <c>mu=0.9: lr 0.001 is the lowest rate</c>.</summary>
+    public IReadOnlyList<string> GridEdges { get; init; } = [];
 }

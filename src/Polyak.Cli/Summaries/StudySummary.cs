@@ -43,6 +43,9 @@ public sealed record StudySummary
             PredictedExplicitMomentum = l.PredictedExplicitMomentum,
             TimePerUpdate = l.TimePerUpdate,
             PredictedTimeToTarget = l.PredictedTimeToTarget,
+            TiedMomenta = l.WithNegative.TiedMomenta,
+            GridEdges = new[] { ("mu=0.9", l.Fixed09), ("mu>=0", l.Nonneg), ("any mu", l.WithNegative) }
+                .SelectMany(x => x.Item2.Edges.Select(e => $"{x.Item1}: {e}")).ToArray(),
         }).ToArray(),
         Monotone = r.Monotone,
         RunsExecuted = r.RunsExecuted,

@@ -23,6 +23,9 @@ public sealed record TuneSummary
     /// <summary>The best point's status.</summary>
     public string? Status { get; init; }
 
+    /// <summary>Points tied with the best (same score; the tie-break chose the best), as [lr, mu] pairs; empty when none.</summary>
+    public IReadOnlyList<double[]> TiedWithBest { get; init; } = [];
+
     /// <summary>Learning rate of the best point with momentum >= 0.</summary>
     public double? BestNonnegLr { get; init; }
 
@@ -67,6 +70,7 @@ public sealed record TuneSummary
             BestMomentum = best?.Momentum,
             UpdatesToTarget = best?.Score,
             Status = best?.Status,
+            TiedWithBest = result.TiedBestWhere(_ => true).Skip(1).Select(p => new[] { p.LearningRate, p.Momentum }).ToArray(),
             BestNonnegLr = nonneg?.LearningRate,
             BestNonnegMomentum = nonneg?.Momentum,
             UpdatesToTargetNonneg = nonneg?.Score,

@@ -58,6 +58,8 @@ public sealed class Study
         bool simulated = ordered.SelectMany(t => t.Result.Trials).Any(t => t.SimulatedSecondsPerUpdate is not null);
         double refTime = TimePerUpdate(reference.Result);
 
+        var lrs = request.LearningRates.Distinct().Order().ToArray();
+        var momenta = request.ResolvedMomenta;
         var levels = new List<StudyLevel>();
         foreach (var (g, result) in ordered)
         {
@@ -73,9 +75,9 @@ public sealed class Study
                 Status = best?.Status ?? "none",
                 UpdatesMin = best?.MinUpdates,
                 UpdatesMax = best?.MaxUpdates,
-                Fixed09 = PolicyChoice.From(result.BestWhere(p => StudyRequest.IsFixed09(p.Momentum)), refUpdates),
-                Nonneg = PolicyChoice.From(result.BestWhere(p => p.Momentum >= 0), refUpdates),
-                WithNegative = PolicyChoice.From(best, refUpdates),
+                Fixed09 = PolicyChoice.For(result, p => StudyRequest.IsFixed09(p.Momentum), refUpdates, lrs, momenta, false, false),
+                Nonneg = PolicyChoice.For(result, p => p.Momentum >= 0, refUpdates, lrs, momenta, false, true),
+                WithNegative = PolicyChoice.For(result, _ => true, refUpdates, lrs, momenta, true, true),
                 PredictedExplicitMomentum = refMomentum - (1 - 1.0 / g),
                 StalenessMean = best?.Median.StalenessMean ?? double.NaN,
                 TimePerUpdate = time,
@@ -86,7 +88,7 @@ public sealed class Study
             });
         }
 
-        bool monotone = true;
+        bool monotone = levels.Count > 1;
         for (int i = 1; i < levels.Count; i++)
             if (!(levels[i].BestMomentum <= levels[i - 1].BestMomentum)) monotone = false;
 
@@ -103,7 +105,7 @@ public sealed class Study
             ReferenceGroups = reference.Groups,
             ReferenceUpdates = refUpdates,
             Monotone = monotone,
-            Reading = Read(levels, monotone, reference.Groups, request.LearningRates, request.ResolvedMomenta),
+            Reading = Read(levels, monotone, reference.Groups),
             RunsExecuted = ordered.Sum(t => t.Result.RunsExecuted),
             RunsReused = ordered.Sum(t => t.Result.RunsReused),
             RunsPruned = ordered.Sum(t => t.Result.RunsPruned),
@@ -121,14 +123,25 @@ public sealed class Study
     }
 
     /// <summary>The automatic reading: monotone or not, negative momentum chosen or not, penalty reduction factors.</summary>
-    private static List<string> Read(IReadOnlyList<StudyLevel> levels, bool monotone, int referenceGroups, IReadOnlyList<double> lrs, IReadOnlyList<double> momenta)
+    private static List<string> Read(IReadOnlyList<StudyLevel> levels, bool monotone, int referenceGroups)
     {
         var c = CultureInfo.InvariantCulture;
         var lines = new List<string>();
-        var edges = GridEdges(levels, lrs, momenta);
-        string mus = string.Join(", ", levels.Select(l => string.Create(c, $"g={l.Groups}: {l.BestMomentum:0.##}")));
-        if (monotone)
-            lines.Add($"The best explicit momentum is non-increasing in the level of asynchrony ({mus}), as the theory predicts.");
+        var edges = GridEdges(levels);
+        string mus = string.Join(", ", levels.Select(l => string.Create(c, $"g={l.Groups}: {l.BestMomentum:0.##}{Ties(l.WithNegative)}")));
+        var tiedLevels = levels.Where(l => l.WithNegative.TiedMomenta.Count > 0).ToList();
+        if (levels.Count == 1)
+            lines.Add($"One level studied ({mus}): no trend in the level of asynchrony can be read.");
+        else if (monotone)
+        {
+            // Monotone for every choice among tied points, or only for the tie-break's choices.
+            bool robust = true;
+            for (int i = 1; i < levels.Count; i++)
+                if (!(levels[i].WithNegative.CandidateMomenta.Max() <= levels[i - 1].WithNegative.CandidateMomenta.Min())) robust = false;
+            lines.Add(robust
+                ? $"The best explicit momentum is non-increasing in the level of asynchrony ({mus}), as the theory predicts."
+                : $"The best explicit momentum is non-increasing in the level of asynchrony with the tie-break's choices ({mus}), but not for every choice among the tied points at g = {string.Join(", ", tiedLevels.Select(l => l.Groups))}: the data do not decide it.");
+        }
         else
         {
             var breaks = new List<string>();
@@ -136,10 +149,15 @@ public sealed class Study
                 if (!(levels[i].BestMomentum <= levels[i - 1].BestMomentum)) breaks.Add($"g={levels[i - 1].Groups} to g={levels[i].Groups}");
             lines.Add($"The best explicit momentum is NOT monotone in the level of asynchrony ({mus}); it rises from {string.Join(", ", breaks)}.");
         }
-        var negative = levels.Where(l => l.BestMomentum < 0).Select(l => l.Groups.ToString(c)).ToArray();
+        // "Negative at g" holds only where every tied choice is negative.
+        var negative = levels.Where(l => l.WithNegative.CandidateMomenta.Any() && l.WithNegative.CandidateMomenta.All(m => m < 0)).Select(l => l.Groups.ToString(c)).ToArray();
+        var undecided = levels.Where(l => l.WithNegative.CandidateMomenta.Any(m => m < 0) && l.WithNegative.CandidateMomenta.Any(m => m >= 0)).ToArray();
         lines.Add(negative.Length > 0
             ? $"Negative momentum is chosen at g = {string.Join(", ", negative)}."
+            : undecided.Length > 0 ? "No level chooses negative momentum unambiguously."
             : levels.Any(l => l.BestMomentum == 0) ? "No level chooses negative momentum; the most asynchronous levels choose mu = 0." : "No level chooses negative or zero momentum.");
+        foreach (var l in undecided)
+            lines.Add(string.Create(c, $"At g = {l.Groups} negative and non-negative momenta tie ({string.Join(" and ", l.WithNegative.CandidateMomenta.Order().Select(m => m.ToString("0.##", c)))}, {l.UpdatesToTarget:G6} updates each): whether negative momentum is best there is not decided by these runs."));
         var last = levels[^1];
         if (levels.Count > 1)
         {
@@ -150,30 +168,38 @@ public sealed class Study
             lines.Add($"Theory (implicit momentum 1 - 1/g, explicit = best synchronous mu - implicit): {theory}.");
         }
         if (edges.Count > 0)
-            lines.Add($"Best points on the edge of the grid (the optimum may lie outside it; extend --lrs / --momenta): {string.Join("; ", edges)}.");
+            lines.Add($"Best points on the edge of the grid (the optimum may lie outside it, and a penalty or reduction factor computed from them is uncertain; extend --lrs / --momenta): {string.Join("; ", edges)}.");
         if (levels.Any(l => l.Status == TrialResult.Censored))
             lines.Add($"Censored levels (no run reached the target within the budget; their penalties are lower bounds): g = {string.Join(", ", levels.Where(l => l.Status == TrialResult.Censored).Select(l => l.Groups))}.");
         if (referenceGroups != 1) lines.Add($"No synchronous level was studied: penalties are relative to g = {referenceGroups}.");
-        var fastest = levels.Where(l => double.IsFinite(l.PredictedTimeToTarget)).MinBy(l => l.PredictedTimeToTarget);
+        // Only levels that reached the target have a predicted time; a censored level's is a lower bound and cannot win.
+        var fastest = levels.Where(l => l.Status == TrialResult.Reached && double.IsFinite(l.PredictedTimeToTarget)).MinBy(l => l.PredictedTimeToTarget);
         if (fastest is not null)
-            lines.Add(string.Create(c, $"Predicted time to target is lowest at g = {fastest.Groups} ({fastest.PredictedTimeToTarget:G4} {fastest.TimeUnit})."));
+        {
+            var beatenBounds = levels.Where(l => l.Status == TrialResult.Censored && l.PredictedTimeToTarget < fastest.PredictedTimeToTarget).Select(l => l.Groups).ToArray();
+            lines.Add(string.Create(c, $"Predicted time to target is lowest at g = {fastest.Groups} ({fastest.PredictedTimeToTarget:G4} {fastest.TimeUnit}) among the levels that reached the target") +
+                (beatenBounds.Length > 0 ? $"; censored g = {string.Join(", ", beatenBounds)} have lower bounds below it, so it may not be the fastest." : "."));
+        }
         return lines;
     }
 
-    /// <summary>Levels whose best learning rate or momentum is the grid's smallest or largest value, e.g. "g=16: mu -0.6 is the lowest momentum".</summary>
-    internal static List<string> GridEdges(IReadOnlyList<StudyLevel> levels, IReadOnlyList<double> lrs, IReadOnlyList<double> momenta)
+    /// <summary>
+    /// Every policy's best point on an edge of the grid, per level, censored levels included, e.g.
+    /// <c>g=16 mu=0.9: lr 0.001 is the lowest rate (censored)</c>.
+    /// </summary>
+    internal static List<string> GridEdges(IReadOnlyList<StudyLevel> levels)
     {
-        var c = CultureInfo.InvariantCulture;
         var edges = new List<string>();
-        foreach (var l in levels.Where(l => l.Status == TrialResult.Reached))
-        {
-            var what = TuningResult.GridEdges(l.BestLr, l.BestMomentum, lrs, momenta).Select(e => e.Momentum
-                ? string.Create(c, $"mu {l.BestMomentum:0.##} is the {e.End} momentum")
-                : string.Create(c, $"lr {l.BestLr:G4} is the {e.End} rate")).ToList();
-            if (what.Count > 0) edges.Add($"g={l.Groups}: {string.Join(", ", what)}");
-        }
+        foreach (var l in levels)
+            foreach (var (name, choice) in new[] { ("mu=0.9", l.Fixed09), ("mu>=0", l.Nonneg), ("any mu", l.WithNegative) })
+                if (choice.Edges.Count > 0)
+                    edges.Add($"g={l.Groups} {name}: {string.Join(", ", choice.Edges)}{(choice.Reached ? "" : $" ({choice.Status})")}");
         return edges;
     }
+
+    /// <summary><c> (tied with 0.3)</c> when the choice ties with other momenta, else empty.</summary>
+    private static string Ties(PolicyChoice p) => p.TiedMomenta.Count == 0 ? ""
+        : $" (tied with {string.Join(", ", p.TiedMomenta.Select(m => m.ToString("0.##", CultureInfo.InvariantCulture)))})";
 
     private static string Fmt(PolicyChoice p) => double.IsFinite(p.Penalty)
         ? (p.Reached ? "" : "at least ") + p.Penalty.ToString("0.00", CultureInfo.InvariantCulture)

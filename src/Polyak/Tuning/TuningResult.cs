@@ -52,6 +52,17 @@ public sealed record TuningResult
         return best;
     }
 
+    /// <summary>
+    /// The points satisfying <paramref name="policy"/> tied with its best (<see cref="TrialRanking.Tied"/>), the best
+    /// first; just the best when nothing ties; empty when there is no best.
+    /// </summary>
+    public IReadOnlyList<TuningPoint> TiedBestWhere(Func<TuningPoint, bool> policy)
+    {
+        var best = BestWhere(policy);
+        if (best is null) return [];
+        return [best, .. Points.Where(p => policy(p) && !ReferenceEquals(p, best) && TrialRanking.Tied(p, best)).OrderBy(p => p, Comparer<TuningPoint>.Create(TrialRanking.Compare))];
+    }
+
     /// <summary>Every run of the tune (pruned placeholders included), ordered by level, learning rate, momentum, seed.</summary>
     public IEnumerable<TrialResult> Trials => Points.SelectMany(p => p.Trials);
 }
