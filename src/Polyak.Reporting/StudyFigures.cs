@@ -34,6 +34,44 @@ public static class StudyFigures
         plot.XLabel("asynchrony level (compute groups g)");
     }
 
+    /// <summary>
+    /// (iv) Measured best explicit momentum per level with its 95 % bootstrap interval over seeds (vertical bars; none
+    /// with one seed), against the theory's prediction: the best synchronous momentum minus the implicit 1 - 1/g.
+    /// </summary>
+    public static void MomentumTheory(StudyResult study, string dir)
+    {
+        var plot = new Plot();
+        var levels = study.Levels;
+        var predicted = plot.Add.Scatter(levels.Select((_, i) => (double)i).ToArray(), levels.Select(l => l.PredictedExplicitMomentum).ToArray());
+        predicted.Color = Orange;
+        predicted.LineWidth = 2;
+        predicted.LinePattern = LinePattern.Dashed;
+        predicted.MarkerSize = 0;
+        for (int i = 0; i < levels.Count; i++)
+            if (levels[i].Intervals?.BestMomentum is { Degenerate: false } ci)
+            {
+                var bar = plot.Add.Line(i, ci.Lower, i, ci.Upper);
+                bar.Color = Blue;
+                bar.LineWidth = 3;
+            }
+        var measured = levels.Select((l, i) => (X: (double)i, Y: l.BestMomentum)).Where(t => double.IsFinite(t.Y)).ToArray();
+        var m = plot.Add.Scatter(measured.Select(t => t.X).ToArray(), measured.Select(t => t.Y).ToArray());
+        m.LineWidth = 0;
+        m.MarkerShape = MarkerShape.FilledCircle;
+        m.MarkerSize = 10;
+        m.Color = Blue;
+        var zero = plot.Add.HorizontalLine(0);
+        zero.Color = Colors.Gray;
+        LevelTicks(plot, levels);
+        plot.YLabel("explicit momentum");
+        plot.Title("Optimal explicit momentum: measured (95 % interval over seeds) and predicted");
+        plot.ShowLegend([
+            new LegendItem { LabelText = "measured best (bar: 95 % bootstrap interval)", MarkerColor = Blue, MarkerShape = MarkerShape.FilledCircle, MarkerSize = 10 },
+            new LegendItem { LabelText = "predicted: best sync mu - (1 - 1/g)", LineColor = Orange, LineWidth = 2 },
+        ], Alignment.LowerLeft);
+        Save(plot, dir, "momentum-theory");
+    }
+
     /// <summary>(i) Stacked bars: best explicit momentum and the predicted implicit momentum 1 - 1/g per level.</summary>
     public static void Momentum(StudyResult study, string dir)
     {

@@ -41,12 +41,12 @@ public static class StudyPage
         foreach (string line in study.Reading) sb.Append("<li>").Append(E(line)).Append("</li>\n");
         sb.Append("</ul>\n");
 
-        sb.Append("<h2>Best configuration and statistical penalty per level</h2>\n<table><tr><th>g</th><th>best lr</th><th>best mu</th><th>updates to target</th><th>spread (seeds)</th><th>penalty mu=0.9</th><th>penalty mu&ge;0</th><th>penalty incl. negative</th><th>implicit 1-1/g</th><th>predicted explicit</th><th>mean staleness</th></tr>\n");
+        sb.Append("<h2>Best configuration and statistical penalty per level</h2>\n<table><tr><th>g</th><th>best lr</th><th>best mu</th><th>updates to target</th><th>spread (seeds)</th><th>95 % interval (bootstrap)</th><th>best mu interval</th><th>penalty mu=0.9</th><th>penalty mu&ge;0</th><th>penalty incl. negative</th><th>implicit 1-1/g</th><th>predicted explicit</th><th>mean staleness</th></tr>\n");
         foreach (var l in study.Levels)
         {
             string spread = l.UpdatesMin is double mn && l.UpdatesMax is double mx ? $"{mn:G6}&ndash;{mx:G6}" : "";
             string upd = l.Status == TrialResult.Censored ? $"{study.Budget}+" : N(l.UpdatesToTarget);
-            sb.Append(C, $"<tr><td>{l.Groups}</td><td>{N(l.BestLr, "G3")}</td><td>{N(l.BestMomentum, "0.##")}</td><td>{upd}</td><td>{spread}</td><td>{Pen(l.Fixed09)}</td><td>{Pen(l.Nonneg)}</td><td>{Pen(l.WithNegative)}</td><td>{N(l.ImplicitMomentum, "0.###")}</td><td>{N(l.PredictedExplicitMomentum, "0.###")}</td><td>{N(l.StalenessMean, "0.##")}</td></tr>\n");
+            sb.Append(C, $"<tr><td>{l.Groups}</td><td>{N(l.BestLr, "G3")}</td><td>{N(l.BestMomentum, "0.##")}</td><td>{upd}</td><td>{spread}</td><td>{Ci(l.Intervals?.UpdatesToTarget)}</td><td>{Ci(l.Intervals?.BestMomentum)}</td><td>{Pen(l.Fixed09)}</td><td>{Pen(l.Nonneg)}</td><td>{Pen(l.WithNegative)}</td><td>{N(l.ImplicitMomentum, "0.###")}</td><td>{N(l.PredictedExplicitMomentum, "0.###")}</td><td>{N(l.StalenessMean, "0.##")}</td></tr>\n");
         }
         sb.Append("</table>\n");
 
@@ -65,6 +65,7 @@ public static class StudyPage
         Figure(sb, "momentum", "(i) Best explicit momentum (blue) and the implicit momentum 1 - 1/g predicted by the queueing model (orange, stacked on a non-negative explicit bar, from zero when the explicit momentum is negative); diamonds: total = explicit + implicit; black line: the best synchronous momentum, the total the theory says is optimal.");
         Figure(sb, "penalty", "(ii) Statistical penalty (updates to target / best synchronous run's) per level for the three momentum policies; an open marker with an arrow is censored (no run reached the target), a lower bound.");
         Figure(sb, "curves", "(iii) Evaluation loss vs updates of the best run of each level.");
+        Figure(sb, "momentum-theory", "(iv) The best explicit momentum per level (blue; bar: 95 % bootstrap interval over seeds, none with one seed) against the theory's prediction, the best synchronous momentum minus the implicit momentum 1 - 1/g (orange, dashed).");
         sb.Append("<h2>Heat maps of updates to target over the (lr, mu) grid</h2>\n<p>Cells: median updates to target; <code>N+</code> censored (not reached within the budget), <code>div</code> diverged, <code>pruned</code> not run (the same momentum diverged at a smaller learning rate, on every seed). Red border: the best point.</p>\n<div class=\"grid\">\n");
         foreach (var l in study.Levels)
             if (l.Tuning is { Points.Count: > 0 })
@@ -73,6 +74,8 @@ public static class StudyPage
         sb.Append(C, $"<p style=\"color:#888;font-size:0.8em\">Polyak {E(PolyakVersion.Current)}</p>\n</body></html>\n");
         return sb.ToString();
     }
+
+    private static string Ci(BootstrapInterval? x) => x is null ? "" : E(x.Text);
 
     private static string Pen(PolicyChoice p) =>
         double.IsNaN(p.Penalty) ? "n/a" : (p.Status == TrialResult.Censored ? "&ge;" : "") + p.Penalty.ToString("0.00", C);

@@ -23,6 +23,7 @@ public static class StudyReport
         StudyTables.Curves(study).WriteTo(Path.Combine(dir, "curves.csv"));
         StudyFigures.Momentum(study, dir);
         StudyFigures.Penalty(study, dir);
+        StudyFigures.MomentumTheory(study, dir);
         StudyFigures.Curves(study, dir);
         foreach (var l in study.Levels)
             if (l.Tuning is { Points.Count: > 0 } t)

@@ -11,12 +11,22 @@ public static class StudyTables
     {
         var csv = new CsvWriter("groups", "workers", "best_lr", "best_momentum", "updates_to_target", "status", "updates_min", "updates_max",
             "penalty_fixed09", "penalty_nonneg", "penalty_with_negative", "implicit_momentum", "predicted_explicit_momentum", "total_momentum",
-            "staleness_mean", "time_per_update", "time_unit", "hardware_efficiency", "predicted_time_to_target");
+            "staleness_mean", "time_per_update", "time_unit", "hardware_efficiency", "predicted_time_to_target",
+            "updates_ci_low", "updates_ci_high", "updates_ci_high_is_bound", "momentum_ci_low", "momentum_ci_high", "share_negative",
+            "penalty_with_negative_ci_low", "penalty_with_negative_ci_high", "tied_momenta", "grid_edges");
         foreach (var l in study.Levels)
             csv.Integer(l.Groups).Integer(l.Workers).Number(l.BestLr).Number(l.BestMomentum).Number(l.UpdatesToTarget).Text(l.Status)
                 .Number(l.UpdatesMin).Number(l.UpdatesMax).Number(l.PenaltyFixed09, "G4").Number(l.PenaltyNonneg, "G4").Number(l.PenaltyWithNegative, "G4")
                 .Number(l.ImplicitMomentum, "G4").Number(l.PredictedExplicitMomentum, "G4").Number(l.TotalMomentum, "G4").Number(l.StalenessMean, "G4")
-                .Number(l.TimePerUpdate, "G5").Text(l.TimeUnit).Number(l.HardwareEfficiency, "G4").Number(l.PredictedTimeToTarget, "G5").EndRow();
+                .Number(l.TimePerUpdate, "G5").Text(l.TimeUnit).Number(l.HardwareEfficiency, "G4").Number(l.PredictedTimeToTarget, "G5")
+                .Number(l.Intervals?.UpdatesToTarget?.Lower ?? double.NaN).Number(l.Intervals?.UpdatesToTarget?.Upper ?? double.NaN)
+                .Boolean(l.Intervals?.UpdatesToTarget?.UpperIsBound ?? false)
+                .Number(l.Intervals?.BestMomentum?.Lower ?? double.NaN).Number(l.Intervals?.BestMomentum?.Upper ?? double.NaN)
+                .Number(l.Intervals?.ShareNegative ?? double.NaN, "G3")
+                .Number(l.Intervals?.PenaltyWithNegative?.Lower ?? double.NaN, "G4").Number(l.Intervals?.PenaltyWithNegative?.Upper ?? double.NaN, "G4")
+                .Text(string.Join(" ", l.WithNegative.TiedMomenta.Select(m => m.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))
+                .Text(string.Join("; ", new[] { ("mu=0.9", l.Fixed09), ("mu>=0", l.Nonneg), ("any mu", l.WithNegative) }.SelectMany(x => x.Item2.Edges.Select(e => $"{x.Item1}: {e}"))))
+                .EndRow();
         return csv;
     }
 

@@ -88,6 +88,9 @@ public sealed class Study
             });
         }
 
+        // Intervals over seeds: the bootstrap re-chooses every policy's best point in each replicate.
+        var bootstrap = StudyBootstrap.Run(ordered);
+        for (int i = 0; i < levels.Count; i++) levels[i] = levels[i] with { Intervals = bootstrap.Levels[i] };
         bool monotone = levels.Count > 1;
         for (int i = 1; i < levels.Count; i++)
             if (!(levels[i].BestMomentum <= levels[i - 1].BestMomentum)) monotone = false;
@@ -105,7 +108,9 @@ public sealed class Study
             ReferenceGroups = reference.Groups,
             ReferenceUpdates = refUpdates,
             Monotone = monotone,
-            Reading = Read(levels, monotone, reference.Groups),
+            Reading = Read(levels, monotone, reference.Groups, bootstrap),
+            BootstrapReplicates = bootstrap.Replicates,
+            ShareMonotone = bootstrap.ShareMonotone,
             RunsExecuted = ordered.Sum(t => t.Result.RunsExecuted),
             RunsReused = ordered.Sum(t => t.Result.RunsReused),
             RunsPruned = ordered.Sum(t => t.Result.RunsPruned),
@@ -123,10 +128,12 @@ public sealed class Study
     }
 
     /// <summary>The automatic reading: monotone or not, negative momentum chosen or not, penalty reduction factors.</summary>
-    private static List<string> Read(IReadOnlyList<StudyLevel> levels, bool monotone, int referenceGroups)
+    private static List<string> Read(IReadOnlyList<StudyLevel> levels, bool monotone, int referenceGroups, StudyBootstrap boot)
     {
         var c = CultureInfo.InvariantCulture;
         var lines = new List<string>();
+        bool hasBoot = boot.Replicates > 0;
+        string share(double x) => (100 * x).ToString("0", c) + " %";
         var edges = GridEdges(levels);
         string mus = string.Join(", ", levels.Select(l => string.Create(c, $"g={l.Groups}: {l.BestMomentum:0.##}{Ties(l.WithNegative)}")));
         var tiedLevels = levels.Where(l => l.WithNegative.TiedMomenta.Count > 0).ToList();
@@ -138,9 +145,12 @@ public sealed class Study
             bool robust = true;
             for (int i = 1; i < levels.Count; i++)
                 if (!(levels[i].WithNegative.CandidateMomenta.Max() <= levels[i - 1].WithNegative.CandidateMomenta.Min())) robust = false;
-            lines.Add(robust
+            string overSeeds = !hasBoot ? ""
+                : boot.ShareMonotone >= 0.95 ? $" It holds in {share(boot.ShareMonotone)} of {boot.Replicates:N0} bootstrap replicates over seeds."
+                : $" But it holds in only {share(boot.ShareMonotone)} of {boot.Replicates:N0} bootstrap replicates over seeds: not established by these seeds.";
+            lines.Add((robust
                 ? $"The best explicit momentum is non-increasing in the level of asynchrony ({mus}), as the theory predicts."
-                : $"The best explicit momentum is non-increasing in the level of asynchrony with the tie-break's choices ({mus}), but not for every choice among the tied points at g = {string.Join(", ", tiedLevels.Select(l => l.Groups))}: the data do not decide it.");
+                : $"The best explicit momentum is non-increasing in the level of asynchrony with the tie-break's choices ({mus}), but not for every choice among the tied points at g = {string.Join(", ", tiedLevels.Select(l => l.Groups))}: the data do not decide it.") + overSeeds);
         }
         else
         {
@@ -152,8 +162,18 @@ public sealed class Study
         // "Negative at g" holds only where every tied choice is negative.
         var negative = levels.Where(l => l.WithNegative.CandidateMomenta.Any() && l.WithNegative.CandidateMomenta.All(m => m < 0)).Select(l => l.Groups.ToString(c)).ToArray();
         var undecided = levels.Where(l => l.WithNegative.CandidateMomenta.Any(m => m < 0) && l.WithNegative.CandidateMomenta.Any(m => m >= 0)).ToArray();
+        string negativeOverSeeds = "";
+        if (hasBoot && negative.Length > 0)
+        {
+            var shares = levels.Where(l => negative.Contains(l.Groups.ToString(c))).Select(l => (l.Groups, l.Intervals?.ShareNegative ?? double.NaN, Held: l.Intervals?.BestMomentum is { } mi && mi.Upper < 0)).ToArray();
+            var held = shares.Where(s => s.Held).Select(s => s.Groups).ToArray();
+            negativeOverSeeds = $" Over seeds it is best in {string.Join(", ", shares.Select(s => $"{share(s.Item2)} (g={s.Groups})"))} of the bootstrap replicates; " +
+                (held.Length == shares.Length ? "negative within the 95 % interval at every such level."
+                 : held.Length == 0 ? "its 95 % interval reaches non-negative momenta at every such level, so negative momentum is not established."
+                 : $"negative within the 95 % interval only at g = {string.Join(", ", held)}.");
+        }
         lines.Add(negative.Length > 0
-            ? $"Negative momentum is chosen at g = {string.Join(", ", negative)}."
+            ? $"Negative momentum is chosen at g = {string.Join(", ", negative)}.{negativeOverSeeds}"
             : undecided.Length > 0 ? "No level chooses negative momentum unambiguously."
             : levels.Any(l => l.BestMomentum == 0) ? "No level chooses negative momentum; the most asynchronous levels choose mu = 0." : "No level chooses negative or zero momentum.");
         foreach (var l in undecided)
@@ -161,7 +181,14 @@ public sealed class Study
         var last = levels[^1];
         if (levels.Count > 1)
         {
-            lines.Add(string.Create(c, $"At the most asynchronous level (g = {last.Groups}) the statistical penalty is {Fmt(last.Fixed09)} with mu fixed at 0.9, {Fmt(last.Nonneg)} with mu tuned over non-negative values and {Fmt(last.WithNegative)} with negative values allowed: tuning momentum reduces it {Ratio(last.Fixed09, last.Nonneg)}, and allowing negative momentum a further {Ratio(last.Nonneg, last.WithNegative)} ({Ratio(last.Fixed09, last.WithNegative)} in all)."));
+            var li = last.Intervals;
+            string ci(BootstrapInterval? x) => hasBoot && x is not null && !x.Degenerate ? " " + x.Text : "";
+            lines.Add(string.Create(c, $"At the most asynchronous level (g = {last.Groups}) the statistical penalty is {Fmt(last.Fixed09)}{ci(li?.PenaltyFixed09)} with mu fixed at 0.9, {Fmt(last.Nonneg)}{ci(li?.PenaltyNonneg)} with mu tuned over non-negative values and {Fmt(last.WithNegative)}{ci(li?.PenaltyWithNegative)} with negative values allowed: tuning momentum reduces it {Ratio(last.Fixed09, last.Nonneg)}{ci(li?.ReductionTuning)}, and allowing negative momentum a further {Ratio(last.Nonneg, last.WithNegative)}{ci(li?.ReductionNegative)} ({Ratio(last.Fixed09, last.WithNegative)}{ci(li?.ReductionAll)} in all).")
+                + (hasBoot ? " Brackets: 95 % bootstrap intervals over seeds." : ""));
+            if (hasBoot && li?.ReductionNegative is { Degenerate: false } rn && rn.Contains(1))
+                lines.Add(string.Create(c, $"The further reduction from negative momentum at g = {last.Groups} has an interval {rn.Text} that contains 1: these seeds do not show that negative momentum helps there."));
+            if (hasBoot && li?.ReductionTuning is { Degenerate: false } rt && rt.Contains(1))
+                lines.Add(string.Create(c, $"The reduction from tuning momentum at g = {last.Groups} has an interval {rt.Text} that contains 1: these seeds do not show that tuning helps there."));
             bool tunedBeatsFixed = levels.All(l => l.WithNegative.NoWorseThan(l.Fixed09));
             lines.Add(tunedBeatsFixed ? "At every level the tuned penalty is at most the fixed-0.9 penalty." : "At some level the tuned penalty exceeds the fixed-0.9 penalty (a finer grid or more seeds may be needed).");
             var theory = string.Join(", ", levels.Select(l => string.Create(c, $"g={l.Groups}: predicted {l.PredictedExplicitMomentum:0.##}, measured {l.BestMomentum:0.##}")));
@@ -172,6 +199,8 @@ public sealed class Study
         if (levels.Any(l => l.Status == TrialResult.Censored))
             lines.Add($"Censored levels (no run reached the target within the budget; their penalties are lower bounds): g = {string.Join(", ", levels.Where(l => l.Status == TrialResult.Censored).Select(l => l.Groups))}.");
         if (referenceGroups != 1) lines.Add($"No synchronous level was studied: penalties are relative to g = {referenceGroups}.");
+        if (!hasBoot) lines.Add("One seed per point: no intervals over seeds can be given (run with --seeds 3 or more; an odd count keeps the median a run).");
+        else if (boot.Seeds % 2 == 0) lines.Add($"{boot.Seeds} seeds per point: with an even count the median is the mean of the two middle runs (an odd count keeps it a run).");
         // Only levels that reached the target have a predicted time; a censored level's is a lower bound and cannot win.
         var fastest = levels.Where(l => l.Status == TrialResult.Reached && double.IsFinite(l.PredictedTimeToTarget)).MinBy(l => l.PredictedTimeToTarget);
         if (fastest is not null)

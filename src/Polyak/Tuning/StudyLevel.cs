@@ -79,6 +79,9 @@ public sealed record StudyLevel
     [JsonIgnore]
     public TuningResult? Tuning { get; init; }
 
+    /// <summary>95 % bootstrap intervals over seeds (empty intervals with one seed per point).</summary>
+    public LevelBootstrap? Intervals { get; init; }
+
     /// <summary>The best point, not serialised.</summary>
     [JsonIgnore]
     public TuningPoint? BestPoint { get; init; }

@@ -39,8 +39,14 @@ public sealed record StudyResult
     /// <summary>Automatic reading of the result, one sentence per item.</summary>
     public required IReadOnlyList<string> Reading { get; init; }
 
-    /// <summary>Best explicit momentum non-increasing in g (ties allowed).</summary>
+    /// <summary>Best explicit momentum non-increasing in g (ties allowed); false with one level.</summary>
     public bool Monotone { get; init; }
+
+    /// <summary>Bootstrap replicates over seeds behind the intervals (0: one seed per point, no intervals).</summary>
+    public int BootstrapReplicates { get; init; }
+
+    /// <summary>Share of the bootstrap replicates in which the best momentum is non-increasing in g (NaN without them).</summary>
+    public double ShareMonotone { get; init; } = double.NaN;
 
     /// <summary>Runs executed, reused from the journal, pruned; and the summed wall seconds of executed runs.</summary>
     public int RunsExecuted { get; init; }

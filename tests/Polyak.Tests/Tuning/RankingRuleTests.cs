@@ -127,3 +127,71 @@ public sealed class RankingRuleTests
         Assert.Contains(study.Reading, l => l.Contains("at least", StringComparison.Ordinal)); // the censored penalty is a bound
     }
 }
+
+/// <summary>Bootstrap intervals over seeds: reproducible, honest when degenerate, and the reading follows them.</summary>
+public sealed class StudyBootstrapTests
+{
+    private static TrialResult Run(double lr, double mu, ulong seed, long? updates) => new()
+    {
+        Key = $"{lr}/{mu}/{seed}", Workers = 16, Groups = 16, LearningRate = lr, Momentum = mu, Seed = seed, Budget = 1000,
+        Status = updates is null ? TrialResult.Censored : TrialResult.Reached, UpdatesToTarget = updates, Updates = updates ?? 1000, FinalLoss = 0.1,
+    };
+
+    private static TuningPoint Point(double lr, double mu, params long?[] updates) =>
+        new(lr, mu, updates.Select((u, i) => Run(lr, mu, (ulong)i + 1, u)).ToArray(), false);
+
+    private static TuningResult Result(params TuningPoint[] points) => new()
+    {
+        Request = new TuningRequest { Base = new TrainingOptions(), LearningRates = [0.1], Budget = 1000 },
+        Points = points,
+    };
+
+    private static StudyRequest Request(params int[] levels) => new()
+    {
+        Base = new TrainingOptions { Workers = 16, TargetLoss = 0.1 }, Levels = levels, LearningRates = [0.1], Momenta = [-0.3, 0, 0.3, 0.6], Budget = 1000,
+    };
+
+    [Fact]
+    public void OneSeedGivesNoIntervalsAndSaysSo()
+    {
+        var study = Study.Analyse(Request(1, 16), [(1, Result(Point(0.1, 0.6, 100), Point(0.1, 0.9, 150))), (16, Result(Point(0.1, -0.3, 400), Point(0.1, 0.9, 900)))], 1);
+        Assert.Equal(0, study.BootstrapReplicates);
+        Assert.Null(study.Levels[1].Intervals!.UpdatesToTarget);
+        Assert.Contains(study.Reading, l => l.StartsWith("One seed per point: no intervals over seeds", StringComparison.Ordinal));
+        Assert.DoesNotContain(study.Reading, l => l.Contains("Brackets", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void IdenticalSeedsGiveADegenerateIntervalThatIsNotShownAsOne()
+    {
+        var study = Study.Analyse(Request(1, 16),
+            [(1, Result(Point(0.1, 0.6, 100, 100, 100), Point(0.1, 0.9, 150, 150, 150))), (16, Result(Point(0.1, -0.3, 400, 400, 400), Point(0.1, 0.9, 900, 900, 900)))], 1);
+        var ci = study.Levels[1].Intervals!.UpdatesToTarget!;
+        Assert.True(ci.Degenerate);
+        Assert.Equal("(no interval: identical replicates)", ci.Text);
+        Assert.Equal(1.0, study.Levels[1].Intervals!.ShareNegative);
+        Assert.DoesNotContain(study.Reading, l => l.Contains("[4, 4]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void IntervalsAreReproducibleContainTheEstimateAndQualifyTheConclusions()
+    {
+        // g = 16: mu -0.3 is best on the median, but on two seeds of five mu 0.3 is faster: negative is not established.
+        var g1 = Result(Point(0.1, 0.6, 100, 110, 90, 105, 95), Point(0.1, 0.9, 160, 150, 170, 155, 165));
+        var g16 = Result(Point(0.1, -0.3, 400, 420, 390, 800, 810), Point(0.1, 0.3, 430, 450, 440, 500, 520), Point(0.1, 0.9, 900, 950, 1000, null, 980));
+        var request = Request(1, 16);
+        var a = Study.Analyse(request, [(1, g1), (16, g16)], 1);
+        var b = Study.Analyse(request, [(1, g1), (16, g16)], 1);
+        Assert.Equal(StudyBootstrap.DefaultReplicates, a.BootstrapReplicates);
+        Assert.Equal(a.Levels[1].Intervals, b.Levels[1].Intervals);
+        var level = a.Levels[1];
+        Assert.Equal(-0.3, level.BestMomentum);
+        Assert.True(level.Intervals!.UpdatesToTarget!.Contains(level.UpdatesToTarget));
+        Assert.InRange(level.Intervals.ShareNegative, 0.05, 0.95);
+        Assert.False(level.Intervals.BestMomentum!.Upper < 0);
+        Assert.Contains(a.Reading, l => l.StartsWith("Negative momentum is chosen at g = 16.", StringComparison.Ordinal)
+            && l.Contains("not established", StringComparison.Ordinal));
+        // The censored seed of mu = 0.9 makes its penalty's upper end a bound.
+        Assert.True(level.Intervals.PenaltyFixed09!.UpperIsBound || level.Intervals.PenaltyFixed09.Upper >= 900.0 / 110);
+    }
+}
