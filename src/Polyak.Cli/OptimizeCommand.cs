@@ -83,6 +83,9 @@ public static class OptimizeCommand
         ConsoleTable.Write(table);
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"chosen: g = {r.Groups}, lr {r.LearningRate}, mu {r.Momentum} (predicted time to target {r.PredictedTimeToTarget:G4} {r.TimeUnit}); at the end: g = {r.FinalGroups}, lr {r.FinalLearningRate}, mu {r.FinalMomentum}"));
+        Console.WriteLine(double.IsNaN(r.MeasuredUpdatesToTarget)
+            ? string.Create(c, $"prediction: {r.PredictedUpdatesToTarget:G4} updates to target; the main run did not reach the target, so it cannot be checked")
+            : string.Create(c, $"prediction: {r.PredictedUpdatesToTarget:G4} updates to target, measured {r.MeasuredUpdatesToTarget:G4} ({r.PredictionRatio:G3}x the prediction)"));
         Console.WriteLine(string.Create(c, $"main run: {r.Status}, {(r.ReachedTarget ? "reached the target" : "did not reach the target")} after {r.TrainingTime:G4} {r.TimeUnit} of training"));
         Console.WriteLine(string.Create(c, $"cost: cold start {r.ColdStartCost:G4} {r.TimeUnit} ({r.ColdStartUpdates} updates, {r.ColdStartWallSeconds:F1} s wall), re-tuning {r.RetuneCost:G4} {r.TimeUnit}; {r.WallSeconds:F1} s wall in all"));
         if (r.RunDir is not null) Console.WriteLine($"run folder: {r.RunDir}");

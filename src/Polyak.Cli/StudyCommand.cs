@@ -21,6 +21,7 @@ public static class StudyCommand
         var levels = new Option<string?>("--levels") { Description = "Numbers of compute groups g to study, comma-separated, each dividing --workers (default 1,2,4,8,16)" };
         var quick = new Option<bool>("--quick") { Description = "Quick preset (about 20 s): least squares on synthetic regression, N=16, simulator" };
         var full = new Option<bool>("--full") { Description = "Full preset (tens of minutes): LeNet on Fashion-MNIST, N=16, simulator" };
+        var extend = new Option<bool>("--extend-edges") { Description = "Where a policy's best point is on the grid's edge, add the next learning rate or momentum beyond it and rerun what is new (at most 3 rounds)" };
         var command = new Command("study", "The momentum study: tune lr x momentum per asynchrony level, statistical penalty of three momentum policies, HTML report");
         set.AddTo(command);
         grid.AddTo(command);
@@ -33,7 +34,8 @@ public static class StudyCommand
         command.Options.Add(levels);
         command.Options.Add(quick);
         command.Options.Add(full);
-        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p, p.GetValue(levels), p.GetValue(quick), p.GetValue(full))));
+        command.Options.Add(extend);
+        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p, p.GetValue(levels), p.GetValue(quick), p.GetValue(full), p.GetValue(extend))));
         return command;
     }
 
@@ -70,9 +72,9 @@ public static class StudyCommand
         };
     }
 
-    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, bool quick, bool full)
+    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, bool quick, bool full, bool extendEdges)
     {
-        var request = BuildRequest(set, grid, p, levelSpec, quick, full, out var runner);
+        var request = BuildRequest(set, grid, p, levelSpec, quick, full, out var runner) with { ExtendEdgeRounds = extendEdges ? 3 : 0 };
         request.Validate();
         string fingerprint = TuningRequest.Fingerprint(request.Base, $"{string.Join(",", request.Levels)}|{request.LevelRequest(request.Levels[0]).Fingerprint()}");
         string dir = OutputFolder.Claim(p.GetValue(set.Out) ?? Path.Combine("runs", $"study-{request.Preset}-{fingerprint}"), "--out", ["tune.jsonl", "study.json"]);

@@ -66,13 +66,21 @@ public static class TheoryCommand
         {
             table.AddRow([
                 r.Workers.ToString(c), r.StalenessMean.ToString("F3", c), r.StalenessPredicted.ToString("F0", c),
-                r.ChiSquarePValue is double pv ? pv.ToString("F3", c) : "-", r.MuHat.ToString("F4", c),
-                string.Create(c, $"[{r.MuHatCi[0]:F4}, {r.MuHatCi[1]:F4}]"), r.MuPredicted.ToString("F4", c), r.MuLeastSquares.ToString("F4", c),
+                r.ChiSquarePValue is double pv ? pv.ToString("F3", c) + (r.ChiSquareValid ? "" : " (corr)") : "-", r.MuHat.ToString("F4", c),
+                r.IntervalsDegenerate ? "none (identical)" : string.Create(c, $"[{r.MuHatCi[0]:F4}, {r.MuHatCi[1]:F4}]"), r.MuPredicted.ToString("F4", c), r.MuLeastSquares.ToString("F4", c),
                 r.AlphaRatio.ToString("F4", c), r.AlphaRatioPredicted.ToString("F4", c), r.Lag2.ToString("F4", c), r.Lag2Exact.ToString("F4", c),
-                r.Supports, r.OnlineMu.ToString("F4", c),
+                r.Supports, r.OnlineMu.ToString("F4", c) + (r.OnlineValid ? "" : " (n/m)"),
             ]);
         }
         ConsoleTable.Write(table);
+        if (report.Rows.Any(r => r.IntervalsDegenerate))
+            Console.WriteLine("none (identical): every trajectory is the same (e.g. constant gradient times), so the bootstrap has no spread to show: no interval.");
+        if (report.Rows.Any(r => !r.OnlineValid))
+            Console.WriteLine($"(n/m): not meaningful — the online estimator assumes the memoryless race (exponential times); these are {report.Options.Distribution} times.");
+        if (report.Rows.Any(r => !r.ChiSquareValid))
+            Console.WriteLine(string.Create(c, $"(corr): the thinned staleness values are autocorrelated (lag-1 {string.Join(", ", report.Rows.Where(r => !r.ChiSquareValid).Select(r => $"M={r.Workers}: {r.ChiSquareLag1Correlation:G2}"))}), so the test's independence assumption fails and its p-value is not valid."));
+        foreach (var r in report.Rows.Where(r => r.Supports == "neither"))
+            Console.WriteLine($"M={r.Workers} supports neither lag model: {r.SupportsReason}.");
         Console.WriteLine(string.Create(c, $"({report.WallSeconds:F1} s)"));
     }
 }

@@ -20,12 +20,16 @@ namespace Polyak.Cli;
 /// <param name="WallSeconds">Wall seconds of the command.</param>
 /// <param name="Decisions">Number of decisions logged.</param>
 /// <param name="RunDir">The main run's folder.</param>
+/// <param name="PredictedUpdatesToTarget">The cold start's prediction of the chosen configuration's updates to target.</param>
+/// <param name="MeasuredUpdatesToTarget">What the main run measured (null when it did not reach the target).</param>
+/// <param name="PredictionRatio">Measured over predicted (null when either is unknown).</param>
 public sealed record OptimizeSummary(string Status, int Groups, double LearningRate, double Momentum, double PredictedTimeToTarget,
     int FinalGroups, double FinalLearningRate, double FinalMomentum, bool ReachedTarget, double TrainingTime, double ColdStartCost,
-    long ColdStartUpdates, double RetuneCost, string TimeUnit, double WallSeconds, int Decisions, string? RunDir)
+    long ColdStartUpdates, double RetuneCost, string TimeUnit, double WallSeconds, int Decisions, string? RunDir,
+    double PredictedUpdatesToTarget, double MeasuredUpdatesToTarget, double PredictionRatio)
 {
     /// <summary>The summary of <paramref name="r"/>.</summary>
     public static OptimizeSummary Of(OptimizeResult r) => new(r.Status, r.Groups, r.LearningRate, r.Momentum, r.PredictedTimeToTarget,
         r.FinalGroups, r.FinalLearningRate, r.FinalMomentum, r.ReachedTarget, r.TrainingTime, r.ColdStartCost, r.ColdStartUpdates,
-        r.RetuneCost, r.TimeUnit, r.WallSeconds, r.Decisions.Count, r.RunDir);
+        r.RetuneCost, r.TimeUnit, r.WallSeconds, r.Decisions.Count, r.RunDir, r.PredictedUpdatesToTarget, r.MeasuredUpdatesToTarget, r.PredictionRatio);
 }

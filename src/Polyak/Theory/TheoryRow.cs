@@ -72,8 +72,32 @@ public sealed record TheoryRow
     /// <summary>Residual sum of squares of the additive model over the exact one (> 1 favours exact).</summary>
     public required double RssRatioAdditiveOverExact { get; init; }
 
-    /// <summary>Which lag model the data supports: "exact", "additive" or "indistinguishable" (mu_e = 0 or M = 1).</summary>
+    /// <summary>
+    /// Which lag model the data support: "exact", "additive", "neither" (the fitted lag2 fits neither model's value) or
+    /// "indistinguishable" (M = 1, or mu_e = 0 where both predict lag2 = 0 and the fit agrees).
+    /// </summary>
     public required string Supports { get; init; }
+
+    /// <summary>Why <see cref="Supports"/> says what it says.</summary>
+    public string SupportsReason { get; init; } = "";
+
+    /// <summary>
+    /// The bootstrap intervals have zero width: every trajectory is identical (e.g. constant gradient times), so there is
+    /// no sampling uncertainty to show and the intervals are not intervals.
+    /// </summary>
+    public bool IntervalsDegenerate { get; init; }
+
+    /// <summary>Lag-1 autocorrelation of the thinned staleness values the chi-square test uses (it assumes them independent).</summary>
+    public double? ChiSquareLag1Correlation { get; init; }
+
+    /// <summary>Whether the chi-square p-value is valid: the thinned values show no autocorrelation beyond 3 / sqrt(n).</summary>
+    public bool ChiSquareValid { get; init; } = true;
+
+    /// <summary>
+    /// Whether the online estimator's assumptions hold (the memoryless race: exponential gradient times); with constant
+    /// or log-normal times its values are not meaningful and are flagged.
+    /// </summary>
+    public bool OnlineValid { get; init; } = true;
 
     /// <summary>Online estimator of the implicit momentum (median over coordinates) at the end of the noisy run (theory 1 - 1/M).</summary>
     public required double OnlineImplicit { get; init; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Polyak.Execution;
 using Polyak.Numerics;
@@ -58,14 +59,25 @@ public static class TheoryStudy
         var noisy = new GatedQuadratic(h, float.NegativeInfinity, o.OnlineNoise);
         var online = new OnlineMomentumEstimator(d + 1, decay: 1.0, skipCoordinates: [d], seed: o.Seed);
         long seen = 0;
+        // Lag-1 autocorrelation of the thinned values the test uses: the test assumes them independent.
+        double sx = 0, sxx = 0, sxy = 0, previous = double.NaN;
+        long pairs = 0, thinned = 0;
         RunQuadratic(noisy, m, alpha, mue, warm + (long)o.StalenessUpdates * m, RandomStream.DeriveSeed(o.Seed, 0x57A1, (ulong)m), sim, online,
             (_, _, tau) =>
             {
                 long k = seen++ - warm;
                 if (k < 0) return;
                 all.Add(tau);
-                if (k % m == 0) hist.Add(tau);
+                if (k % m != 0) return;
+                hist.Add(tau);
+                thinned++;
+                sx += tau;
+                sxx += (double)tau * tau;
+                if (!double.IsNaN(previous)) { sxy += previous * tau; pairs++; }
+                previous = tau;
             });
+        double meanTau = thinned > 0 ? sx / thinned : double.NaN, varTau = thinned > 0 ? sxx / thinned - meanTau * meanTau : double.NaN;
+        double rho = pairs > 1 && varTau > 0 ? (sxy / pairs - meanTau * meanTau) / varTau : double.NaN;
         var est = online.Estimate();
         var fit = law.Fit(hist);
 
@@ -86,16 +98,32 @@ public static class TheoryStudy
         double q = 1 - 1.0 / m;
         double lag2Exact = -q * mue;
         double rssRatio = result.RssAdditive / Math.Max(result.RssExact, 1e-300);
-        string supports;
-        if (mue == 0 || m == 1) supports = "indistinguishable";
+        // The verdict on the lag models, stated truthfully: with mu_e = 0 both predict lag2 = 0, so a fitted lag2 whose
+        // interval excludes 0 contradicts both; a degenerate interval (identical trajectories) decides nothing by itself.
+        bool degenerate = result.MuInterval[0] == result.MuInterval[1] && result.Lag2Interval[0] == result.Lag2Interval[1];
+        bool zeroIn = result.Lag2Interval[0] <= 0 && 0 <= result.Lag2Interval[1];
+        bool exactIn = result.Lag2Interval[0] <= lag2Exact && lag2Exact <= result.Lag2Interval[1];
+        bool farFromBoth = Math.Abs(result.Lag2) > 0.1 && Math.Abs(result.Lag2 - lag2Exact) > 0.1;
+        string supports, supportsWhy;
+        if (m == 1) (supports, supportsWhy) = ("indistinguishable", "M = 1: no staleness, both models are the same");
+        else if (mue == 0)
+            (supports, supportsWhy) = (degenerate ? farFromBoth : !zeroIn)
+                ? ("neither", string.Create(CultureInfo.InvariantCulture, $"mu_e = 0: both models predict lag2 = 0, the fit gives {result.Lag2:G3}{(degenerate ? " on identical trajectories" : " with an interval excluding 0")}: the one-lag model does not describe these trajectories"))
+                : ("indistinguishable", "mu_e = 0: both models predict lag2 = 0 and the fit agrees");
+        else if (degenerate)
+            (supports, supportsWhy) = farFromBoth ? ("neither", string.Create(CultureInfo.InvariantCulture, $"lag2 {result.Lag2:G3} is far from both 0 and {lag2Exact:G3} (identical trajectories: no interval)"))
+                : (rssRatio > 1 ? "exact" : "additive", "identical trajectories: decided by the residuals alone, no interval");
         else
         {
-            bool exactInside = result.Lag2Interval[0] <= lag2Exact && lag2Exact <= result.Lag2Interval[1];
-            bool zeroInside = result.Lag2Interval[0] <= 0 && 0 <= result.Lag2Interval[1];
-            supports = exactInside && !zeroInside ? "exact"
-                : zeroInside && !exactInside ? "additive"
-                : rssRatio > 1 ? "exact" : "additive";
+            supports = exactIn && !zeroIn ? "exact" : zeroIn && !exactIn ? "additive" : !exactIn && !zeroIn ? "neither" : rssRatio > 1 ? "exact" : "additive";
+            supportsWhy = supports == "neither" ? "the lag2 interval excludes both 0 (additive) and the exact value"
+                : exactIn && zeroIn ? "the lag2 interval holds both values: decided by the residuals" : "the lag2 interval holds only this model's value";
         }
+        // The online estimator's derivation needs the memoryless race: exponential times, equal speeds, groups of one.
+        bool onlineValid = string.Equals(o.Distribution, "exponential", StringComparison.OrdinalIgnoreCase);
+        // The chi-square test assumes independent values; every M-th value is nearly so, unless the correlation shows.
+        double rhoLimit = thinned > 0 ? 3 / Math.Sqrt(thinned) : double.NaN;
+        bool chiValid = fit is null || !(Math.Abs(rho) > rhoLimit); // no test (no law to test against): nothing to flag
         return new TheoryRow
         {
             Workers = m,
@@ -122,6 +150,11 @@ public static class TheoryStudy
             Lag2Exact = lag2Exact,
             RssRatioAdditiveOverExact = rssRatio,
             Supports = supports,
+            SupportsReason = supportsWhy,
+            IntervalsDegenerate = degenerate,
+            ChiSquareLag1Correlation = double.IsNaN(rho) ? null : rho,
+            ChiSquareValid = chiValid,
+            OnlineValid = onlineValid,
             OnlineImplicit = est.Implicit,
             OnlineImplicitCi = [est.Lower, est.Upper],
             OnlineMu = est.Total,

@@ -34,17 +34,66 @@ public sealed class Study
         request.Validate();
         var clock = Stopwatch.StartNew();
         var tuner = new Tuner(_runner, _journal) { TrialFinished = TrialFinished, Log = Log };
-        var tunings = new List<(int Groups, TuningResult Result)>();
-        foreach (int g in request.Levels.Order())
+        var extensions = new List<string>();
+        for (int round = 0; ; round++)
         {
-            Log?.Invoke($"level g = {g} ({request.Base.Workers / g} worker(s) per group)");
-            var result = tuner.Run(request.LevelRequest(g), cancel);
-            tunings.Add((g, result));
-            var best = result.Best;
-            Log?.Invoke(best is null ? $"  g = {g}: no usable point" : string.Create(CultureInfo.InvariantCulture,
-                $"  g = {g}: best lr {best.LearningRate}, mu {best.Momentum}, updates to target {best.ScoreText} ({result.RunsExecuted} run(s), {result.RunsReused} reused, {result.RunsPruned} pruned)"));
+            var tunings = new List<(int Groups, TuningResult Result)>();
+            foreach (int g in request.Levels.Order())
+            {
+                Log?.Invoke($"level g = {g} ({request.Base.Workers / g} worker(s) per group)");
+                var result = tuner.Run(request.LevelRequest(g), cancel);
+                tunings.Add((g, result));
+                var best = result.Best;
+                Log?.Invoke(best is null ? $"  g = {g}: no usable point" : string.Create(CultureInfo.InvariantCulture,
+                    $"  g = {g}: best lr {best.LearningRate}, mu {best.Momentum}, updates to target {best.ScoreText} ({result.RunsExecuted} run(s), {result.RunsReused} reused, {result.RunsPruned} pruned)"));
+            }
+            var analysed = Analyse(request, tunings, clock.Elapsed.TotalSeconds);
+            var extended = round < request.ExtendEdgeRounds ? Extend(request, analysed) : null;
+            if (extended is null)
+            {
+                if (request.ExtendEdgeRounds > 0)
+                    extensions.Add(GridEdges(analysed.Levels).Count == 0 ? "every policy's best point is inside the grid"
+                        : round >= request.ExtendEdgeRounds ? $"stopped after {request.ExtendEdgeRounds} round(s) with points still on the edge" : "the edges left are at the momentum bounds [-0.9, 0.99]");
+                return extensions.Count == 0 ? analysed : analysed with { Reading = [.. analysed.Reading, $"Grid extension (--extend-edges): {string.Join("; ", extensions)}."] };
+            }
+            extensions.Add($"round {round + 1}: {extended.Value.What}");
+            Log?.Invoke($"extending the grid (round {round + 1}): {extended.Value.What}");
+            request = extended.Value.Request;
         }
-        return Analyse(request, tunings, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The request with one more value beyond every edge a policy's best point sits on (learning rates by the grid's own
+    /// ratio at that end; momenta by its own step, within [-0.9, 0.99]), and what was added; null when nothing can be.
+    /// </summary>
+    internal static (StudyRequest Request, string What)? Extend(StudyRequest request, StudyResult result)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var lrs = request.LearningRates.Distinct().Order().ToList();
+        var mus = request.ResolvedMomenta.ToList();
+        var added = new List<string>();
+        foreach (var l in result.Levels)
+            foreach (var (choice, low, high) in new[] { (l.Fixed09, false, false), (l.Nonneg, false, true), (l.WithNegative, true, true) })
+            {
+                if (double.IsNaN(choice.LearningRate)) continue;
+                foreach (var (momentum, end) in TuningResult.GridEdges(choice.LearningRate, choice.Momentum, lrs, mus))
+                {
+                    if (momentum && !(end == "lowest" ? low : high)) continue;
+                    if (!momentum)
+                    {
+                        double next = end == "lowest" ? lrs[0] * lrs[0] / lrs[1] : lrs[^1] * lrs[^1] / lrs[^2];
+                        if (!lrs.Contains(next) && next > 0 && double.IsFinite(next)) { lrs.Add(next); lrs.Sort(); added.Add(string.Create(c, $"lr {next:G4}")); }
+                    }
+                    else
+                    {
+                        double next = end == "lowest" ? Math.Max(-0.9, mus[0] - (mus[1] - mus[0])) : Math.Min(0.99, mus[^1] + (mus[^1] - mus[^2]));
+                        next = Math.Round(next, 6);
+                        if (!mus.Contains(next)) { mus.Add(next); mus.Sort(); added.Add(string.Create(c, $"mu {next:0.##}")); }
+                    }
+                }
+            }
+        if (added.Count == 0) return null;
+        return (request with { LearningRates = lrs, Momenta = mus }, $"added {string.Join(", ", added)}");
     }
 
     /// <summary>Derives the study's levels, penalties and reading from per-level tuning results.</summary>

@@ -41,6 +41,13 @@ public sealed record StudyRequest
     /// <summary>Runs executed at once (null = automatic).</summary>
     public int? Parallelism { get; init; }
 
+    /// <summary>
+    /// <c>--extend-edges</c>: at most this many rounds of extending the grid where a policy's best point sits on its edge
+    /// (0 = off). Each round adds one learning rate beyond the edge (the grid's own ratio) or one momentum (its own
+    /// step, within [-0.9, 0.99]) and reruns what is new; the journal keeps everything run before.
+    /// </summary>
+    public int ExtendEdgeRounds { get; init; }
+
     /// <summary>The momentum grid actually used (with 0.9, sorted).</summary>
     public IReadOnlyList<double> ResolvedMomenta => Momenta.Append(0.9).Distinct().Order().ToArray();
 
@@ -55,6 +62,7 @@ public sealed record StudyRequest
         }
         if (Levels.Distinct().Count() != Levels.Count) throw new ArgumentException("--levels: levels must be distinct");
         if (Base.TargetLoss is null) throw new ArgumentException("study needs a target loss (--target-loss X): the criterion is updates to target");
+        if (ExtendEdgeRounds is < 0 or > 10) throw new ArgumentException($"--extend-edges: rounds must be in [0, 10], got {ExtendEdgeRounds}");
         foreach (int g in Levels) LevelRequest(g).Validate();
     }
 

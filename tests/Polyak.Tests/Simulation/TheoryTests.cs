@@ -124,6 +124,26 @@ public sealed class TheoryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ConstantTimesGiveDegenerateIntervalsAFlaggedEstimatorAndATruthfulLagVerdict()
+    {
+        // Constant gradient times: every trajectory is the same. Before: a zero-width "95 % CI" shown as an interval, the
+        // two-lag fit's lag2 = -0.97 called "indistinguishable", online values of 1.02 printed unflagged.
+        var report = TheoryStudy.Run(new TheoryOptions { Workers = [1, 4], Distribution = "constant", StalenessUpdates = 2000, Bootstrap = 50, Trajectories = 32 });
+        var m4 = report.Rows.Single(r => r.Workers == 4);
+        Assert.True(m4.IntervalsDegenerate);
+        Assert.Equal(m4.MuHatCi[0], m4.MuHatCi[1]);
+        Assert.False(m4.OnlineValid);
+        Assert.True(m4.Lag2 < -0.5, $"lag2 {m4.Lag2}");
+        Assert.Equal("neither", m4.Supports);
+        Assert.Contains("both models predict lag2 = 0", m4.SupportsReason);
+        Assert.True(m4.ChiSquareValid); // no law to test against: nothing claimed, nothing flagged
+        var exponential = TheoryStudy.Run(new TheoryOptions { Workers = [4], StalenessUpdates = 2000, Bootstrap = 50, Trajectories = 32 }).Rows[0];
+        Assert.False(exponential.IntervalsDegenerate);
+        Assert.True(exponential.OnlineValid);
+        Assert.NotNull(exponential.ChiSquareLag1Correlation);
+    }
+
+    [Fact]
     public void TheoryIsDeterministic()
     {
         var o = new TheoryOptions { Workers = [4], Trajectories = 32, StalenessUpdates = 500, Bootstrap = 20 };

@@ -115,6 +115,25 @@ public sealed class RankingRuleTests
     }
 
     [Fact]
+    public void ExtendingEdgesAddsOneValueBeyondEachFlaggedEdgeWithinTheBounds()
+    {
+        // g = 16: the best momentum is the grid's lowest (-0.3) and mu = 0.9's best lr is the lowest rate.
+        var g1 = Result(Point(0.1, 0.3, 100), Point(0.1, 0.9, 300), Point(0.01, 0.9, 400), Point(1, 0.9, (long?)null));
+        var g16 = Result(Point(0.1, -0.3, 200), Point(0.1, 0.3, 300), Point(0.01, 0.9, 700), Point(0.1, 0.9, 900), Point(1, 0.9, (long?)null));
+        var request = Request(1, 16) with { Momenta = [-0.3, 0, 0.3, 0.6] };
+        var study = Study.Analyse(request, [(1, g1), (16, g16)], 1);
+        var (extended, what) = Study.Extend(request, study)!.Value;
+        Assert.Equal("added lr 0.001, mu -0.6", what);
+        Assert.Equal([0.001, 0.01, 0.1, 1], extended.LearningRates);
+        Assert.Contains(-0.6, extended.Momenta);
+        // At the bound nothing more is added for the momentum.
+        var atBound = request with { Momenta = [-0.9, 0, 0.3, 0.6] };
+        var g16b = Result(Point(0.1, -0.9, 200), Point(0.1, 0.3, 300), Point(0.1, 0.9, 900));
+        var studyB = Study.Analyse(atBound, [(1, Result(Point(0.1, 0.3, 100), Point(0.1, 0.9, 300))), (16, g16b)], 1);
+        Assert.Null(Study.Extend(atBound with { LearningRates = [0.1] }, studyB));
+    }
+
+    [Fact]
     public void EveryPolicysBestPointOnAnEdgeIsFlaggedCensoredIncluded()
     {
         // mu = 0.9's best lr is the grid's lowest and it never reached the target: before, no warning ("penalty >= 9.09").

@@ -5,7 +5,8 @@ using Polyak.Tuning;
 namespace Polyak.Training;
 
 /// <summary>
-/// Cold start, phase 2: a short tune per candidate level, chained (learning rates {previous best, previous best / 10};
+/// Cold start, phase 2: a short tune per candidate level, chained (learning rates {previous best x 10, previous best,
+/// previous best / 10}: both directions, since the best rate may rise with the level as well as fall;
 /// momenta no higher than the previous level's best: more groups give more implicit momentum), scored at the end of a
 /// fixed short budget; the predicted updates to target are the measured ones or the log-linear extrapolation of the best
 /// run's last half (<see cref="PredictUpdates"/>); the level with the lowest predicted time to target is chosen.
@@ -35,7 +36,7 @@ public static class ColdStartTuning
             var tune = tuner.Run(new TuningRequest
             {
                 Base = baseOptions with { Groups = g },
-                LearningRates = [prevLr, TuningRequest.RoundSignificant(prevLr / 10, 3)],
+                LearningRates = [TuningRequest.RoundSignificant(prevLr * 10, 3), prevLr, TuningRequest.RoundSignificant(prevLr / 10, 3)],
                 Momenta = mus,
                 Budget = request.TuneUpdates,
                 EvalEvery = (int)Math.Max(1, request.TuneUpdates / 30),

@@ -37,7 +37,9 @@ public sealed class ConfigurationOptimizer
         var probe = HardwareProbe.Run(request, baseOptions, data, decisions, cancel);
         var tuned = ColdStartTuning.Run(request, baseOptions, new SessionTrialRunner(data, baseOptions.Seed), probe, decisions, cancel);
         var chosen = tuned.Choice ?? throw new InvalidOperationException("optimize: every level's tuning runs diverged; lower --lr");
-        double coldCost = probe.Cost + tuned.Cost;
+        // The cold start's cost: simulated seconds on the simulator; on real backends the wall time it took (its trial
+        // runs overlap, so their summed seconds would overstate it: a --time-budget 120 used to fail after 63 s of wall).
+        double coldCost = simulated ? probe.Cost + tuned.Cost : wall.Elapsed.TotalSeconds;
         long coldUpdates = probe.Updates + tuned.Updates;
         double coldWall = wall.Elapsed.TotalSeconds;
         if (coldCost >= request.TimeBudget)
@@ -49,8 +51,15 @@ public sealed class ConfigurationOptimizer
         var steady = new SteadyStateTraining(request, baseOptions, data, decisions, Log).Run(chosen, runDir, coldCost, cancel);
 
         var main = steady.Main;
+        // Check the prediction against the measurement of the main run (reported, and kept in the decisions).
+        double measured = main?.Record.Summary.UpdatesToTarget is long measuredUpdates ? measuredUpdates : double.NaN;
+        decisions.Add("check", chosen.Groups, chosen.LearningRate, chosen.Momentum, "measured / predicted updates", measured / chosen.PredictedUpdates, false,
+            double.IsNaN(measured) ? string.Create(c, $"predicted {chosen.PredictedUpdates:G4} updates to target; the main run did not reach the target")
+                : string.Create(c, $"predicted {chosen.PredictedUpdates:G4} updates to target, measured {measured:G4} ({measured / chosen.PredictedUpdates:G3}x)"));
         var result = new OptimizeResult
         {
+            PredictedUpdatesToTarget = chosen.PredictedUpdates,
+            MeasuredUpdatesToTarget = measured,
             Groups = chosen.Groups,
             LearningRate = chosen.LearningRate,
             Momentum = chosen.Momentum,

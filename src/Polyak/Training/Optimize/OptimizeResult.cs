@@ -56,4 +56,13 @@ public sealed record OptimizeResult
 
     /// <summary>Every decision, in order.</summary>
     public required IReadOnlyList<OptimizeDecision> Decisions { get; init; }
+
+    /// <summary>The cold start's prediction of the chosen configuration's updates to target.</summary>
+    public double PredictedUpdatesToTarget { get; init; } = double.NaN;
+
+    /// <summary>What the main run then measured (NaN when it did not reach the target).</summary>
+    public double MeasuredUpdatesToTarget { get; init; } = double.NaN;
+
+    /// <summary>Measured over predicted updates to target (1 = exact; NaN when either is unknown).</summary>
+    public double PredictionRatio => MeasuredUpdatesToTarget / PredictedUpdatesToTarget;
 }
