@@ -102,7 +102,10 @@ public static class TrainCommand
                 Console.WriteLine(string.Create(c, $"               note: the explicit momentum ended at its bound {a.FinalExplicit:G3} (--momentum-bounds {a.Min:G3},{a.Max:G3})"));
         }
         if (s.ReachedTarget is bool reached)
-            Console.WriteLine(reached ? $"  target       reached at update {s.UpdatesToTarget}" : "  target       not reached");
+            Console.WriteLine(!reached ? "  target       not reached"
+                : s.TimeToTarget is double t ? string.Create(CultureInfo.InvariantCulture,
+                    $"  target       reached at update {s.UpdatesToTarget}, {t:F2} s of training (evaluation excluded){(s.SimulatedTimeToTarget is double st ? $", {st:G4} simulated s" : "")}")
+                : $"  target       reached at update {s.UpdatesToTarget}");
         if (result.RunDir is not null) Console.WriteLine($"  run folder   {result.RunDir}");
     }
 }

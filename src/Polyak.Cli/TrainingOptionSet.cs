@@ -32,6 +32,8 @@ public sealed class TrainingOptionSet
     public readonly Option<double?> Epochs = new("--epochs") { Description = "Stop after E passes over the training data" };
     public readonly Option<double?> Time = new("--time") { Description = "Stop after SECONDS of training (simulated seconds on the simulator)" };
     public readonly Option<double?> TargetLoss = new("--target-loss") { Description = "Stop once the evaluation loss is <= X" };
+    public readonly Option<double?> TargetAccuracy = new("--target-accuracy") { Description = "Stop once the accuracy on the test split (or --validation's) is >= A, a fraction (0.9 = 90 %); evaluation time is excluded from the clock" };
+    public readonly Option<int?> Validation = new("--validation") { Description = "Hold N training rows out as a validation split for --target-accuracy (the test split stays untouched)" };
     public readonly Option<ulong?> Seed = new("--seed") { Description = "Run seed (default 1)" };
     public readonly Option<ulong?> DataSeed = new("--data-seed") { Description = "Seed of the data alone: synthetic generation, held-out split, evaluation subset (default: the run seed; tune/study record it per run)" };
     public readonly Option<string?> Out = new("--out") { Description = "Output folder (default runs/<time>-<model>-<backend>)" };
@@ -51,7 +53,7 @@ public sealed class TrainingOptionSet
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, MomentumGain, MomentumBounds, MomentumPeriod, WeightDecay, Schedule,
-                     Discipline, Updates, Epochs, Time, TargetLoss, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, AllowChangedData, CheckpointEvery, MaxMemory, JsonOutput })
+                     Discipline, Updates, Epochs, Time, TargetLoss, TargetAccuracy, Validation, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, AllowChangedData, CheckpointEvery, MaxMemory, JsonOutput })
             command.Options.Add(o);
         Simulator.AddTo(command);
     }
@@ -97,6 +99,8 @@ public sealed class TrainingOptionSet
         if (p.GetValue(Epochs) is double e) o = o with { Epochs = e };
         if (p.GetValue(Time) is double t) o = o with { TimeSeconds = t };
         if (p.GetValue(TargetLoss) is double x) o = o with { TargetLoss = x };
+        if (p.GetValue(TargetAccuracy) is double ta) o = o with { TargetAccuracy = ta };
+        if (p.GetValue(Validation) is int val) o = o with { Validation = val };
         if (p.GetValue(Seed) is ulong seed) o = o with { Seed = seed };
         if (p.GetValue(DataSeed) is ulong dataSeed) o = o with { DataSeed = dataSeed };
         if (p.GetValue(Out) is string outDir) o = o with { OutDir = outDir }; // a run record's own folder is dropped by RunFile.Load
@@ -131,7 +135,7 @@ public sealed class TrainingOptionSet
     /// The options <c>--resume</c> honours: the stop conditions and the checkpoint period (<see cref="AdjustResumed"/>),
     /// <c>--json</c>, and <c>--resume</c> itself. Everything else comes from the checkpoint.
     /// </summary>
-    public IReadOnlyList<Option> ResumableOptions => [Resume, Updates, Epochs, Time, TargetLoss, CheckpointEvery, MaxMemory, JsonOutput, AllowChangedData];
+    public IReadOnlyList<Option> ResumableOptions => [Resume, Updates, Epochs, Time, TargetLoss, TargetAccuracy, CheckpointEvery, MaxMemory, JsonOutput, AllowChangedData];
 
     /// <summary>
     /// For <c>--resume</c>: refuses every option given on the command line that a resume cannot honour (they would be
@@ -145,7 +149,7 @@ public sealed class TrainingOptionSet
             .Select(r => r.Option.Name).Distinct().ToList();
         if (refused.Count > 0)
             throw new ArgumentException($"--resume continues the recorded configuration; these options cannot change it: {string.Join(", ", refused)} "
-                + "(give only stop conditions: --updates, --epochs, --time, --target-loss; and --checkpoint-every, --max-memory, --json)");
+                + "(give only stop conditions: --updates, --epochs, --time, --target-loss, --target-accuracy; and --checkpoint-every, --max-memory, --json)");
     }
 
     /// <summary>For <c>--resume</c>: applies the stop conditions given on the command line to a checkpoint's options.</summary>
@@ -155,6 +159,7 @@ public sealed class TrainingOptionSet
         if (p.GetValue(Epochs) is double e) o = o with { Epochs = e };
         if (p.GetValue(Time) is double t) o = o with { TimeSeconds = t };
         if (p.GetValue(TargetLoss) is double x) o = o with { TargetLoss = x };
+        if (p.GetValue(TargetAccuracy) is double ta) o = o with { TargetAccuracy = ta };
         if (p.GetValue(CheckpointEvery) is long ck) o = o with { CheckpointEvery = ck };
         o = ApplyMaxMemory(p, o);
         ResolvedOptions.ValidateGeneric(o);

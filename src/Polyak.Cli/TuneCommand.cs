@@ -49,7 +49,7 @@ public static class TuneCommand
         Console.Error.WriteLine($"tune: {request.LearningRates.Count} learning rate(s) x {request.Momenta.Count} momenta x {request.Seeds.Count} seed(s), budget {request.Budget} updates, {options.Workers} workers in {request.Base.Groups} group(s) on {options.Backend}");
         Console.Error.WriteLine($"journal: {journal.Path} ({journal.Count} finished run(s) found; rerun the same command to resume)");
         TuningOptionSet.WarnJournalProblems(journal);
-        if (options.TargetLoss is null) Console.Error.WriteLine("note: no --target-loss: every run is censored and points are ranked by final loss");
+        if (options.TargetLoss is null && options.TargetAccuracy is null) Console.Error.WriteLine("note: no --target-loss or --target-accuracy: every run is censored and points are ranked by final loss");
 
         using var interruption = new Interruption($"stopping: runs in progress are dropped, finished ones are kept in {journal.Path}");
         var progress = new TrialProgress(request.PlannedRuns, request.PlannedRunsExact);
@@ -79,7 +79,7 @@ public static class TuneCommand
         var c = CultureInfo.InvariantCulture;
         double[] mus = result.Points.Select(x => x.Momentum).Distinct().Order().ToArray();
         // Without a target every run is censored and points are ranked by their final loss: show that loss, not "N+".
-        bool byLoss = result.Request.Base.TargetLoss is null;
+        bool byLoss = result.Request.Base.TargetLoss is null && result.Request.Base.TargetAccuracy is null;
         string Cell(TuningPoint x) => byLoss && x.Status == TrialResult.Censored ? x.Median.FinalLoss.ToString("G4", c) : x.ScoreText;
         Console.WriteLine();
         Console.WriteLine(byLoss

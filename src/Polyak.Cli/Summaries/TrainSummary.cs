@@ -50,6 +50,12 @@ public sealed record TrainSummary
     /// <summary>First evaluated update at or below the target.</summary>
     public long? UpdatesToTarget { get; init; }
 
+    /// <summary>Training seconds to the accuracy target (evaluation time excluded).</summary>
+    public double? TimeToTarget { get; init; }
+
+    /// <summary>Simulated seconds to the accuracy target, on the simulator.</summary>
+    public double? SimulatedTimeToTarget { get; init; }
+
     /// <summary>The explicit momentum configured (the start value with auto momentum).</summary>
     public double? Momentum { get; init; }
 
@@ -93,6 +99,8 @@ public sealed record TrainSummary
             Staleness = s.Staleness,
             ReachedTarget = s.ReachedTarget,
             UpdatesToTarget = s.UpdatesToTarget,
+            TimeToTarget = s.TimeToTarget,
+            SimulatedTimeToTarget = s.SimulatedTimeToTarget,
             Momentum = r.Config.Momentum,
             LearningRate = r.Config.LearningRate,
             Workers = r.Config.Workers,

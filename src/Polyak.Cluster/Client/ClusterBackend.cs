@@ -51,6 +51,8 @@ public sealed class ClusterBackend : IExecutionBackend
     public void ValidateOptions(TrainingOptions options)
     {
         if (options.Discipline != UpdateDiscipline.Atomic) throw HogwildRefused();
+        if (options.TargetAccuracy is not null)
+            throw new ArgumentException("--target-accuracy: the cluster's leaders evaluate on the training subset only; accuracy targets run on threads and the simulator");
         if (_client is not null) return; // a caller's own client is connected already
         string spec = options.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
         ClusterEndpoint.Probe(ClusterEndpoint.Parse(spec), TimeSpan.FromSeconds(ProbeTimeoutSeconds));

@@ -12,6 +12,36 @@ public sealed record DataSplit(Dataset Train, Dataset Test, int[] EvalRows, stri
     /// </summary>
     public string? Source { get; init; }
 
+    /// <summary>A validation split held out of the training data (<c>--validation N</c>), or null: accuracy targets use it instead of the test split.</summary>
+    public Dataset? Validation { get; init; }
+
+    /// <summary>The split an accuracy target is measured on: the validation split when there is one, else the test split.</summary>
+    public Dataset HeldOut => Validation ?? Test;
+
+    /// <summary>
+    /// This split with <paramref name="rows"/> training rows held out as a validation split (seeded by
+    /// <paramref name="seed"/>; both keep their row order) and the evaluation subset drawn again from what remains.
+    /// </summary>
+    public DataSplit WithValidation(int rows, int evalSize, ulong seed)
+    {
+        if (rows >= Train.Count)
+            throw new ArgumentException($"--validation {rows:N0} leaves no training rows (the training split has {Train.Count:N0})");
+        var order = Enumerable.Range(0, Train.Count).ToArray();
+        Numerics.RandomStream.Derive(seed, 0xDA7A, 0x7A11D).Shuffle(order.AsSpan());
+        var held = order.AsSpan(0, rows).ToArray();
+        var kept = order.AsSpan(rows).ToArray();
+        Array.Sort(held);
+        Array.Sort(kept);
+        var train = Train.Subset(kept, Train.Name + "/train");
+        return this with
+        {
+            Train = train,
+            Validation = Train.Subset(held, Train.Name + "/validation"),
+            EvalRows = ChooseEvalRows(train.Count, evalSize, seed),
+            Description = $"{Description}; {rows:N0} training rows held out for validation",
+        };
+    }
+
     /// <summary>
     /// The data of a run from a training and a test set held in memory: the evaluation subset is a seeded sample of at
     /// most <paramref name="evalSize"/> training rows (the training loss the curve and the target loss are measured on).

@@ -112,6 +112,21 @@ public sealed class RunMonitor
     /// <summary>Update at which the target was first reached, if it was.</summary>
     public long? TargetReachedAt { get; private set; }
 
+    /// <summary>Stop once the held-out accuracy reaches this fraction (null: no accuracy target).</summary>
+    public double? TargetAccuracy { get; init; }
+
+    /// <summary>Evaluations running at once (the groups on threads and the cluster, 1 on the simulator): their summed time over this is the wall time excluded.</summary>
+    public int ParallelEvaluators { get; init; } = 1;
+
+    /// <summary>Training seconds when the target was reached (wall minus the evaluations' wall time), if it was in this session.</summary>
+    public double? TargetReachedSeconds { get; private set; }
+
+    /// <summary>Simulated seconds when the target was reached, on the simulator.</summary>
+    public double? TargetReachedSimulatedSeconds { get; private set; }
+
+    /// <summary>Wall seconds of training alone: <see cref="WallSeconds"/> minus the evaluations' wall time.</summary>
+    public double TrainingSeconds => WallSeconds - EvalSeconds / Math.Max(1, ParallelEvaluators);
+
     private double _wallOffset;
 
     /// <summary>Training wall seconds (including time before a resume).</summary>
@@ -224,11 +239,17 @@ public sealed class RunMonitor
     /// Records an evaluation at <paramref name="version"/> that took <paramref name="elapsed"/>; <paramref name="momentum"/>
     /// is the explicit momentum in force then when the backend knows it (a cluster's), else <see cref="MomentumProbe"/> is read.
     /// </summary>
-    public void RecordEvaluation(long version, EvaluationResult result, bool isClassifier, TimeSpan elapsed, double? momentum = null)
+    public void RecordEvaluation(long version, EvaluationResult result, bool isClassifier, TimeSpan elapsed, double? momentum = null,
+        EvaluationResult? heldOut = null)
     {
         if (_wall.IsRunning) Interlocked.Add(ref _evalTicks, elapsed.Ticks);
-        var point = new EvalPoint(version, WallSeconds, SimulatedClock?.Invoke(), result.Loss,
-            isClassifier ? result.Accuracy : null, momentum ?? MomentumProbe?.Invoke() ?? double.NaN);
+        double? simulated = SimulatedClock?.Invoke();
+        var point = new EvalPoint(version, WallSeconds, simulated, result.Loss,
+            isClassifier ? result.Accuracy : null, momentum ?? MomentumProbe?.Invoke() ?? double.NaN)
+        {
+            HeldOutAccuracy = heldOut?.Accuracy,
+            ExcludedSeconds = TargetAccuracy is null ? null : EvalSeconds / Math.Max(1, ParallelEvaluators),
+        };
         bool report;
         lock (_lock)
         {
@@ -247,6 +268,20 @@ public sealed class RunMonitor
                 if (TargetReachedAt is null || version < TargetReachedAt) TargetReachedAt = version;
             }
             RequestStop(RunStatus.ReachedTarget, $"evaluation loss {result.Loss:G4} <= target {target} at update {version}");
+        }
+        else if (TargetAccuracy is double accuracyTarget && heldOut is { } h && h.Accuracy >= accuracyTarget)
+        {
+            lock (_lock)
+            {
+                if (TargetReachedAt is null || version < TargetReachedAt)
+                {
+                    TargetReachedAt = version;
+                    TargetReachedSeconds = TrainingSeconds;
+                    TargetReachedSimulatedSeconds = simulated;
+                }
+            }
+            RequestStop(RunStatus.ReachedTarget, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"held-out accuracy {h.Accuracy:P2} >= target {accuracyTarget:P2} at update {version}"));
         }
         if (Evaluated is { } evaluated)
         {

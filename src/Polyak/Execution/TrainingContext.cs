@@ -78,9 +78,11 @@ public sealed class TrainingContext
         long v = Server.Read(evaluator.Parameters);
         long start = Stopwatch.GetTimestamp();
         EvaluationResult result;
+        EvaluationResult? heldOut = null;
         try
         {
             result = evaluator.Evaluate(evaluator.Parameters, Monitor.Cancellation);
+            if (Plan.TargetAccuracy is not null) heldOut = evaluator.EvaluateHeldOut(evaluator.Parameters, Monitor.Cancellation);
         }
         catch (OperationCanceledException)
         {
@@ -88,7 +90,7 @@ public sealed class TrainingContext
             _ = Monitor.ShouldStop;
             return;
         }
-        Monitor.RecordEvaluation(v, result, Model.IsClassifier, Stopwatch.GetElapsedTime(start));
+        Monitor.RecordEvaluation(v, result, Model.IsClassifier, Stopwatch.GetElapsedTime(start), heldOut: heldOut);
     }
 
     /// <summary>Writes a periodic checkpoint when one is due after update <paramref name="version"/> (call at a consistent point).</summary>
@@ -106,6 +108,7 @@ public sealed class TrainingContext
     {
         long start = Stopwatch.GetTimestamp();
         var result = evaluator.Evaluate(w);
-        Monitor.RecordEvaluation(version, result, Model.IsClassifier, Stopwatch.GetElapsedTime(start));
+        EvaluationResult? heldOut = Plan.TargetAccuracy is null ? null : evaluator.EvaluateHeldOut(w);
+        Monitor.RecordEvaluation(version, result, Model.IsClassifier, Stopwatch.GetElapsedTime(start), heldOut: heldOut);
     }
 }

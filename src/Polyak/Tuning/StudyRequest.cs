@@ -61,7 +61,8 @@ public sealed record StudyRequest
             if (Base.Workers % g != 0) throw new ArgumentException($"--levels: {g} groups do not divide --workers {Base.Workers}");
         }
         if (Levels.Distinct().Count() != Levels.Count) throw new ArgumentException("--levels: levels must be distinct");
-        if (Base.TargetLoss is null) throw new ArgumentException("study needs a target loss (--target-loss X): the criterion is updates to target");
+        if (Base.TargetLoss is null && Base.TargetAccuracy is null)
+            throw new ArgumentException("study needs a target (--target-loss X or --target-accuracy A): the criterion is updates to target");
         if (ExtendEdgeRounds is < 0 or > 10) throw new ArgumentException($"--extend-edges: rounds must be in [0, 10], got {ExtendEdgeRounds}");
         foreach (int g in Levels) LevelRequest(g).Validate();
     }

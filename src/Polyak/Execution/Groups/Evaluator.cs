@@ -26,6 +26,21 @@ public sealed class Evaluator
         Parameters = new float[model.ParameterCount];
     }
 
+    private ModelWorkspace? _heldOutWorkspace;
+    private int[]? _heldOutRows;
+
+    /// <summary>
+    /// Evaluates <paramref name="w"/> on every row of the held-out split (<see cref="DataSplit.HeldOut"/>: validation, else
+    /// test), for accuracy targets; its workspace is created on first use. Cancellable like <see cref="Evaluate(ReadOnlySpan{float}, CancellationToken)"/>.
+    /// </summary>
+    public EvaluationResult EvaluateHeldOut(ReadOnlySpan<float> w, CancellationToken cancellation = default)
+    {
+        _heldOutRows ??= Enumerable.Range(0, _data.HeldOut.Count).ToArray();
+        _heldOutWorkspace ??= _model.CreateWorkspace(Math.Min(MaxBatch, Math.Max(1, _heldOutRows.Length)), 0);
+        _heldOutWorkspace.Cancellation = cancellation;
+        return _model.Evaluate(w, _data.HeldOut, _heldOutRows, _heldOutWorkspace);
+    }
+
     /// <summary>A buffer to read the parameters into before <see cref="Evaluate(ReadOnlySpan{float}, CancellationToken)"/>.</summary>
     public float[] Parameters { get; }
 

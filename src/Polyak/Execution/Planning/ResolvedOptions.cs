@@ -71,6 +71,11 @@ public sealed record ResolvedOptions
         if (o.TimeSeconds is double t && (!(t > 0) || !double.IsFinite(t))) throw new ArgumentException($"--time must be > 0 seconds, got {t}");
         if (o.TargetLoss is double x && (!double.IsFinite(x) || x < 0))
             throw new ArgumentException($"--target-loss must be a finite number >= 0 (every model's loss is >= 0), got {x}");
+        if (o.TargetAccuracy is double acc && !(acc > 0 && acc <= 1))
+            throw new ArgumentException($"--target-accuracy must be a fraction in (0, 1] (0.9 for 90 %), got {acc}");
+        if (o.Validation is int val && val < 1) throw new ArgumentException($"--validation must be >= 1 rows, got {val}");
+        if (o.Validation is not null && o.TargetAccuracy is null)
+            throw new ArgumentException("--validation holds out rows for --target-accuracy; give --target-accuracy A too");
         if (o.EvalEvery is int ev && ev < 1) throw new ArgumentException($"--eval-every must be >= 1, got {ev}");
         if (o.EvalSize < 1) throw new ArgumentException($"--eval-size must be >= 1, got {o.EvalSize}");
         if (!(o.TestFraction > 0 && o.TestFraction < 1)) throw new ArgumentException($"--test-fraction must be in (0, 1), got {o.TestFraction}");

@@ -68,6 +68,9 @@ public sealed record RunPlan
     /// <summary>Target evaluation loss, if any.</summary>
     public double? TargetLoss { get; init; }
 
+    /// <summary>Stop once the accuracy on the held-out split (<see cref="DataSplit.HeldOut"/>) is at least this fraction.</summary>
+    public double? TargetAccuracy { get; init; }
+
     /// <summary>Divergence threshold as a multiple of the initial loss.</summary>
     public double DivergenceFactor { get; init; } = 100;
 

@@ -22,7 +22,8 @@ public static class RunPlanner
     {
         ulong seed = o.DataSeed ?? o.Seed;
         var (train, test, description) = DataCatalog.Load(o.Data, o.Format, o.TestFraction, seed);
-        return new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, seed), description) { Source = DataSpec.Absolute(o.Data) };
+        var split = new DataSplit(train, test, DataSplit.ChooseEvalRows(train.Count, o.EvalSize, seed), description) { Source = DataSpec.Absolute(o.Data) };
+        return o.Validation is int rows ? split.WithValidation(rows, o.EvalSize, seed) : split;
     }
 
     /// <summary>
@@ -59,7 +60,11 @@ public static class RunPlanner
         long updateLimit = long.MaxValue;
         if (options.Updates is long u) updateLimit = u;
         if (options.Epochs is double e) updateLimit = Math.Min(updateLimit, Math.Max(1, (long)Math.Ceiling(e * data.Train.Count / batch)));
-        bool noStop = options.Updates is null && options.Epochs is null && options.TimeSeconds is null && options.TargetLoss is null;
+        bool noStop = options.Updates is null && options.Epochs is null && options.TimeSeconds is null && options.TargetLoss is null && options.TargetAccuracy is null;
+        if (options.TargetAccuracy is not null && !model.IsClassifier)
+            throw new ArgumentException($"--target-accuracy needs a classifier; model '{model.Name}' is a regression");
+        if (options.Validation is not null && data.Validation is null)
+            throw new ArgumentException("--validation: the data given to this run has no validation split (give the rows in the options the data is loaded from)");
         if (noStop) updateLimit = Math.Max(1, (long)Math.Ceiling(DefaultEpochs * data.Train.Count / batch));
         // The data-scaled default rate is computed only when it is used (a power iteration over a sample of rows).
         double defaultLr = options.LearningRate is null ? ModelDefaults.LearningRate(model, data.Train) : ModelDefaults.LearningRate(model);
@@ -99,6 +104,7 @@ public static class RunPlanner
             EpochLimit = epochLimit,
             TimeLimit = options.TimeSeconds,
             TargetLoss = options.TargetLoss,
+            TargetAccuracy = options.TargetAccuracy,
             DivergenceFactor = options.DivergenceFactor,
             Recipe = resolved.Recipe,
             FromRecipe = resolved.FromRecipe,

@@ -64,6 +64,16 @@ public sealed record TrainingOptions
     /// <summary>Stop once the evaluation loss is at or below this value.</summary>
     public double? TargetLoss { get; init; }
 
+    /// <summary>
+    /// Stop once the accuracy on the held-out split (the validation split when <see cref="Validation"/> is given, else
+    /// the test split) is at least this fraction in (0, 1]; it is evaluated at every evaluation point, and its time is
+    /// excluded from the training clock (the DAWNBench convention).
+    /// </summary>
+    public double? TargetAccuracy { get; init; }
+
+    /// <summary>Rows held out of the training data as a validation split (seeded by the data seed), for accuracy targets that must not touch the test split.</summary>
+    public int? Validation { get; init; }
+
     /// <summary>Run seed; every random stream derives from it (and the data's, unless <see cref="DataSeed"/> is given).</summary>
     public ulong Seed { get; init; } = 1;
 

@@ -46,8 +46,8 @@ public sealed class LiveRunFolder : IDisposable
         lock (_lock)
         {
             if (_curve is null) return;
-            var row = new CsvWriter("update", "wall_seconds", "simulated_seconds", "loss", "accuracy", "momentum");
-            row.Integer(p.Update).Number(p.WallSeconds).Number(p.SimulatedSeconds).Number(p.Loss, "G7").Number(p.Accuracy, "G5").Number(p.Momentum, "G5").EndRow();
+            var row = RunFolderWriter.CurveWriter();
+            RunFolderWriter.CurveRow(row, p);
             string text = row.ToString();
             _curve.Write(Encoding.UTF8.GetBytes(text[(text.IndexOf('\n') + 1)..]));
             _curve.Flush(flushToDisk: _sinceSync.Elapsed >= SyncPeriod);

@@ -21,14 +21,25 @@ public sealed class RunFolderWriter
         foreach (var artifact in Artifacts) artifact.Write(dir, record);
     }
 
-    /// <summary>The loss curve: update, wall and simulated seconds, evaluation loss and accuracy, the explicit momentum in force.</summary>
+    /// <summary>
+    /// The loss curve: update, wall and simulated seconds, evaluation loss and accuracy, the explicit momentum in force,
+    /// and with an accuracy target the held-out accuracy and the evaluation seconds excluded from the clock so far.
+    /// </summary>
     public static CsvWriter CurveCsv(RunRecord record)
     {
-        var csv = new CsvWriter("update", "wall_seconds", "simulated_seconds", "loss", "accuracy", "momentum");
-        foreach (var p in record.Curve)
-            csv.Integer(p.Update).Number(p.WallSeconds).Number(p.SimulatedSeconds).Number(p.Loss, "G7").Number(p.Accuracy, "G5").Number(p.Momentum, "G5").EndRow();
+        var csv = CurveWriter();
+        foreach (var p in record.Curve) CurveRow(csv, p);
         return csv;
     }
+
+    /// <summary>A curve.csv writer with its header.</summary>
+    public static CsvWriter CurveWriter() =>
+        new("update", "wall_seconds", "simulated_seconds", "loss", "accuracy", "momentum", "held_out_accuracy", "excluded_seconds");
+
+    /// <summary>One curve.csv row.</summary>
+    public static void CurveRow(CsvWriter csv, EvalPoint p) =>
+        csv.Integer(p.Update).Number(p.WallSeconds).Number(p.SimulatedSeconds).Number(p.Loss, "G7").Number(p.Accuracy, "G5").Number(p.Momentum, "G5")
+            .Number(p.HeldOutAccuracy, "G5").Number(p.ExcludedSeconds).EndRow();
 
     /// <summary>Closed-loop momentum control: per period the explicit momentum set, the total and implicit momentum it steered on (empty before an estimate), the target, and where the implicit value came from.</summary>
     public static CsvWriter MomentumCsv(Optimization.AutoMomentumRecord record)

@@ -49,8 +49,10 @@ public static class RunRecordBuilder
             SecondsPerUpdate = updates == 0 ? double.NaN : trainSeconds / updates,
             SimulatedSeconds = monitor.SimulatedClock?.Invoke(),
             Staleness = new StalenessSummary(h.Mean, Math.Max(0, h.Max), h.ToArray()),
-            ReachedTarget = plan.TargetLoss is null ? null : monitor.TargetReachedAt is not null,
+            ReachedTarget = plan.TargetLoss is null && plan.TargetAccuracy is null ? null : monitor.TargetReachedAt is not null,
             UpdatesToTarget = monitor.TargetReachedAt,
+            TimeToTarget = monitor.TargetReachedSeconds,
+            SimulatedTimeToTarget = monitor.TargetReachedSimulatedSeconds,
         };
         var controller = session.Controller;
         return new RunRecord

@@ -48,9 +48,18 @@ public sealed record RunSummary
     /// <summary>Staleness statistics.</summary>
     public required StalenessSummary Staleness { get; init; }
 
-    /// <summary>Whether the target loss was reached (null when no target).</summary>
+    /// <summary>Whether the target (loss or accuracy) was reached (null when no target).</summary>
     public bool? ReachedTarget { get; init; }
 
     /// <summary>First evaluated update at which the target was reached (statistical efficiency).</summary>
     public long? UpdatesToTarget { get; init; }
+
+    /// <summary>
+    /// Training seconds to the accuracy target (wall time with the evaluations' time excluded, the DAWNBench convention);
+    /// null without an accuracy target, when it was not reached, or when it was reached before a resume.
+    /// </summary>
+    public double? TimeToTarget { get; init; }
+
+    /// <summary>Simulated seconds to the accuracy target, on the simulator.</summary>
+    public double? SimulatedTimeToTarget { get; init; }
 }

@@ -33,6 +33,8 @@ public sealed class TrainingSession
         {
             Checkpoints = runDirectory is null ? CheckpointPolicy.None : CheckpointPolicy.For(plan.Config.CheckpointEvery, plan.UpdateLimit),
             EpochLimit = plan.EpochLimit,
+            TargetAccuracy = plan.TargetAccuracy,
+            ParallelEvaluators = plan.Backend.EvaluatesInParallel ? plan.Groups : 1,
             // The curve's momentum column: the explicit momentum in force (constant unless auto momentum changes it).
             MomentumProbe = () => Server.Momentum,
         };

@@ -49,6 +49,8 @@ public sealed record OptimizeRequest
     public void Validate()
     {
         ResolvedOptions.ValidateGeneric(Base with { Groups = 1, AutoMomentum = null });
+        if (Base.TargetAccuracy is not null)
+            throw new ArgumentException("optimize predicts updates to target from the loss curve of short runs; give --target-loss X (an accuracy target cannot be extrapolated that way yet)");
         if (Base.TargetLoss is null) throw new ArgumentException("optimize needs a target loss (--target-loss X): it minimises the time to reach it");
         if (!(TimeBudget > 0) || !double.IsFinite(TimeBudget)) throw new ArgumentException($"--time-budget must be a positive number of seconds, got {TimeBudget}");
         if (Momenta.Count == 0) throw new ArgumentException("optimize: the momentum grid is empty");
