@@ -58,8 +58,9 @@ public class RunOutputTests
         Assert.DoesNotContain("NaN", runJson);
         Assert.All(result.Record.Curve, p => Assert.Equal(0.4, p.Momentum));
         var lines = File.ReadAllLines(Path.Combine(dir, "curve.csv"));
-        Assert.Equal("update,wall_seconds,simulated_seconds,loss,accuracy,momentum", lines[0]);
-        Assert.All(lines.Skip(1), l => Assert.Equal("0.4", l.Split(',')[^1]));
+        Assert.Equal("update,wall_seconds,simulated_seconds,loss,accuracy,momentum,held_out_accuracy,excluded_seconds", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.Equal("0.4", l.Split(',')[5]));
+        Assert.All(lines.Skip(1), l => Assert.EndsWith(",,", l)); // no accuracy target: those columns stay empty
         // run.json still re-runs with --config, and the checkpoint still loads
         Assert.Equal(result.Record.Config.Momentum, TrainingOptionSet.LoadRunFile(Path.Combine(dir, "run.json")).Momentum);
         var (state, _, _) = CheckpointFile.Read(Path.Combine(dir, CheckpointFile.FileName));
