@@ -21,6 +21,7 @@ public static class StudyCommand
         var levels = new Option<string?>("--levels") { Description = "Numbers of compute groups g to study, comma-separated, each dividing --workers (default 1,2,4,8,16)" };
         var quick = new Option<bool>("--quick") { Description = "Quick preset (about 20 s): least squares on synthetic regression, N=16, simulator" };
         var full = new Option<bool>("--full") { Description = "Full preset (tens of minutes): LeNet on Fashion-MNIST, N=16, simulator" };
+        var presetOption = new Option<string?>("--preset") { Description = $"Preset by name: {string.Join(", ", StudyPresets.Names)} (mlp-fashion: 784-256-10 MLP on Fashion-MNIST to loss 0.45, 4 lr x 6 mu x 3 seeds)" };
         var extend = new Option<bool>("--extend-edges") { Description = "Where a policy's best point is on the grid's edge, add the next learning rate or momentum beyond it and rerun what is new (at most 3 rounds)" };
         var command = new Command("study", "The momentum study: tune lr x momentum per asynchrony level, statistical penalty of three momentum policies, HTML report");
         set.AddTo(command);
@@ -35,17 +36,25 @@ public static class StudyCommand
         command.Options.Add(quick);
         command.Options.Add(full);
         command.Options.Add(extend);
-        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p, p.GetValue(levels), p.GetValue(quick), p.GetValue(full), p.GetValue(extend))));
+        command.Options.Add(presetOption);
+        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p, p.GetValue(levels), PresetName(p.GetValue(quick), p.GetValue(full), p.GetValue(presetOption)), p.GetValue(extend))));
         return command;
     }
 
-    /// <summary>Builds the study request from the command line: preset defaults, then explicit options.</summary>
-    internal static StudyRequest BuildRequest(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, bool quick, bool full, out SessionTrialRunner runner)
+    /// <summary>The preset asked for (<c>--quick</c>, <c>--full</c> or <c>--preset NAME</c>, one at most), or null.</summary>
+    private static string? PresetName(bool quick, bool full, string? name)
     {
-        if (quick && full) throw new ArgumentException("--quick and --full are exclusive: choose one preset");
+        var given = new[] { quick ? "quick" : null, full ? "full" : null, name }.Where(x => x is not null).ToList();
+        if (given.Count > 1) throw new ArgumentException($"--quick, --full and --preset are exclusive: choose one preset (got {string.Join(", ", given)})");
+        return given.FirstOrDefault();
+    }
+
+    /// <summary>Builds the study request from the command line: preset defaults, then explicit options.</summary>
+    internal static StudyRequest BuildRequest(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, string? presetName, out SessionTrialRunner runner)
+    {
         TuningOptionSet.RejectOverridden(p, "study",
             [(set.Groups, "study sets the groups per level; give them with --levels"), .. TuningOptionSet.GridOverrides(set, "study")]);
-        StudyRequest? preset = quick ? StudyPresets.Quick() : full ? StudyPresets.Full() : null;
+        StudyRequest? preset = presetName is null ? null : StudyPresets.Get(presetName);
         var defaults = preset?.Base ?? new TrainingOptions { Workers = 16, Backend = StudyPresets.DefaultBackend };
         var options = set.Build(p, defaults);
         runner = SessionTrialRunner.ForOptions(options);
@@ -72,9 +81,9 @@ public static class StudyCommand
         };
     }
 
-    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, bool quick, bool full, bool extendEdges)
+    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, string? presetName, bool extendEdges)
     {
-        var request = BuildRequest(set, grid, p, levelSpec, quick, full, out var runner) with { ExtendEdgeRounds = extendEdges ? 3 : 0 };
+        var request = BuildRequest(set, grid, p, levelSpec, presetName, out var runner) with { ExtendEdgeRounds = extendEdges ? 3 : 0 };
         request.Validate();
         string fingerprint = TuningRequest.Fingerprint(request.Base, $"{string.Join(",", request.Levels)}|{request.LevelRequest(request.Levels[0]).Fingerprint()}");
         string dir = OutputFolder.Claim(p.GetValue(set.Out) ?? Path.Combine("runs", $"study-{request.Preset}-{fingerprint}"), "--out", ["tune.jsonl", "study.json"]);

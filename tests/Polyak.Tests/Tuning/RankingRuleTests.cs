@@ -214,3 +214,32 @@ public sealed class StudyBootstrapTests
         Assert.True(level.Intervals.PenaltyFixed09!.UpperIsBound || level.Intervals.PenaltyFixed09.Upper >= 900.0 / 110);
     }
 }
+
+/// <summary>The study presets: odd seed counts, and the MLP problem of the research-grade issue as a preset.</summary>
+public sealed class StudyPresetTests
+{
+    [Theory]
+    [InlineData("quick", 7)]
+    [InlineData("full", 3)]
+    [InlineData("mlp-fashion", 3)]
+    public void EveryPresetHasAnOddNumberOfSeeds(string name, int seeds)
+    {
+        var preset = StudyPresets.Get(name);
+        Assert.Equal(seeds, preset.Seeds.Count);
+        Assert.Equal(1, preset.Seeds.Count % 2);
+        preset.Validate();
+    }
+
+    [Fact]
+    public void TheMlpPresetIsTheIssuesProblem()
+    {
+        var p = StudyPresets.Get("mlp-fashion");
+        Assert.Equal("mlp", p.Base.Model);
+        Assert.Equal("fashion-mnist", p.Base.Data);
+        Assert.Equal(0.45, p.Base.TargetLoss);
+        Assert.Equal(16, p.Base.Workers);
+        Assert.Equal(4, p.LearningRates.Count);
+        Assert.Equal(6, p.ResolvedMomenta.Count);
+        Assert.Equal(360, p.PlannedRuns);
+    }
+}
