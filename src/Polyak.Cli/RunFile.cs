@@ -19,7 +19,7 @@ public static class RunFile
     public static readonly IReadOnlyList<string> CliNames =
     [
         "model", "data", "format", "backend", "workers", "groups", "batch", "lr", "momentum", "momentum-gain", "momentum-bounds",
-        "momentum-period", "weight-decay", "schedule", "discipline", "updates", "epochs", "time", "target-loss", "target-accuracy", "validation", "seed", "data-seed", "out",
+        "momentum-period", "weight-decay", "schedule", "discipline", "staleness-policy", "updates", "epochs", "time", "target-loss", "target-accuracy", "validation", "seed", "data-seed", "out",
         "eval-every", "eval-size", "distribution", "cluster", "checkpoint-every", "max-memory", "compute-time", "comm-delay", "sync-cost", "straggler",
     ];
 

@@ -27,6 +27,7 @@ public sealed class TrainingOptionSet
     public readonly Option<int?> MomentumPeriod = new("--momentum-period") { Description = "Auto momentum: adjust every K updates (default 50)" };
     public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay lambda >= 0" };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step:EVERY:FACTOR, inverse:T, cosine (over the run), cosine:TOTAL (default: cosine for models with a recipe when the run length is known; else constant)" };
+    public readonly Option<string?> StalenessPolicy = new("--staleness-policy") { Description = "Server-side remedy for staleness: none (default), lr-scale (alpha/tau), drop:T (drop updates older than T), dc[:LAMBDA] (DC-ASGD delay compensation)" };
     public readonly Option<string?> Discipline = new("--discipline") { Description = "Parameter-server update discipline: atomic (default) or hogwild" };
     public readonly Option<long?> Updates = new("--updates") { Description = "Stop after K updates" };
     public readonly Option<double?> Epochs = new("--epochs") { Description = "Stop after E passes over the training data" };
@@ -53,7 +54,7 @@ public sealed class TrainingOptionSet
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, MomentumGain, MomentumBounds, MomentumPeriod, WeightDecay, Schedule,
-                     Discipline, Updates, Epochs, Time, TargetLoss, TargetAccuracy, Validation, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, AllowChangedData, CheckpointEvery, MaxMemory, JsonOutput })
+                     Discipline, StalenessPolicy, Updates, Epochs, Time, TargetLoss, TargetAccuracy, Validation, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, AllowChangedData, CheckpointEvery, MaxMemory, JsonOutput })
             command.Options.Add(o);
         Simulator.AddTo(command);
     }
@@ -101,6 +102,7 @@ public sealed class TrainingOptionSet
         if (p.GetValue(TargetLoss) is double x) o = o with { TargetLoss = x };
         if (p.GetValue(TargetAccuracy) is double ta) o = o with { TargetAccuracy = ta };
         if (p.GetValue(Validation) is int val) o = o with { Validation = val };
+        if (p.GetValue(StalenessPolicy) is string policy) o = o with { StalenessPolicy = policy };
         if (p.GetValue(Seed) is ulong seed) o = o with { Seed = seed };
         if (p.GetValue(DataSeed) is ulong dataSeed) o = o with { DataSeed = dataSeed };
         if (p.GetValue(Out) is string outDir) o = o with { OutDir = outDir }; // a run record's own folder is dropped by RunFile.Load

@@ -51,6 +51,8 @@ public sealed class ClusterBackend : IExecutionBackend
     public void ValidateOptions(TrainingOptions options)
     {
         if (options.Discipline != UpdateDiscipline.Atomic) throw HogwildRefused();
+        if (options.StalenessPolicy is string policy && Optimization.StalenessPolicy.Parse(policy).Kind != Optimization.StalenessPolicyKind.None)
+            throw new ArgumentException($"--staleness-policy {policy}: the cluster's shards run the plain rule; staleness policies run on threads and the simulator");
         if (options.TargetAccuracy is not null)
             throw new ArgumentException("--target-accuracy: the cluster's leaders evaluate on the training subset only; accuracy targets run on threads and the simulator");
         if (_client is not null) return; // a caller's own client is connected already

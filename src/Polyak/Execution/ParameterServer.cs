@@ -16,15 +16,19 @@ public sealed class ParameterServer
 
     /// <summary>Creates a server holding a copy of <paramref name="initial"/> with zero momentum buffer.</summary>
     public ParameterServer(ReadOnlySpan<float> initial, double momentum, double weightDecay,
-        LearningRateSchedule schedule, UpdateDiscipline discipline)
-        : this(ServerState.Initial(initial, Optimization.Momentum.Validate(momentum)), weightDecay, schedule, discipline)
+        LearningRateSchedule schedule, UpdateDiscipline discipline, StalenessPolicy? policy = null)
+        : this(ServerState.Initial(initial, Optimization.Momentum.Validate(momentum)), weightDecay, schedule, discipline, policy)
     {
     }
 
     /// <summary>Creates a server in <paramref name="state"/> (copied).</summary>
-    public ParameterServer(ServerState state, double weightDecay, LearningRateSchedule schedule, UpdateDiscipline discipline)
+    public ParameterServer(ServerState state, double weightDecay, LearningRateSchedule schedule, UpdateDiscipline discipline,
+        StalenessPolicy? policy = null)
     {
-        Core = new UpdateCore(state, weightDecay, schedule);
+        policy ??= StalenessPolicy.None;
+        if (discipline == UpdateDiscipline.Hogwild && policy.Kind is not (StalenessPolicyKind.None or StalenessPolicyKind.LearningRateScale))
+            throw new ArgumentException($"--staleness-policy {policy.Spec} needs the atomic discipline (it reads or skips the whole update under the server's lock)");
+        Core = new UpdateCore(state, weightDecay, schedule) { Policy = policy };
         Discipline = discipline;
     }
 
@@ -79,12 +83,12 @@ public sealed class ParameterServer
     /// <summary>
     /// Applies one update computed from parameters read at <paramref name="readVersion"/>; returns its staleness.
     /// </summary>
-    public long Apply(ReadOnlySpan<float> gradient, long readVersion)
+    public long Apply(ReadOnlySpan<float> gradient, long readVersion, ReadOnlySpan<float> readParameters = default)
     {
         CheckLength(gradient.Length);
         if (Discipline == UpdateDiscipline.Atomic)
         {
-            lock (_lock) return Core.Apply(gradient, readVersion);
+            lock (_lock) return Core.Apply(gradient, readVersion, readParameters);
         }
         var step = Core.PrepareAt(Core.TakeTicket(), readVersion);
         Core.Step(step, gradient);

@@ -29,6 +29,8 @@ public sealed class UpdateCore
     private IUpdateObserver[] _observers = [];
     private long _version;
     private double _momentum;
+    private float[]? _compensated;
+    private long _dropped;
 
     /// <summary>
     /// Creates a core from <paramref name="state"/> (copied) over <paramref name="coordinates"/> (null = the range
@@ -70,6 +72,12 @@ public sealed class UpdateCore
     /// <summary>The learning-rate schedule alpha_t.</summary>
     public LearningRateSchedule Schedule { get; }
 
+    /// <summary>The server-side staleness policy (<see cref="StalenessPolicy.None"/> by default).</summary>
+    public StalenessPolicy Policy { get; init; } = StalenessPolicy.None;
+
+    /// <summary>Updates dropped by a <c>drop</c> policy since this core was created (not part of the state).</summary>
+    public long DroppedUpdates => Interlocked.Read(ref _dropped);
+
     /// <summary>The staleness of every recorded update.</summary>
     public StalenessHistogram Staleness { get; private set; } = new();
 
@@ -95,10 +103,30 @@ public sealed class UpdateCore
     /// <summary>The observers attached.</summary>
     public IReadOnlyList<IUpdateObserver> Observers => Volatile.Read(ref _observers);
 
-    /// <summary>The whole DESIGN step for a gradient computed on the parameters of <paramref name="readVersion"/>; returns its staleness.</summary>
-    public long Apply(ReadOnlySpan<float> gradient, long readVersion)
+    /// <summary>
+    /// The whole DESIGN step for a gradient computed on the parameters of <paramref name="readVersion"/>; returns its
+    /// staleness. <paramref name="readParameters"/> (those parameters, over the coordinates held) is needed by a
+    /// delay-compensation policy only.
+    /// </summary>
+    public long Apply(ReadOnlySpan<float> gradient, long readVersion, ReadOnlySpan<float> readParameters = default)
     {
         var step = Prepare(readVersion);
+        if (Policy.Drops(step.Staleness))
+        {
+            // The update takes its version and its staleness is recorded; nothing is applied, nobody is told.
+            Advance(step);
+            Staleness.Add(step.Staleness);
+            Interlocked.Increment(ref _dropped);
+            return step.Staleness;
+        }
+        if (Policy.NeedsReadParameters)
+        {
+            if (readParameters.Length != _w.Length)
+                throw new ArgumentException($"delay compensation needs the {_w.Length} parameters the gradient was computed on, got {readParameters.Length}");
+            _compensated ??= new float[_w.Length];
+            Policy.Compensate(gradient, _w, readParameters, _compensated);
+            gradient = _compensated;
+        }
         Step(step, gradient);
         // The version moves with w and v before anyone is told: an observer that throws cannot leave them out of step.
         Advance(step);
@@ -130,7 +158,7 @@ public sealed class UpdateCore
         return Make(t, readVersion);
     }
 
-    private UpdateStep Make(long t, long readVersion) => new(t, readVersion, Schedule.At(t), Momentum, WeightDecay);
+    private UpdateStep Make(long t, long readVersion) => new(t, readVersion, Policy.Alpha(Schedule.At(t), t - readVersion), Momentum, WeightDecay);
 
     /// <summary>Applies the heavy-ball step of <paramref name="step"/> to the coordinates held (<paramref name="gradient"/> over the same coordinates).</summary>
     public void Step(in UpdateStep step, ReadOnlySpan<float> gradient)

@@ -133,5 +133,5 @@ public sealed class GroupStep
     public double Combine() => BatchSplit.Combine(_gradients, _losses, Batch, _sum);
 
     /// <summary>Pushes the group's gradient to <paramref name="server"/> as one update; returns its staleness.</summary>
-    public long Push(ParameterServer server) => server.Apply(_sum, ReadVersion);
+    public long Push(ParameterServer server) => server.Apply(_sum, ReadVersion, Parameters);
 }

@@ -71,6 +71,14 @@ public sealed record ResolvedOptions
         if (o.TimeSeconds is double t && (!(t > 0) || !double.IsFinite(t))) throw new ArgumentException($"--time must be > 0 seconds, got {t}");
         if (o.TargetLoss is double x && (!double.IsFinite(x) || x < 0))
             throw new ArgumentException($"--target-loss must be a finite number >= 0 (every model's loss is >= 0), got {x}");
+        if (o.StalenessPolicy is string sp)
+        {
+            Optimization.StalenessPolicy policy;
+            try { policy = Optimization.StalenessPolicy.Parse(sp); }
+            catch (FormatException ex) { throw new ArgumentException($"--staleness-policy: {ex.Message}"); }
+            if (o.Discipline == UpdateDiscipline.Hogwild && policy.Kind is not (Optimization.StalenessPolicyKind.None or Optimization.StalenessPolicyKind.LearningRateScale))
+                throw new ArgumentException($"--staleness-policy {policy.Spec} needs the atomic discipline (it reads or skips the whole update under the server's lock)");
+        }
         if (o.TargetAccuracy is double acc && !(acc > 0 && acc <= 1))
             throw new ArgumentException($"--target-accuracy must be a fraction in (0, 1] (0.9 for 90 %), got {acc}");
         if (o.Validation is int val && val < 1) throw new ArgumentException($"--validation must be >= 1 rows, got {val}");

@@ -68,6 +68,9 @@ public sealed record RunPlan
     /// <summary>Target evaluation loss, if any.</summary>
     public double? TargetLoss { get; init; }
 
+    /// <summary>The server-side staleness policy every update goes through.</summary>
+    public Optimization.StalenessPolicy StalenessPolicy { get; init; } = Optimization.StalenessPolicy.None;
+
     /// <summary>Stop once the accuracy on the held-out split (<see cref="DataSplit.HeldOut"/>) is at least this fraction.</summary>
     public double? TargetAccuracy { get; init; }
 

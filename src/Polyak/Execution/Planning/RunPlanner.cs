@@ -105,6 +105,7 @@ public static class RunPlanner
             TimeLimit = options.TimeSeconds,
             TargetLoss = options.TargetLoss,
             TargetAccuracy = options.TargetAccuracy,
+            StalenessPolicy = options.StalenessPolicy is string policy ? Optimization.StalenessPolicy.Parse(policy) : Optimization.StalenessPolicy.None,
             DivergenceFactor = options.DivergenceFactor,
             Recipe = resolved.Recipe,
             FromRecipe = resolved.FromRecipe,

@@ -71,6 +71,12 @@ public sealed record TrainingOptions
     /// </summary>
     public double? TargetAccuracy { get; init; }
 
+    /// <summary>
+    /// The server-side staleness policy (<c>--staleness-policy</c>): <c>none</c> (default), <c>lr-scale</c>,
+    /// <c>drop:T</c>, <c>dc[:LAMBDA]</c> (<see cref="Optimization.StalenessPolicy"/>).
+    /// </summary>
+    public string? StalenessPolicy { get; init; }
+
     /// <summary>Rows held out of the training data as a validation split (seeded by the data seed), for accuracy targets that must not touch the test split.</summary>
     public int? Validation { get; init; }
 

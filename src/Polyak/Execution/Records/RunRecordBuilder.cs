@@ -53,6 +53,7 @@ public static class RunRecordBuilder
             UpdatesToTarget = monitor.TargetReachedAt,
             TimeToTarget = monitor.TargetReachedSeconds,
             SimulatedTimeToTarget = monitor.TargetReachedSimulatedSeconds,
+            DroppedUpdates = plan.StalenessPolicy.Kind == Optimization.StalenessPolicyKind.Drop ? session.Server.Core.DroppedUpdates : null,
         };
         var controller = session.Controller;
         return new RunRecord

@@ -62,4 +62,7 @@ public sealed record RunSummary
 
     /// <summary>Simulated seconds to the accuracy target, on the simulator.</summary>
     public double? SimulatedTimeToTarget { get; init; }
+
+    /// <summary>Updates a <c>drop:T</c> staleness policy dropped in this session (null without that policy): work done, nothing applied.</summary>
+    public long? DroppedUpdates { get; init; }
 }

@@ -28,7 +28,7 @@ public sealed class TrainingSession
         int d = plan.Model.ParameterCount;
         var w = new float[d];
         plan.Model.Initialize(w, plan.InitializationSeed);
-        Server = new ParameterServer(w, plan.Momentum, plan.WeightDecay, plan.Schedule, plan.Discipline);
+        Server = new ParameterServer(w, plan.Momentum, plan.WeightDecay, plan.Schedule, plan.Discipline, plan.StalenessPolicy);
         Monitor = new RunMonitor(plan.UpdateLimit, plan.TimeLimit, plan.TargetLoss, plan.DivergenceFactor, plan.Config.EvalEvery ?? 1, progress, cancel)
         {
             Checkpoints = runDirectory is null ? CheckpointPolicy.None : CheckpointPolicy.For(plan.Config.CheckpointEvery, plan.UpdateLimit),

@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace Polyak.Optimization;
+
+/// <summary>What a <see cref="StalenessPolicy"/> does to a stale update.</summary>
+public enum StalenessPolicyKind
+{
+    /// <summary>Nothing: the plain update rule.</summary>
+    None,
+
+    /// <summary>Staleness-aware learning rate: <c>alpha_t / max(1, tau)</c> (ElasticDL's staleness-aware rate; dist-keras DynSGD scales by 1/(tau+1)).</summary>
+    LearningRateScale,
+
+    /// <summary>Drop a gradient older than the threshold (TensorFlow's <c>DropStaleGradientOptimizer</c>): the update is consumed, nothing is applied.</summary>
+    Drop,
+
+    /// <summary>Delay compensation (DC-ASGD, Zheng et al. 2017): <c>g + lambda g * g * (w - w_read)</c>, the first-order Taylor correction with the diagonal outer-product approximation of the Hessian.</summary>
+    DelayCompensation,
+}
+
+/// <summary>
+/// A server-side remedy for staleness, applied by the <see cref="UpdateCore"/> to every update, so it means the same on
+/// every backend that runs the core (<c>--staleness-policy</c>): <c>none</c>, <c>lr-scale</c>, <c>drop:T</c> (drop
+/// updates with tau &gt; T), <c>dc[:LAMBDA]</c> (delay compensation, lambda default 0.04, the paper's constant variant).
+/// A dropped update still takes its version (its work was done and is counted) and its staleness is recorded; w and v do
+/// not change and the observers are not told.
+/// </summary>
+public sealed record StalenessPolicy(StalenessPolicyKind Kind, double Parameter = 0)
+{
+    /// <summary>No policy.</summary>
+    public static readonly StalenessPolicy None = new(StalenessPolicyKind.None);
+
+    /// <summary>The spec string, e.g. <c>drop:8</c>.</summary>
+    public string Spec => Kind switch
+    {
+        StalenessPolicyKind.None => "none",
+        StalenessPolicyKind.LearningRateScale => "lr-scale",
+        StalenessPolicyKind.Drop => string.Create(CultureInfo.InvariantCulture, $"drop:{Parameter:G}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"dc:{Parameter:G}"),
+    };
+
+    /// <summary>The learning rate of an update of staleness <paramref name="tau"/> whose schedule gives <paramref name="alpha"/>.</summary>
+    public double Alpha(double alpha, long tau) => Kind == StalenessPolicyKind.LearningRateScale && tau > 1 ? alpha / tau : alpha;
+
+    /// <summary>Whether an update of staleness <paramref name="tau"/> is dropped.</summary>
+    public bool Drops(long tau) => Kind == StalenessPolicyKind.Drop && tau > Parameter;
+
+    /// <summary>Whether the policy needs the parameters the gradient was computed on (delay compensation).</summary>
+    public bool NeedsReadParameters => Kind == StalenessPolicyKind.DelayCompensation;
+
+    /// <summary>
+    /// Writes the delay-compensated gradient <c>g + lambda g * g * (w - wRead)</c> into <paramref name="compensated"/>
+    /// (all spans over the same coordinates).
+    /// </summary>
+    public void Compensate(ReadOnlySpan<float> gradient, ReadOnlySpan<float> w, ReadOnlySpan<float> wRead, Span<float> compensated)
+    {
+        float lambda = (float)Parameter;
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            float g = gradient[i];
+            compensated[i] = g + lambda * g * g * (w[i] - wRead[i]);
+        }
+    }
+
+    /// <summary>Parses a spec (see the type); throws <see cref="FormatException"/> naming what is expected.</summary>
+    public static StalenessPolicy Parse(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        string s = spec.Trim().ToLowerInvariant();
+        int colon = s.IndexOf(':');
+        string name = colon < 0 ? s : s[..colon], arg = colon < 0 ? "" : s[(colon + 1)..];
+        const string Expected = "expected none, lr-scale, drop:T (T >= 0 updates) or dc[:LAMBDA] (LAMBDA >= 0)";
+        double Number(string what)
+        {
+            if (!double.TryParse(arg, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !double.IsFinite(x) || x < 0)
+                throw new FormatException($"'{spec}': {what} must be a finite number >= 0, got '{arg}' ({Expected})");
+            return x;
+        }
+        return name switch
+        {
+            "none" when arg.Length == 0 => None,
+            "lr-scale" when arg.Length == 0 => new StalenessPolicy(StalenessPolicyKind.LearningRateScale),
+            "drop" when arg.Length > 0 => new StalenessPolicy(StalenessPolicyKind.Drop, Math.Floor(Number("the threshold T"))),
+            "dc" => new StalenessPolicy(StalenessPolicyKind.DelayCompensation, arg.Length == 0 ? 0.04 : Number("LAMBDA")),
+            _ => throw new FormatException($"'{spec}' is not a staleness policy: {Expected}"),
+        };
+    }
+}
