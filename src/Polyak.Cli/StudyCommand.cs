@@ -22,6 +22,7 @@ public static class StudyCommand
         var quick = new Option<bool>("--quick") { Description = "Quick preset (about 20 s): least squares on synthetic regression, N=16, simulator" };
         var full = new Option<bool>("--full") { Description = "Full preset (tens of minutes): LeNet on Fashion-MNIST, N=16, simulator" };
         var presetOption = new Option<string?>("--preset") { Description = $"Preset by name: {string.Join(", ", StudyPresets.Names)} (mlp-fashion: 784-256-10 MLP on Fashion-MNIST to loss 0.45, 4 lr x 6 mu x 3 seeds)" };
+        var policies = new Option<string?>("--policies") { Description = "Also run every level under these server-side staleness policies (comma-separated: lr-scale, drop:T, dc[:LAMBDA]) and compare each alone (mu = 0) and combined with momentum tuning" };
         var extend = new Option<bool>("--extend-edges") { Description = "Where a policy's best point is on the grid's edge, add the next learning rate or momentum beyond it and rerun what is new (at most 3 rounds)" };
         var command = new Command("study", "The momentum study: tune lr x momentum per asynchrony level, statistical penalty of three momentum policies, HTML report");
         set.AddTo(command);
@@ -37,7 +38,8 @@ public static class StudyCommand
         command.Options.Add(full);
         command.Options.Add(extend);
         command.Options.Add(presetOption);
-        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p, p.GetValue(levels), PresetName(p.GetValue(quick), p.GetValue(full), p.GetValue(presetOption)), p.GetValue(extend))));
+        command.Options.Add(policies);
+        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p, p.GetValue(levels), PresetName(p.GetValue(quick), p.GetValue(full), p.GetValue(presetOption)), p.GetValue(extend), p.GetValue(policies))));
         return command;
     }
 
@@ -81,9 +83,14 @@ public static class StudyCommand
         };
     }
 
-    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, string? presetName, bool extendEdges)
+    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, string? presetName, bool extendEdges, string? policies)
     {
-        var request = BuildRequest(set, grid, p, levelSpec, presetName, out var runner) with { ExtendEdgeRounds = extendEdges ? 3 : 0 };
+        var request = BuildRequest(set, grid, p, levelSpec, presetName, out var runner) with
+        {
+            ExtendEdgeRounds = extendEdges ? 3 : 0,
+            Policies = policies is null ? [] : policies.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+        };
+        request.Validate();
         request.Validate();
         string fingerprint = TuningRequest.Fingerprint(request.Base, $"{string.Join(",", request.Levels)}|{request.LevelRequest(request.Levels[0]).Fingerprint()}");
         string dir = OutputFolder.Claim(p.GetValue(set.Out) ?? Path.Combine("runs", $"study-{request.Preset}-{fingerprint}"), "--out", ["tune.jsonl", "study.json"]);

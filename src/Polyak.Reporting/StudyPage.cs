@@ -56,6 +56,14 @@ public static class StudyPage
                 sb.Append(C, $"<tr><td>{l.Groups}</td><td class=\"l\">{E(name)}</td><td>{N(p.LearningRate, "G3")}</td><td>{N(p.Momentum, "0.##")}</td><td>{(p.Status == TrialResult.Censored ? N(p.UpdatesToTarget) + "+" : N(p.UpdatesToTarget))}</td><td class=\"l\">{p.Status}</td><td>{Pen(p)}</td></tr>\n");
         sb.Append("</table>\n");
 
+        if (study.PolicyComparison.Count > 0)
+        {
+            sb.Append("<h2>Server-side staleness policies against momentum tuning</h2>\n<p>Each policy's grid tuned like the study's own; <em>alone</em>: momentum fixed at 0; <em>with momentum tuned</em>: the best point over the momentum grid. Penalty relative to the plain rule's best synchronous run; predicted time = updates (dropped ones included) x time per update. Brackets: 95 % bootstrap interval over seeds.</p>\n<table><tr><th>policy</th><th>g</th><th>alone: updates</th><th>alone: penalty</th><th>tuned: lr</th><th>tuned: mu</th><th>tuned: updates</th><th>interval</th><th>tuned: penalty</th><th>predicted time</th></tr>\n");
+            foreach (var r in study.PolicyComparison)
+                sb.Append(C, $"<tr><td class=\"l\">{E(r.Policy)}</td><td>{r.Groups}</td><td>{Upd(r.MomentumZero)}</td><td>{Pen(r.MomentumZero)}</td><td>{N(r.MomentumTuned.LearningRate, "G3")}</td><td>{N(r.MomentumTuned.Momentum, "0.##")}</td><td>{Upd(r.MomentumTuned)}</td><td>{Ci(r.TunedInterval)}</td><td>{Pen(r.MomentumTuned)}</td><td>{(r.MomentumTuned.Reached ? "" : "&ge;")}{N(r.PredictedTimeTuned, "G4")}</td></tr>\n");
+            sb.Append("</table>\n");
+        }
+
         sb.Append("<h2>Hardware efficiency and predicted time to target</h2>\n<table><tr><th>g</th><th>time per update</th><th>unit</th><th>relative to sync</th><th>updates to target</th><th>predicted time to target</th></tr>\n");
         foreach (var l in study.Levels)
             sb.Append(C, $"<tr><td>{l.Groups}</td><td>{N(l.TimePerUpdate, "G4")}</td><td class=\"l\">{E(l.TimeUnit)}</td><td>{N(l.HardwareEfficiency, "0.###")}</td><td>{(l.Status == TrialResult.Censored ? N(l.UpdatesToTarget) + "+" : N(l.UpdatesToTarget))}</td><td>{(l.Status == TrialResult.Censored ? "&ge;" : "")}{N(l.PredictedTimeToTarget, "G4")}</td></tr>\n");
@@ -74,6 +82,8 @@ public static class StudyPage
         sb.Append(C, $"<p style=\"color:#888;font-size:0.8em\">Polyak {E(PolyakVersion.Current)}</p>\n</body></html>\n");
         return sb.ToString();
     }
+
+    private static string Upd(PolicyChoice p) => p.Status == TrialResult.Censored ? N(p.UpdatesToTarget) + "+" : N(p.UpdatesToTarget);
 
     private static string Ci(BootstrapInterval? x) => x is null ? "" : E(x.Text);
 

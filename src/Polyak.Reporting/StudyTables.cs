@@ -30,6 +30,19 @@ public static class StudyTables
         return csv;
     }
 
+    /// <summary><c>study --policies</c>: each staleness policy per level, alone (mu = 0) and with momentum tuned.</summary>
+    public static CsvWriter PolicyComparison(StudyResult study)
+    {
+        var csv = new CsvWriter("policy", "groups", "alone_updates_to_target", "alone_status", "alone_penalty", "tuned_learning_rate", "tuned_momentum",
+            "tuned_updates_to_target", "tuned_status", "tuned_ci_low", "tuned_ci_high", "tuned_penalty", "time_per_update", "predicted_time_tuned");
+        foreach (var r in study.PolicyComparison)
+            csv.Text(r.Policy).Integer(r.Groups).Number(r.MomentumZero.UpdatesToTarget).Text(r.MomentumZero.Status).Number(r.MomentumZero.Penalty, "G4")
+                .Number(r.MomentumTuned.LearningRate).Number(r.MomentumTuned.Momentum).Number(r.MomentumTuned.UpdatesToTarget).Text(r.MomentumTuned.Status)
+                .Number(r.TunedInterval?.Lower ?? double.NaN).Number(r.TunedInterval?.Upper ?? double.NaN).Number(r.MomentumTuned.Penalty, "G4")
+                .Number(r.TimePerUpdate, "G5").Number(r.PredictedTimeTuned, "G5").EndRow();
+        return csv;
+    }
+
     /// <summary>The three momentum policies per level.</summary>
     public static CsvWriter Policies(StudyResult study)
     {

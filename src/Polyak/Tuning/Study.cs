@@ -54,12 +54,83 @@ public sealed class Study
                 if (request.ExtendEdgeRounds > 0)
                     extensions.Add(GridEdges(analysed.Levels).Count == 0 ? "every policy's best point is inside the grid"
                         : round >= request.ExtendEdgeRounds ? $"stopped after {request.ExtendEdgeRounds} round(s) with points still on the edge" : "the edges left are at the momentum bounds [-0.9, 0.99]");
-                return extensions.Count == 0 ? analysed : analysed with { Reading = [.. analysed.Reading, $"Grid extension (--extend-edges): {string.Join("; ", extensions)}."] };
+                if (extensions.Count > 0) analysed = analysed with { Reading = [.. analysed.Reading, $"Grid extension (--extend-edges): {string.Join("; ", extensions)}."] };
+                return request.ResolvedPolicies.Count > 1 ? ComparePolicies(request, analysed, tunings, tuner, cancel, clock) : analysed;
             }
             extensions.Add($"round {round + 1}: {extended.Value.What}");
             Log?.Invoke($"extending the grid (round {round + 1}): {extended.Value.What}");
             request = extended.Value.Request;
         }
+    }
+
+    /// <summary>
+    /// <c>study --policies</c>: runs every level again under each other staleness policy (the plain policy's runs are the
+    /// study's own), then compares, per level, each policy alone (mu = 0) and combined with momentum tuning, and adds the
+    /// comparison and its reading to <paramref name="main"/>.
+    /// </summary>
+    private StudyResult ComparePolicies(StudyRequest request, StudyResult main, IReadOnlyList<(int Groups, TuningResult Result)> plain,
+        Tuner tuner, CancellationToken cancel, Stopwatch clock)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var rows = new List<PolicyComparisonRow>();
+        double reference = main.ReferenceUpdates;
+        foreach (string policy in request.ResolvedPolicies)
+        {
+            IReadOnlyList<(int Groups, TuningResult Result)> tunings = plain;
+            if (policy != "none")
+            {
+                var list = new List<(int, TuningResult)>();
+                var withPolicy = request with { Base = request.Base with { StalenessPolicy = policy } };
+                foreach (int g in request.Levels.Order())
+                {
+                    Log?.Invoke($"policy {policy}, level g = {g}");
+                    list.Add((g, tuner.Run(withPolicy.LevelRequest(g), cancel)));
+                }
+                tunings = list;
+            }
+            var boot = StudyBootstrap.Run(tunings);
+            for (int i = 0; i < tunings.Count; i++)
+            {
+                var (g, result) = tunings[i];
+                var level = main.Levels.First(l => l.Groups == g);
+                rows.Add(new PolicyComparisonRow
+                {
+                    Policy = policy,
+                    Groups = g,
+                    MomentumZero = PolicyChoice.From(result.BestWhere(p => p.Momentum == 0), reference),
+                    MomentumTuned = PolicyChoice.From(result.Best, reference),
+                    TunedInterval = boot.Replicates > 0 ? boot.Levels[i].UpdatesToTarget : null,
+                    TimePerUpdate = level.TimePerUpdate,
+                });
+            }
+        }
+        var lines = new List<string>();
+        int last = request.Levels.Max();
+        string Cell(PolicyChoice p) => p.Reached ? p.UpdatesToTarget.ToString("G4", c) : $">={p.UpdatesToTarget:G4}";
+        var atLast = rows.Where(r => r.Groups == last).ToList();
+        lines.Add($"Staleness policies at g = {last} (updates to target; mu = 0 / momentum tuned): " +
+            string.Join("; ", atLast.Select(r => string.Create(c, $"{r.Policy} {Cell(r.MomentumZero)} / {Cell(r.MomentumTuned)} (mu {r.MomentumTuned.Momentum:0.##}){(r.TunedInterval is { Degenerate: false } ci ? " " + ci.Text : "")}"))) + ".");
+        var plainRow = atLast.First(r => r.Policy == "none");
+        var tunedPlain = plainRow.MomentumTuned;
+        foreach (var r in atLast.Where(r => r.Policy != "none"))
+        {
+            // With intervals over seeds, "better" and "worse" need intervals that do not overlap.
+            string overSeeds = r.TunedInterval is { Degenerate: false } a && plainRow.TunedInterval is { Degenerate: false } b
+                ? !a.UpperIsBound && a.Upper < b.Lower ? " — the intervals do not overlap"
+                  : !b.UpperIsBound && b.Upper < a.Lower ? " — the intervals do not overlap"
+                  : " — but the intervals overlap: not distinguishable with these seeds"
+                : "";
+            string alone = !r.MomentumZero.Reached && !tunedPlain.Reached ? "neither reached the target"
+                : r.MomentumZero.NoWorseThan(tunedPlain) && r.MomentumZero.UpdatesToTarget < tunedPlain.UpdatesToTarget ? $"{r.Policy} alone beats momentum tuning alone"
+                : r.MomentumZero.UpdatesToTarget == tunedPlain.UpdatesToTarget ? $"{r.Policy} alone matches momentum tuning alone" : $"momentum tuning alone beats {r.Policy} alone";
+            string combined = r.MomentumTuned.Reached && tunedPlain.Reached
+                ? r.MomentumTuned.UpdatesToTarget < tunedPlain.UpdatesToTarget ? $"combined they do better than momentum tuning alone ({r.MomentumTuned.UpdatesToTarget:G4} vs {tunedPlain.UpdatesToTarget:G4})"
+                  : $"combining them does not improve on momentum tuning alone ({r.MomentumTuned.UpdatesToTarget:G4} vs {tunedPlain.UpdatesToTarget:G4})"
+                : "the combination cannot be compared (censored)";
+            lines.Add(string.Create(c, $"At g = {last}: {alone}; {combined}{overSeeds}."));
+        }
+        lines.Add("Policy comparison: point estimates of the median over seeds; intervals where several seeds were run; each policy's learning rate and momentum tuned on the same grid; dropped updates count as work.");
+        return main with { PolicyComparison = rows, Reading = [.. main.Reading, .. lines], WallSeconds = clock.Elapsed.TotalSeconds };
     }
 
     /// <summary>

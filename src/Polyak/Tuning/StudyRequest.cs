@@ -48,6 +48,17 @@ public sealed record StudyRequest
     /// </summary>
     public int ExtendEdgeRounds { get; init; }
 
+    /// <summary>
+    /// <c>--policies</c>: server-side staleness policies to compare with momentum tuning (specs of
+    /// <see cref="Optimization.StalenessPolicy"/>); the study's main analysis is on the first, and <c>none</c> is always
+    /// the first. Empty: the base configuration's policy only.
+    /// </summary>
+    public IReadOnlyList<string> Policies { get; init; } = [];
+
+    /// <summary>The policies run: none first, then the others given, each once.</summary>
+    public IReadOnlyList<string> ResolvedPolicies => Policies.Count == 0 ? []
+        : Policies.Select(p => Optimization.StalenessPolicy.Parse(p).Spec).Prepend("none").Distinct().ToArray();
+
     /// <summary>The momentum grid actually used (with 0.9, sorted).</summary>
     public IReadOnlyList<double> ResolvedMomenta => Momenta.Append(0.9).Distinct().Order().ToArray();
 
@@ -63,12 +74,19 @@ public sealed record StudyRequest
         if (Levels.Distinct().Count() != Levels.Count) throw new ArgumentException("--levels: levels must be distinct");
         if (Base.TargetLoss is null && Base.TargetAccuracy is null)
             throw new ArgumentException("study needs a target (--target-loss X or --target-accuracy A): the criterion is updates to target");
+        foreach (string policy in Policies)
+        {
+            try { Optimization.StalenessPolicy.Parse(policy); }
+            catch (FormatException ex) { throw new ArgumentException($"--policies: {ex.Message}"); }
+        }
+        if (Policies.Count > 0 && !ResolvedMomenta.Contains(0))
+            throw new ArgumentException("--policies compares each policy alone (momentum 0) with momentum tuning: include 0 in --momenta");
         if (ExtendEdgeRounds is < 0 or > 10) throw new ArgumentException($"--extend-edges: rounds must be in [0, 10], got {ExtendEdgeRounds}");
         foreach (int g in Levels) LevelRequest(g).Validate();
     }
 
     /// <summary>Runs the study plans over all its levels (<see cref="TuningRequest.PlannedRuns"/>: an upper bound with halving).</summary>
-    public int PlannedRuns => Levels.Distinct().Sum(g => LevelRequest(g).PlannedRuns);
+    public int PlannedRuns => Math.Max(1, ResolvedPolicies.Count) * Levels.Distinct().Sum(g => LevelRequest(g).PlannedRuns);
 
     /// <summary>The tuning request of level <paramref name="groups"/>.</summary>
     public TuningRequest LevelRequest(int groups) => new()

@@ -60,6 +60,9 @@ public sealed record StudyResult
     /// <summary>Summed wall seconds of the executed runs.</summary>
     public double CostSeconds { get; init; }
 
+    /// <summary><c>study --policies</c>: each staleness policy at each level, alone and combined with momentum tuning (empty without it).</summary>
+    public IReadOnlyList<PolicyComparisonRow> PolicyComparison { get; init; } = [];
+
     /// <summary>Wall seconds of the whole study.</summary>
     public double WallSeconds { get; init; }
 }
