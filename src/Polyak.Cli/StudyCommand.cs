@@ -103,7 +103,7 @@ public static class StudyCommand
         TuningOptionSet.WarnJournalProblems(journal);
 
         using var interruption = new Interruption($"stopping: runs in progress are dropped, finished ones are kept in {journal.Path}");
-        var progress = new TrialProgress(request.PlannedRuns, !request.Halving);
+        var progress = new TrialProgress(request.PlannedRuns, !request.Halving && request.ExtendEdgeRounds == 0);
         var study = new Study(runner, journal)
         {
             TrialFinished = progress.Report,
@@ -116,7 +116,7 @@ public static class StudyCommand
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine($"study interrupted after {progress.Done} of {(request.Halving ? "at most " : "")}{request.PlannedRuns} run(s): {journal.Count} finished run(s) kept in {journal.Path}; runs in progress were dropped and are redone; resume with: {Rerun.Command()}");
+            Console.Error.WriteLine($"study interrupted after {progress.Done} of {(request.Halving || request.ExtendEdgeRounds > 0 ? "about " : "")}{request.PlannedRuns} run(s): {journal.Count} finished run(s) kept in {journal.Path}; runs in progress were dropped and are redone; resume with: {Rerun.Command()}");
             throw;
         }
         string index = StudyReport.Write(result, dir);

@@ -13,6 +13,7 @@ public sealed class TrialProgress(int total, bool exact)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly object _lock = new();
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private int _done, _executed;
 
     /// <summary>Runs finished, reused or pruned so far.</summary>
@@ -24,6 +25,8 @@ public sealed class TrialProgress(int total, bool exact)
         string line;
         lock (_lock)
         {
+            // A run seen before (a later round of --extend-edges reuses the journal): counted once, not printed again.
+            if (!_seen.Add(t.Key)) return;
             _done++;
             bool trained = !reused && t.Status != TrialResult.Pruned;
             if (trained) _executed++;

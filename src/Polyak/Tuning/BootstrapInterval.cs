@@ -8,10 +8,10 @@ namespace Polyak.Tuning;
 /// <see cref="Upper"/>. <see cref="Degenerate"/>: every replicate gave the same value (one seed, or identical runs):
 /// there is no sampling uncertainty to show, and it is not shown as an interval.
 /// </summary>
-public sealed record BootstrapInterval(double Lower, double Upper, bool UpperIsBound)
+public sealed record BootstrapInterval(double Lower, double Upper, bool UpperIsBound, bool Identical = false)
 {
-    /// <summary>Every replicate gave the same value.</summary>
-    public bool Degenerate => Lower == Upper && !UpperIsBound;
+    /// <summary>Every replicate gave the same value (not merely 95 % of them: a real [x, x] interval is an interval).</summary>
+    public bool Degenerate => Identical;
 
     /// <summary>Whether <paramref name="x"/> lies inside (a censored upper end counts as unbounded).</summary>
     public bool Contains(double x) => x >= Lower && (UpperIsBound || x <= Upper);
@@ -27,9 +27,11 @@ public sealed record BootstrapInterval(double Lower, double Upper, bool UpperIsB
         var v = values.Where(x => !double.IsNaN(x)).Order().ToArray();
         if (v.Length == 0 || !double.IsFinite(v[0])) return null;
         double lo = Quantile(v, 0.025), hi = Quantile(v, 0.975);
+        // More than 97.5 % of the replicates censored: no finite lower end, so no interval to show.
+        if (!double.IsFinite(lo)) return null;
         bool bound = double.IsPositiveInfinity(hi);
         if (bound) hi = v.Last(double.IsFinite);
-        return new BootstrapInterval(lo, hi, bound);
+        return new BootstrapInterval(lo, hi, bound, Identical: v[0] == v[^1]);
     }
 
     private static double Quantile(double[] sorted, double q)

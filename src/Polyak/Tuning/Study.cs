@@ -121,7 +121,8 @@ public sealed class Study
                   : " — but the intervals overlap: not distinguishable with these seeds"
                 : "";
             string alone = !r.MomentumZero.Reached && !tunedPlain.Reached ? "neither reached the target"
-                : r.MomentumZero.NoWorseThan(tunedPlain) && r.MomentumZero.UpdatesToTarget < tunedPlain.UpdatesToTarget ? $"{r.Policy} alone beats momentum tuning alone"
+                : r.MomentumZero.Reached != tunedPlain.Reached ? (r.MomentumZero.Reached ? $"{r.Policy} alone reached the target and momentum tuning alone did not" : $"momentum tuning alone reached the target and {r.Policy} alone did not")
+                : r.MomentumZero.UpdatesToTarget < tunedPlain.UpdatesToTarget ? $"{r.Policy} alone beats momentum tuning alone"
                 : r.MomentumZero.UpdatesToTarget == tunedPlain.UpdatesToTarget ? $"{r.Policy} alone matches momentum tuning alone" : $"momentum tuning alone beats {r.Policy} alone";
             string combined = r.MomentumTuned.Reached && tunedPlain.Reached
                 ? r.MomentumTuned.UpdatesToTarget < tunedPlain.UpdatesToTarget ? $"combined they do better than momentum tuning alone ({r.MomentumTuned.UpdatesToTarget:G4} vs {tunedPlain.UpdatesToTarget:G4})"

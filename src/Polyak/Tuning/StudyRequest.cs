@@ -79,6 +79,9 @@ public sealed record StudyRequest
             try { Optimization.StalenessPolicy.Parse(policy); }
             catch (FormatException ex) { throw new ArgumentException($"--policies: {ex.Message}"); }
         }
+        if (Policies.Count > 0 && Base.StalenessPolicy is string own && Optimization.StalenessPolicy.Parse(own).Kind != Optimization.StalenessPolicyKind.None)
+            throw new ArgumentException($"--policies compares staleness policies against the plain rule; drop --staleness-policy {own} (list it in --policies)");
+        foreach (string policy in Policies) ResolvedOptions.ValidateGeneric(Base with { StalenessPolicy = policy });
         if (Policies.Count > 0 && !ResolvedMomenta.Contains(0))
             throw new ArgumentException("--policies compares each policy alone (momentum 0) with momentum tuning: include 0 in --momenta");
         if (ExtendEdgeRounds is < 0 or > 10) throw new ArgumentException($"--extend-edges: rounds must be in [0, 10], got {ExtendEdgeRounds}");

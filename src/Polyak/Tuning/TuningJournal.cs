@@ -56,6 +56,7 @@ public sealed class TuningJournal
                         var entry = doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.Deserialize<TrialResult>(Json.Compact) : null;
                         if (entry is null || string.IsNullOrEmpty(entry.Key)) problem = "not a finished run (no key)";
                         else if (!TrialResult.Statuses.Contains(entry.Status)) problem = $"unknown status '{Shorten(entry.Status)}'";
+                        else if (entry.Status == TrialResult.Reached && entry.UpdatesToTarget is null) problem = "status reached without updates_to_target";
                         else if (entry.Status != TrialResult.Pruned) _entries[entry.Key] = entry;
                     }
                     catch (JsonException ex)

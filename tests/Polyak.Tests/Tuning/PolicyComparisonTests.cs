@@ -64,3 +64,72 @@ public sealed class PolicyComparisonTests
         Assert.Equal(["none", "dc:0.04"], Request("dc", "none", "dc:0.04").ResolvedPolicies);
     }
 }
+
+/// <summary>Review fixes: interval edge cases, trial keys, journal lines, progress counting, scratch limits.</summary>
+public sealed class ReviewFixTests
+{
+    [Fact]
+    public void AnIntervalOfOneValueIsStillAnIntervalUnlessEveryReplicateAgrees()
+    {
+        var mostly = BootstrapInterval.Of(Enumerable.Repeat(1.0, 990).Concat(Enumerable.Repeat(2.0, 10)))!;
+        Assert.Equal(1, mostly.Lower);
+        Assert.Equal(1, mostly.Upper);
+        Assert.False(mostly.Degenerate); // 1 % of the replicates differ: a real [1, 1]
+        Assert.True(BootstrapInterval.Of(Enumerable.Repeat(3.0, 100))!.Degenerate);
+        // Nearly every replicate censored: no finite lower end, no interval (before: [inf, >= x]).
+        Assert.Null(BootstrapInterval.Of(Enumerable.Repeat(double.PositiveInfinity, 990).Append(5.0)));
+    }
+
+    [Fact]
+    public void TrialKeysIgnoreResourceLimitsAndUnsetNewOptions()
+    {
+        var o = new TrainingOptions { Model = "softmax", LearningRate = 0.1 };
+        Assert.Equal(TrialKey.For(o, 1), TrialKey.For(o with { MaxMemoryBytes = 1L << 30 }, 1));
+        Assert.NotEqual(TrialKey.For(o, 1), TrialKey.For(o with { StalenessPolicy = "lr-scale" }, 1));
+        Assert.NotEqual(TrialKey.For(o, 1), TrialKey.For(o with { TargetAccuracy = 0.9 }, 1));
+        // The canonical JSON has no field for an unset later option (journals written before it keep their keys).
+        var json = System.Text.Json.JsonSerializer.Serialize(o, Json.Compact);
+        Assert.Contains("\"staleness_policy\":null", json);
+    }
+
+    [Fact]
+    public void AReachedLineWithoutUpdatesIsReportedNotCrashed()
+    {
+        string dir = TestSupport.TempDir("journal-reached");
+        string path = Path.Combine(dir, "tune.jsonl");
+        File.WriteAllText(path, "{\"key\":\"k1\",\"workers\":1,\"groups\":1,\"learning_rate\":0.1,\"momentum\":0,\"seed\":1,\"budget\":10,\"status\":\"reached\"}\n");
+        var journal = new TuningJournal(path);
+        Assert.Equal("line 1: status reached without updates_to_target", Assert.Single(journal.Problems));
+        Assert.Equal(0, journal.Count);
+    }
+
+    [Fact]
+    public void PoliciesRefuseABaseStalenessPolicyAndHogwildOnes()
+    {
+        var request = new StudyRequest
+        {
+            Base = new TrainingOptions { Workers = 4, TargetLoss = 0.1, StalenessPolicy = "lr-scale" }, Levels = [1, 4], LearningRates = [0.1],
+            Momenta = [0, 0.5], Budget = 100, Policies = ["dc"],
+        };
+        Assert.Contains("drop --staleness-policy lr-scale", Assert.Throws<ArgumentException>(request.Validate).Message);
+        var hogwild = request with { Base = request.Base with { StalenessPolicy = null, Discipline = UpdateDiscipline.Hogwild } };
+        Assert.Contains("needs the atomic discipline", Assert.Throws<ArgumentException>(hogwild.Validate).Message);
+    }
+
+    [Fact]
+    public void AConvolutionWhoseColumnMatrixCannotExistIsRefused()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Polyak.Models.Layers.Network("n", "conv64k5-fc10", [64, 1414, 1414], 10));
+        Assert.Contains("column matrix of one sample", ex.Message);
+    }
+
+    [Fact]
+    public void ProgressCountsEachRunOnce()
+    {
+        var progress = new Polyak.Cli.TrialProgress(3, exact: false);
+        var t = new TrialResult { Key = "a", Workers = 1, Groups = 1, LearningRate = 0.1, Momentum = 0, Seed = 1, Budget = 10, Status = TrialResult.Censored };
+        progress.Report(t, reused: false);
+        progress.Report(t, reused: true); // the next round of --extend-edges reuses it
+        Assert.Equal(1, progress.Done);
+    }
+}

@@ -52,19 +52,23 @@ public sealed record MemoryEstimate
         long workspace = plan.Model.EstimateWorkspaceBytes((int)slice);
         int evalBatch = Math.Min(Evaluator.MaxBatch, Math.Max(1, plan.Data.EvalRows.Length));
         long evalWorkspace = plan.Model.EstimateWorkspaceBytes(evalBatch);
-        // Threads give each group an evaluator; the simulator's event loop and a cluster client have one.
-        long evaluators = plan.Backend is ThreadsBackend ? groups : 1;
+        // An accuracy target gives every evaluator a second workspace, for the held-out split.
+        if (plan.TargetAccuracy is not null)
+            evalWorkspace = Add(evalWorkspace, plan.Model.EstimateWorkspaceBytes(Math.Min(Evaluator.MaxBatch, Math.Max(1, plan.Data.HeldOut.Count))));
+        // Threads give each group an evaluator, the simulator's event loop and a cluster client one; the session one more.
+        long evaluators = (plan.Backend is ThreadsBackend ? groups : 1) + 1;
         bool simulated = plan.Backend is SimulatedBackend;
         // A checkpoint copies w and v (and, on the simulator, every group's in-flight read) and serialises them.
         long checkpointFloats = 2 * d + (simulated ? groups * d : 0);
         return new MemoryEstimate
         {
-            ServerBytes = Mul(4, floats),
+            // w, v, the initial vector and the final state; delay compensation keeps one more buffer.
+            ServerBytes = Mul(plan.StalenessPolicy.NeedsReadParameters ? 5 : 4, floats),
             GroupBytes = Mul(groups, k > 1 ? 2 * floats : floats) + Mul(groups, 4L * plan.Batch),
             WorkerBytes = Mul(plan.Workers, Add(floats, workspace)),
             EvaluationBytes = Add(Mul(evaluators, Add(floats, evalWorkspace)), plan.Model.EstimateWorkspaceBytes(Evaluator.MaxBatch)),
             CheckpointBytes = Mul(3, Mul(4, checkpointFloats)),
-            DataBytes = Add(Bytes(plan.Data.Train), Bytes(plan.Data.Test)),
+            DataBytes = Add(Add(Bytes(plan.Data.Train), Bytes(plan.Data.Test)), plan.Data.Validation is { } v ? Bytes(v) : 0),
             Workers = plan.Workers,
         };
     }

@@ -74,7 +74,9 @@ internal sealed class WorkPool : IDisposable
             }
             catch (Exception ex)
             {
-                Interlocked.CompareExchange(ref _failure, ex, null);
+                // A real failure wins over an interruption that landed first in the same batch.
+                if (Interlocked.CompareExchange(ref _failure, ex, null) is OperationCanceledException first && ex is not OperationCanceledException)
+                    Interlocked.CompareExchange(ref _failure, ex, first);
             }
             if (Interlocked.Decrement(ref _remaining) == 0) _done.Set();
         }

@@ -54,6 +54,8 @@ public sealed class Conv2dLayer : Layer
         long outputs = (long)Filters * oh * ow, parameters = (long)Filters * input.Channels * Kernel * Kernel + Filters;
         if (outputs > MaxValues) throw new ArgumentException($"{Token}: {outputs:N0} output values per sample on input {input}, more than an array holds ({MaxValues:N0})");
         if (parameters > MaxValues) throw new ArgumentException($"{Token}: {parameters:N0} parameters on input {input}, more than a parameter vector holds ({MaxValues:N0})");
+        long columns = (long)input.Channels * Kernel * Kernel * oh * ow;
+        if (columns > MaxValues) throw new ArgumentException($"{Token}: the column matrix of one sample holds {columns:N0} values on input {input}, more than an array holds ({MaxValues:N0})");
         return new TensorShape(Filters, oh, ow, true);
     }
 

@@ -130,6 +130,8 @@ public sealed class Network : IModel
             activations += values;
             largest = Math.Max(largest, values);
             shared = Math.Max(shared, _layers[i].SharedScratch(maxBatch));
+            if (shared > Layer.MaxValues)
+                throw new ArgumentException($"{Name}: layer {i + 1} ({_layers[i].Token}) needs {shared:N0} values of scratch for a batch of {maxBatch:N0}, more than one array holds ({Layer.MaxValues:N0})");
             states += _layers[i].StateBytes(maxBatch);
         }
         return 4 * (activations + 2 * largest + shared) + states;
