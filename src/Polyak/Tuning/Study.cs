@@ -74,6 +74,8 @@ public sealed class Study
         var c = CultureInfo.InvariantCulture;
         var rows = new List<PolicyComparisonRow>();
         double reference = main.ReferenceUpdates;
+        int executed = 0, reused = 0, pruned = 0;
+        double cost = 0;
         foreach (string policy in request.ResolvedPolicies)
         {
             IReadOnlyList<(int Groups, TuningResult Result)> tunings = plain;
@@ -84,7 +86,12 @@ public sealed class Study
                 foreach (int g in request.Levels.Order())
                 {
                     Log?.Invoke($"policy {policy}, level g = {g}");
-                    list.Add((g, tuner.Run(withPolicy.LevelRequest(g), cancel)));
+                    var tuned = tuner.Run(withPolicy.LevelRequest(g), cancel);
+                    list.Add((g, tuned));
+                    executed += tuned.RunsExecuted;
+                    reused += tuned.RunsReused;
+                    pruned += tuned.RunsPruned;
+                    cost += tuned.CostSeconds;
                 }
                 tunings = list;
             }
@@ -131,7 +138,12 @@ public sealed class Study
             lines.Add(string.Create(c, $"At g = {last}: {alone}; {combined}{overSeeds}."));
         }
         lines.Add("Policy comparison: point estimates of the median over seeds; intervals where several seeds were run; each policy's learning rate and momentum tuned on the same grid; dropped updates count as work.");
-        return main with { PolicyComparison = rows, Reading = [.. main.Reading, .. lines], WallSeconds = clock.Elapsed.TotalSeconds };
+        return main with
+        {
+            PolicyComparison = rows, Reading = [.. main.Reading, .. lines], WallSeconds = clock.Elapsed.TotalSeconds,
+            RunsExecuted = main.RunsExecuted + executed, RunsReused = main.RunsReused + reused, RunsPruned = main.RunsPruned + pruned,
+            CostSeconds = main.CostSeconds + cost,
+        };
     }
 
     /// <summary>
