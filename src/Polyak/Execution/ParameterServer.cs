@@ -26,8 +26,7 @@ public sealed class ParameterServer
         StalenessPolicy? policy = null)
     {
         policy ??= StalenessPolicy.None;
-        if (discipline == UpdateDiscipline.Hogwild && policy.Kind is not (StalenessPolicyKind.None or StalenessPolicyKind.LearningRateScale))
-            throw new ArgumentException($"--staleness-policy {policy.Spec} needs the atomic discipline (it reads or skips the whole update under the server's lock)");
+        if (discipline == UpdateDiscipline.Hogwild && !policy.RunsLockFree) throw new ArgumentException(policy.LockFreeRefusal);
         Core = new UpdateCore(state, weightDecay, schedule) { Policy = policy };
         Discipline = discipline;
     }

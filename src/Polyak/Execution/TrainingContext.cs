@@ -76,21 +76,15 @@ public sealed class TrainingContext
     {
         if (!Monitor.OnApplied(version, batchLoss)) return;
         long v = Server.Read(evaluator.Parameters);
-        long start = Stopwatch.GetTimestamp();
-        EvaluationResult result;
-        EvaluationResult? heldOut = null;
         try
         {
-            result = evaluator.Evaluate(evaluator.Parameters, Monitor.Cancellation);
-            if (Plan.TargetAccuracy is not null) heldOut = evaluator.EvaluateHeldOut(evaluator.Parameters, Monitor.Cancellation);
+            EvaluateAndRecord(evaluator.Parameters, v, evaluator, Monitor.Cancellation);
         }
         catch (OperationCanceledException)
         {
             // The user interrupted a long evaluation: the point is not recorded and the run stops (the monitor says so).
             _ = Monitor.ShouldStop;
-            return;
         }
-        Monitor.RecordEvaluation(v, result, Model.IsClassifier, Stopwatch.GetElapsedTime(start), heldOut: heldOut);
     }
 
     /// <summary>Writes a periodic checkpoint when one is due after update <paramref name="version"/> (call at a consistent point).</summary>
@@ -103,12 +97,15 @@ public sealed class TrainingContext
         }
     }
 
-    /// <summary>Evaluates the parameters in <paramref name="w"/> (at <paramref name="version"/>) on the eval subset and records it.</summary>
-    public void EvaluateAndRecord(ReadOnlySpan<float> w, long version, Evaluator evaluator)
+    /// <summary>
+    /// Evaluates the parameters in <paramref name="w"/> (at <paramref name="version"/>) on the eval subset, and on the
+    /// held-out split when the run has an accuracy target, and records it; <paramref name="cancel"/> interrupts a long one.
+    /// </summary>
+    public void EvaluateAndRecord(ReadOnlySpan<float> w, long version, Evaluator evaluator, CancellationToken cancel = default)
     {
         long start = Stopwatch.GetTimestamp();
-        var result = evaluator.Evaluate(w);
-        EvaluationResult? heldOut = Plan.TargetAccuracy is null ? null : evaluator.EvaluateHeldOut(w);
+        var result = evaluator.Evaluate(w, cancel);
+        EvaluationResult? heldOut = Plan.TargetAccuracy is null ? null : evaluator.EvaluateHeldOut(w, cancel);
         Monitor.RecordEvaluation(version, result, Model.IsClassifier, Stopwatch.GetElapsedTime(start), heldOut: heldOut);
     }
 }

@@ -45,6 +45,12 @@ public sealed record StalenessPolicy(StalenessPolicyKind Kind, double Parameter 
     /// <summary>Whether an update of staleness <paramref name="tau"/> is dropped.</summary>
     public bool Drops(long tau) => Kind == StalenessPolicyKind.Drop && tau > Parameter;
 
+    /// <summary>Whether the policy can run under the lock-free (Hogwild) discipline: only a rate change can; dropping or compensating reads or skips the whole update.</summary>
+    public bool RunsLockFree => Kind is StalenessPolicyKind.None or StalenessPolicyKind.LearningRateScale;
+
+    /// <summary>The refusal of a policy that cannot run lock-free, for the Hogwild discipline.</summary>
+    public string LockFreeRefusal => $"--staleness-policy {Spec} needs the atomic discipline (it reads or skips the whole update under the server's lock)";
+
     /// <summary>Whether the policy needs the parameters the gradient was computed on (delay compensation).</summary>
     public bool NeedsReadParameters => Kind == StalenessPolicyKind.DelayCompensation;
 

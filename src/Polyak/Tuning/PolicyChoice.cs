@@ -30,6 +30,10 @@ public sealed record PolicyChoice
     /// <summary>Where the chosen point sits on the grid's edge for this policy, e.g. <c>lr 0.001 is the lowest rate</c>; empty when interior.</summary>
     public IReadOnlyList<string> Edges { get; init; } = [];
 
+    /// <summary>The edges of <see cref="Edges"/> as (momentum axis, "lowest" or "highest"), for extending the grid there.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<(bool Momentum, string End)> EdgeEnds { get; init; } = [];
+
     /// <summary>Every momentum the policy could have chosen with this score: the chosen one and the tied ones.</summary>
     [JsonIgnore]
     public IEnumerable<double> CandidateMomenta => double.IsNaN(Momentum) ? [] : TiedMomenta.Prepend(Momentum);
@@ -54,11 +58,15 @@ public sealed record PolicyChoice
         if (tied.Count == 0) return From(null, reference);
         var best = tied[0];
         var c = System.Globalization.CultureInfo.InvariantCulture;
-        var edges = TuningResult.GridEdges(best.LearningRate, best.Momentum, lrs, momenta)
-            .Where(e => !e.Momentum || (e.End == "lowest" ? momentumLowEdge : momentumHighEdge))
-            .Select(e => e.Momentum ? string.Create(c, $"mu {best.Momentum:0.##} is the {e.End} momentum") : string.Create(c, $"lr {best.LearningRate:G4} is the {e.End} rate"))
-            .ToArray();
-        return From(best, reference) with { TiedMomenta = tied.Skip(1).Select(p => p.Momentum).Where(m => m != best.Momentum).Distinct().Order().ToArray(), Edges = edges };
+        var ends = TuningResult.GridEdges(best.LearningRate, best.Momentum, lrs, momenta)
+            .Where(e => !e.Momentum || (e.End == "lowest" ? momentumLowEdge : momentumHighEdge)).ToArray();
+        var edges = ends.Select(e => e.Momentum ? string.Create(c, $"mu {best.Momentum:0.##} is the {e.End} momentum") : string.Create(c, $"lr {best.LearningRate:G4} is the {e.End} rate")).ToArray();
+        return From(best, reference) with
+        {
+            TiedMomenta = tied.Skip(1).Select(p => p.Momentum).Where(m => m != best.Momentum).Distinct().Order().ToArray(),
+            Edges = edges,
+            EdgeEnds = ends,
+        };
     }
 
     /// <summary>Builds the choice from a point (null point: nothing usable).</summary>

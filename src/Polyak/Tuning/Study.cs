@@ -156,13 +156,12 @@ public sealed class Study
         var lrs = request.LearningRates.Distinct().Order().ToList();
         var mus = request.ResolvedMomenta.ToList();
         var added = new List<string>();
+        // The edges each policy's choice flagged (PolicyChoice.For already applied which momentum ends count per policy).
         foreach (var l in result.Levels)
-            foreach (var (choice, low, high) in new[] { (l.Fixed09, false, false), (l.Nonneg, false, true), (l.WithNegative, true, true) })
+            foreach (var choice in new[] { l.Fixed09, l.Nonneg, l.WithNegative })
             {
-                if (double.IsNaN(choice.LearningRate)) continue;
-                foreach (var (momentum, end) in TuningResult.GridEdges(choice.LearningRate, choice.Momentum, lrs, mus))
+                foreach (var (momentum, end) in choice.EdgeEnds)
                 {
-                    if (momentum && !(end == "lowest" ? low : high)) continue;
                     if (!momentum)
                     {
                         double next = end == "lowest" ? lrs[0] * lrs[0] / lrs[1] : lrs[^1] * lrs[^1] / lrs[^2];

@@ -45,17 +45,7 @@ public static class StudyPresets
     public static StudyRequest Full(string? backend = null) => new()
     {
         Preset = "full",
-        Base = new TrainingOptions
-        {
-            Model = "lenet",
-            Data = "fashion-mnist",
-            Backend = backend ?? DefaultBackend,
-            Workers = 16,
-            Batch = 64,
-            TargetLoss = 0.5,
-            EvalSize = 1000,
-            Seed = 1,
-        },
+        Base = FashionMnist("lenet", 0.5, backend),
         LearningRates = TuningRequest.LogGrid(0.03, 3, 3),
         Seeds = TuningRequest.SeedRange(1, 3),
         Budget = 800,
@@ -70,21 +60,24 @@ public static class StudyPresets
     public static StudyRequest MlpFashion(string? backend = null) => new()
     {
         Preset = "mlp-fashion",
-        Base = new TrainingOptions
-        {
-            Model = "mlp",
-            Data = "fashion-mnist",
-            Backend = backend ?? DefaultBackend,
-            Workers = 16,
-            Batch = 64,
-            TargetLoss = 0.45,
-            EvalSize = 1000,
-            Seed = 1,
-        },
+        Base = FashionMnist("mlp", 0.45, backend),
         LearningRates = [0.01, 0.03, 0.1, 0.3],
         Seeds = TuningRequest.SeedRange(1, 3),
         Budget = 3000,
         EvalEvery = 20,
+    };
+
+    /// <summary>The Fashion-MNIST presets' base: <paramref name="model"/> over 16 workers, batch 64, to <paramref name="targetLoss"/>, evaluated on 1,000 rows.</summary>
+    private static TrainingOptions FashionMnist(string model, double targetLoss, string? backend) => new()
+    {
+        Model = model,
+        Data = "fashion-mnist",
+        Backend = backend ?? DefaultBackend,
+        Workers = 16,
+        Batch = 64,
+        TargetLoss = targetLoss,
+        EvalSize = 1000,
+        Seed = 1,
     };
 
     /// <summary>The preset named <paramref name="name"/>; throws naming the known ones.</summary>

@@ -76,8 +76,7 @@ public sealed record ResolvedOptions
             Optimization.StalenessPolicy policy;
             try { policy = Optimization.StalenessPolicy.Parse(sp); }
             catch (FormatException ex) { throw new ArgumentException($"--staleness-policy: {ex.Message}"); }
-            if (o.Discipline == UpdateDiscipline.Hogwild && policy.Kind is not (Optimization.StalenessPolicyKind.None or Optimization.StalenessPolicyKind.LearningRateScale))
-                throw new ArgumentException($"--staleness-policy {policy.Spec} needs the atomic discipline (it reads or skips the whole update under the server's lock)");
+            if (o.Discipline == UpdateDiscipline.Hogwild && !policy.RunsLockFree) throw new ArgumentException(policy.LockFreeRefusal);
         }
         if (o.TargetAccuracy is double acc && !(acc > 0 && acc <= 1))
             throw new ArgumentException($"--target-accuracy must be a fraction in (0, 1] (0.9 for 90 %), got {acc}");
