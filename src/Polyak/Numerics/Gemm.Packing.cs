@@ -12,15 +12,24 @@ public static partial class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Transpose8x8(float* src, long ld, float* dst, int dstStride, float scale)
+        => Transpose8x8(src, ld, 8, dst, dstStride, scale);
+
+    /// <summary>
+    /// As <see cref="Transpose8x8(float*, long, float*, int, float)"/> for the first <paramref name="rows"/> (1..8) rows
+    /// only: the missing rows are never read (row <c>rows - 1</c> stands in for them, so lanes past <paramref name="rows"/>
+    /// hold copies, which the kernels never use).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose8x8(float* src, long ld, int rows, float* dst, int dstStride, float scale)
     {
         var r0 = Avx.LoadVector256(src);
-        var r1 = Avx.LoadVector256(src + ld);
-        var r2 = Avx.LoadVector256(src + 2 * ld);
-        var r3 = Avx.LoadVector256(src + 3 * ld);
-        var r4 = Avx.LoadVector256(src + 4 * ld);
-        var r5 = Avx.LoadVector256(src + 5 * ld);
-        var r6 = Avx.LoadVector256(src + 6 * ld);
-        var r7 = Avx.LoadVector256(src + 7 * ld);
+        var r1 = Avx.LoadVector256(src + Math.Min(1, rows - 1) * ld);
+        var r2 = Avx.LoadVector256(src + Math.Min(2, rows - 1) * ld);
+        var r3 = Avx.LoadVector256(src + Math.Min(3, rows - 1) * ld);
+        var r4 = Avx.LoadVector256(src + Math.Min(4, rows - 1) * ld);
+        var r5 = Avx.LoadVector256(src + Math.Min(5, rows - 1) * ld);
+        var r6 = Avx.LoadVector256(src + Math.Min(6, rows - 1) * ld);
+        var r7 = Avx.LoadVector256(src + Math.Min(7, rows - 1) * ld);
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);
@@ -49,15 +58,19 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// Packs <paramref name="rows"/> (a multiple of 8) rows of a row-major operand, columns [0, kc), into a depth-major
-    /// sliver <c>dst[p * stride + i] = scale * src[i * ld + p]</c> with 8 x 8 register transposes; the depth tail is scalar.
+    /// Packs <paramref name="rows"/> rows of a row-major operand, columns [0, kc), into a depth-major sliver
+    /// <c>dst[p * stride + i] = scale * src[i * ld + p]</c> with 8 x 8 register transposes (the depth tail is scalar).
+    /// Either <paramref name="stride"/> is a multiple of 8 (groups of 8 rows, the last one partial) or there is a single
+    /// group of at most 8 rows: then each 8-wide store spills past the sliver's row into the next depth step's first
+    /// lanes, which the following store overwrites, and the destination needs 8 floats of slack after its end.
+    /// Lanes past <paramref name="rows"/> are not zero; the micro-kernels' results there are never stored.
     /// </summary>
     private static unsafe void PackTransposed(float* src, long ld, int rows, int kc, float* dst, int stride, float scale)
     {
         int p = 0;
         for (; p <= kc - 8; p += 8)
             for (int i = 0; i < rows; i += 8)
-                Transpose8x8(src + i * ld + p, ld, dst + (long)p * stride + i, stride, scale);
+                Transpose8x8(src + i * ld + p, ld, Math.Min(8, rows - i), dst + (long)p * stride + i, stride, scale);
         for (; p < kc; p++)
             for (int i = 0; i < rows; i++) dst[(long)p * stride + i] = scale * src[i * ld + p];
     }

@@ -120,30 +120,39 @@ public static partial class Gemm
         public void Run(int m0, int m1, int n0, int n1)
         {
             if (m1 <= m0 || n1 <= n0) return;
-            ScaleC(m0, m1, n0, n1);
-            if (k == 0 || alpha == 0) return;
+            if (k == 0 || alpha == 0)
+            {
+                ScaleC(m0, m1, n0, n1);
+                return;
+            }
+            // beta = 0: the first depth block stores its tiles instead of adding them, so C is neither cleared nor read.
+            if (beta != 0) ScaleC(m0, m1, n0, n1);
             var (mr, nr) = Kernel switch
             {
                 GemmKernel.Vector512 => (Mr512, Nr512),
                 GemmKernel.Vector256 => (Mr256, Nr256),
                 _ => (MrScalar, NrScalar),
             };
+            // Equal depth blocks (800 = 4 x 200, not 3 x 256 + 32): a short last block would pay the tile's C
+            // load and store over too few multiply-adds.
+            int kBlocks = (k + BlockK - 1) / BlockK;
+            int kcMax = (k + kBlocks - 1) / kBlocks;
             var buffers = PackBuffers.ForThread();
             float* packA = buffers.A;
-            int panelColumns = (Math.Min(BlockN, n1 - n0) + nr - 1) / nr * nr;
-            float* packB = buffers.B((long)Math.Min(BlockK, k) * panelColumns);
+            // With a single block of rows every element of op(B) is used once per depth block: a row-major B with a
+            // harmless stride is read in place (only a ragged last sliver is packed), which costs less than packing it.
+            bool inPlaceB = m1 - m0 <= BlockM && !transB && HarmlessStride(ldb);
+            int panelColumns = inPlaceB ? nr : (Math.Min(BlockN, n1 - n0) + nr - 1) / nr * nr;
+            float* packB = buffers.B((long)kcMax * panelColumns);
             float* edge = stackalloc float[MaxTile];
-            // With a single block of rows every element of op(B) is used once per depth block: reading B in place
-            // (it is row-major in j) costs less than packing it; only a ragged last sliver is packed (zero-padded).
-            bool directB = !transB && m1 - m0 <= BlockM;
             for (int jc = n0; jc < n1; jc += BlockN)
             {
                 int nc = Math.Min(BlockN, n1 - jc);
-                for (int pc = 0; pc < k; pc += BlockK)
+                for (int pc = 0; pc < k; pc += kcMax)
                 {
-                    int kc = Math.Min(BlockK, k - pc);
-                    if (!directB) PackB(packB, pc, kc, jc, nc, nr);
-                    else if (nc % nr != 0) PackB(packB, pc, kc, jc + nc / nr * nr, nc % nr, nr);
+                    int kc = Math.Min(kcMax, k - pc);
+                    bool overwrite = beta == 0 && pc == 0;
+                    if (!inPlaceB) PackB(packB, pc, kc, jc, nc, nr);
                     for (int ic = m0; ic < m1; ic += BlockM)
                     {
                         int mcb = Math.Min(BlockM, m1 - ic);
@@ -153,27 +162,36 @@ public static partial class Gemm
                             int nrb = Math.Min(nr, nc - jr);
                             float* bp = packB + (long)jr * kc;
                             int bStride = nr;
-                            if (directB)
+                            if (inPlaceB)
                             {
                                 if (nrb == nr)
                                 {
                                     bp = b + (long)pc * ldb + jc + jr;
                                     bStride = ldb;
                                 }
-                                else bp = packB;
+                                else
+                                {
+                                    PackB(packB, pc, kc, jc + jr, nrb, nr);
+                                    bp = packB;
+                                }
                             }
                             for (int ir = 0; ir < mcb; ir += mr)
                             {
                                 int mrb = Math.Min(mr, mcb - ir);
                                 float* ap = packA + (long)ir * kc;
                                 float* cp = c + (long)(ic + ir) * ldc + jc + jr;
-                                if (mrb == mr && nrb == nr) Tile(ap, bp, bStride, kc, cp, ldc);
+                                if (nrb == nr && (mrb == mr || Kernel != GemmKernel.Scalar)) Tile(mrb, ap, bp, bStride, kc, cp, ldc, overwrite);
                                 else
                                 {
                                     new Span<float>(edge, mr * nr).Clear();
-                                    Tile(ap, bp, bStride, kc, edge, nr);
+                                    Tile(mr, ap, bp, bStride, kc, edge, nr, false);
                                     for (int i = 0; i < mrb; i++)
-                                        for (int j = 0; j < nrb; j++) cp[(long)i * ldc + j] += edge[i * nr + j];
+                                    {
+                                        float* row = cp + (long)i * ldc;
+                                        float* e = edge + i * nr;
+                                        if (overwrite) for (int j = 0; j < nrb; j++) row[j] = e[j];
+                                        else for (int j = 0; j < nrb; j++) row[j] += e[j];
+                                    }
                                 }
                             }
                         }
@@ -182,14 +200,21 @@ public static partial class Gemm
             }
         }
 
+        /// <summary>
+        /// True when reading a row-major B in place is cheap: its row stride in bytes is not a multiple of 4 KiB, so
+        /// the rows a sliver walks do not all fall into the same L1/L2 sets (and 4K-alias each other). Strides like
+        /// 4096 floats (a whole-batch convolution's column matrix) thrash the caches when read in place; they are packed.
+        /// </summary>
+        private static bool HarmlessStride(int ld) => ((long)ld * sizeof(float)) % 4096 != 0;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Tile(float* ap, float* bp, int bStride, int kc, float* cp, int ldcTile)
+        private void Tile(int rows, float* ap, float* bp, int bStride, int kc, float* cp, int ldcTile, bool overwrite)
         {
             switch (Kernel)
             {
-                case GemmKernel.Vector512: Kernel512(ap, bp, bStride, kc, cp, ldcTile); break;
-                case GemmKernel.Vector256: Kernel256(ap, bp, bStride, kc, cp, ldcTile); break;
-                default: KernelScalar(ap, bp, bStride, kc, cp, ldcTile); break;
+                case GemmKernel.Vector512: Tile512(rows, ap, bp, bStride, kc, cp, ldcTile, overwrite); break;
+                case GemmKernel.Vector256: Tile256(rows, ap, bp, bStride, kc, cp, ldcTile, overwrite); break;
+                default: KernelScalar(ap, bp, bStride, kc, cp, ldcTile, overwrite); break;
             }
         }
 
@@ -211,15 +236,16 @@ public static partial class Gemm
             }
         }
 
-        /// <summary>Packs alpha * op(A)[ic.., pc..] into slivers of <paramref name="mr"/> rows, depth-major, zero-padded.</summary>
+        /// <summary>Packs alpha * op(A)[ic.., pc..] into slivers of <paramref name="mr"/> rows, depth-major; a ragged sliver's padding rows are never used.</summary>
         private void PackA(float* dst, int ic, int mc, int pc, int kc, int mr)
         {
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* d = dst + (long)ir * kc;
-                if (!transA && rows == mr && mr % 8 == 0 && AvxPacking)
-                    PackTransposed(a + (long)(ic + ir) * lda + pc, lda, mr, kc, d, mr, alpha);
+                bool transposed = !transA && (mr % 8 == 0 || mr <= 8) && AvxPacking;
+                if (transposed)
+                    PackTransposed(a + (long)(ic + ir) * lda + pc, lda, rows, kc, d, mr, alpha);
                 else if (!transA)
                 {
                     // op(A)[i, p] = a[i * lda + p]
@@ -239,13 +265,13 @@ public static partial class Gemm
                         for (int i = 0; i < rows; i++) dp[i] = alpha * src[i];
                     }
                 }
-                if (rows < mr)
+                if (rows < mr && !transposed)
                     for (int p = 0; p < kc; p++)
                         for (int i = rows; i < mr; i++) d[p * mr + i] = 0;
             }
         }
 
-        /// <summary>Packs op(B)[pc.., jc..] into slivers of <paramref name="nr"/> columns, depth-major, zero-padded.</summary>
+        /// <summary>Packs op(B)[pc.., jc..] into slivers of <paramref name="nr"/> columns, depth-major; a ragged sliver's padding columns are never stored.</summary>
         private void PackB(float* dst, int pc, int kc, int jc, int nc, int nr)
         {
             for (int jr = 0; jr < nc; jr += nr)
@@ -259,7 +285,9 @@ public static partial class Gemm
                     {
                         float* src = b + (long)(pc + p) * ldb + jc + jr;
                         float* dp = d + p * nr;
-                        if (cols == nr) new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(dp, nr));
+                        // Inline 256-bit copies: a Memmove call per 64-byte row costs more than the copy.
+                        if (cols == nr && AvxPacking) for (int j = 0; j < nr; j += 8) Avx.Store(dp + j, Avx.LoadVector256(src + j));
+                        else if (cols == nr) for (int j = 0; j < nr; j++) dp[j] = src[j];
                         else
                         {
                             for (int j = 0; j < cols; j++) dp[j] = src[j];
@@ -267,8 +295,8 @@ public static partial class Gemm
                         }
                     }
                 }
-                else if (cols == nr && nr % 8 == 0 && AvxPacking)
-                    PackTransposed(b + (long)(jc + jr) * ldb + pc, ldb, nr, kc, d, nr, 1f);
+                else if (nr % 8 == 0 && AvxPacking)
+                    PackTransposed(b + (long)(jc + jr) * ldb + pc, ldb, cols, kc, d, nr, 1f);
                 else
                 {
                     // op(B)[p, j] = b[j * ldb + p]
@@ -292,7 +320,8 @@ public static partial class Gemm
     {
         [ThreadStatic] private static PackBuffers? _current;
 
-        private readonly float[] _a = GC.AllocateUninitializedArray<float>(BlockM * BlockK + 16, pinned: true);
+        // 16 floats of alignment slack and 16 of spill room for the transposes of 6-row slivers (PackTransposed).
+        private readonly float[] _a = GC.AllocateUninitializedArray<float>(BlockM * BlockK + 32, pinned: true);
         private float[] _b = [];
 
         private PackBuffers() => A = Align(_a);

@@ -130,4 +130,63 @@ public sealed class GemmTests
         var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, 1f, new float[15], 4, new float[16], 4, 0f, new float[16], 4));
         Assert.Contains("A needs 16", ex.Message);
     }
+
+    /// <summary>Every vector kernel this machine runs, for the bit-equality test against the scalar kernel.</summary>
+    public static TheoryData<GemmKernel> VectorKernels => new(Gemm.AvailableKernels.Where(k => k != GemmKernel.Scalar));
+
+    /// <summary>
+    /// Every kernel variant this host supports gives exactly the scalar kernel's result, bit for bit: the same fused
+    /// multiply-adds in the same order over the same depth blocks. The shapes cover every row remainder of both vector
+    /// tiles (m mod 6 and m mod 8 from 0 to 7), ragged column slivers, depth tails of the 8 x 8 transposes, equal depth
+    /// blocks (k = 800 = 4 x 200), strides that are and are not multiples of 4 KiB (in-place and packed B), beta 0
+    /// (tiles stored) and beta 1 or 0.25 (tiles added), and the two-thread split.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(VectorKernels))]
+    public void EveryKernelVariantEqualsTheScalarKernelBitForBit(GemmKernel kernel)
+    {
+        var shapes = new (int M, int N, int K)[]
+        {
+            (1, 1, 1), (5, 17, 9), (7, 33, 15), (13, 40, 25), (23, 47, 64), (31, 65, 513), (40, 25, 300),
+            (64, 192, 800), (32, 200, 25), (150, 70, 17), (149, 19, 41),
+        };
+        int cases = 0;
+        foreach (var (m, n, k) in shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (var (alpha, beta, pad) in new[] { (1f, 0f, 0), (0.5f, 1f, 3), (-2f, 0.25f, 1024) })
+                        foreach (int threads in new[] { 1, 2 })
+                        {
+                            int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+                            int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+                            var a = Random(aRows * lda, 11);
+                            var b = Random(bRows * ldb, 12);
+                            var c0 = Random(m * ldc, 13);
+                            var expected = (float[])c0.Clone();
+                            var actual = (float[])c0.Clone();
+                            Gemm.Multiply(GemmKernel.Scalar, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc, 1);
+                            Gemm.Multiply(kernel, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, actual, ldc, threads);
+                            for (int i = 0; i < actual.Length; i++)
+                                if (BitConverter.SingleToInt32Bits(actual[i]) != BitConverter.SingleToInt32Bits(expected[i]))
+                                    Assert.Fail($"{kernel} ta={ta} tb={tb} m={m} n={n} k={k} alpha={alpha} beta={beta} pad={pad} threads={threads}: "
+                                        + $"element {i} (row {i / ldc}, column {i % ldc}) is {actual[i]:R}, the scalar kernel gives {expected[i]:R}");
+                            cases++;
+                        }
+        Assert.Equal(shapes.Length * 4 * 3 * 2, cases);
+    }
+
+    /// <summary>Bit equality must be able to fail: a product that differs in one input element differs from the scalar result.</summary>
+    [Fact]
+    public void BitEqualityDetectsAOneElementChange()
+    {
+        var a = Random(64 * 800, 11);
+        var b = Random(800 * 192, 12);
+        var expected = new float[64 * 192];
+        var actual = new float[64 * 192];
+        Gemm.Multiply(GemmKernel.Scalar, false, false, 64, 192, 800, 1f, a, 800, b, 192, 0f, expected, 192);
+        b[799 * 192 + 191] += 1e-3f;
+        Gemm.Multiply(Gemm.DefaultKernel, false, false, 64, 192, 800, 1f, a, 800, b, 192, 0f, actual, 192);
+        int differing = Enumerable.Range(0, actual.Length).Count(i => actual[i] != expected[i]);
+        Assert.Equal(64, differing); // exactly column 191 of every row
+    }
 }
