@@ -121,6 +121,53 @@ public sealed class LayerGradientTests
         Check(new MaxPoolLayer(size, stride), shape, 2, Distinct(2 * shape.Size, new RandomStream(9)), eps: 1e-3, tol: 5e-3);
     }
 
+    /// <summary>
+    /// The vector 2x2 pool (AVX-512 or AVX2, whichever this host runs) against a naive reference on the widths LeNet
+    /// uses (24, 8) and ones that exercise every loop tail (6, 10, 34): forward values exactly, and backward routing each
+    /// gradient to the window's maximum; with ties (a quantised input) the maximum that wins is the top row's, then the
+    /// left column's.
+    /// </summary>
+    [Theory]
+    [InlineData(24, 24, false)]
+    [InlineData(8, 8, false)]
+    [InlineData(6, 10, false)]
+    [InlineData(4, 34, false)]
+    [InlineData(24, 24, true)]
+    public void TwoByTwoPoolEqualsTheNaiveReference(int height, int width, bool ties)
+    {
+        const int batch = 3, channels = 5;
+        var layer = new MaxPoolLayer(2);
+        var shape = new TensorShape(channels, height, width, true);
+        layer.Bind(shape);
+        var r = new RandomStream(21);
+        var x = new float[batch * shape.Size];
+        for (int i = 0; i < x.Length; i++) x[i] = ties ? MathF.Round((float)r.NextDouble() * 3) : (float)(r.NextDouble() * 2 - 1);
+        int oh = height / 2, ow = width / 2, outputs = batch * channels * oh * ow;
+        var y = new float[outputs];
+        var dy = new float[outputs];
+        for (int i = 0; i < dy.Length; i++) dy[i] = i + 1;
+        var dx = new float[x.Length];
+        var state = layer.CreateState(batch, 1);
+        layer.Forward(new LayerPass(batch, true, state, [], 1), [], x, y);
+        layer.Backward(new LayerPass(batch, true, state, [], 1), [], x, y, dy, dx, [], needInputGradient: true);
+        var expectedDx = new float[x.Length];
+        for (int pl = 0; pl < batch * channels; pl++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    int tl = pl * height * width + 2 * oy * width + 2 * ox;
+                    int[] window = [tl, tl + 1, tl + width, tl + width + 1];
+                    // the vector path's tie rule: max of each column (top wins), then left column wins
+                    int left = x[window[2]] > x[window[0]] ? window[2] : window[0];
+                    int right = x[window[3]] > x[window[1]] ? window[3] : window[1];
+                    int best = x[right] > x[left] ? right : left;
+                    int o = (pl * oh + oy) * ow + ox;
+                    Assert.Equal(window.Max(i => x[i]), y[o]);
+                    expectedDx[best] += dy[o];
+                }
+        Assert.Equal(expectedDx, dx);
+    }
+
     [Fact]
     public void Flatten()
     {

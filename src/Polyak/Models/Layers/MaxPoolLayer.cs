@@ -44,8 +44,10 @@ public sealed class MaxPoolLayer : Layer
 
     private long RowPairs(int maxBatch) => IsTwoByTwo ? (long)maxBatch * Input.Channels * Output.Height * Input.Width : 0;
 
-    /// <summary>The 2x2 stride-2 window on even widths has an AVX-512 kernel.</summary>
-    private bool IsTwoByTwo => Size == 2 && Stride == 2 && Input.Width % 2 == 0 && Avx512F.IsSupported;
+    /// <summary>The 2x2 stride-2 window on even widths has a vector kernel (AVX-512 or AVX2; the same results either way).</summary>
+    private bool IsTwoByTwo => Size == 2 && Stride == 2 && Input.Width % 2 == 0 && (Runs512 || Avx2.IsSupported);
+
+    private static bool Runs512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
 
     /// <inheritdoc/>
     public override void Forward(in LayerPass pass, ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y)
@@ -62,8 +64,9 @@ public sealed class MaxPoolLayer : Layer
     }
 
     /// <summary>
-    /// The common 2x2 stride-2 window with AVX-512: a vertical max of each row pair (with the winner's input index) into
-    /// scratch, then one long pass taking the max of adjacent pairs with two-source permutes; argmax kept for backward.
+    /// The common 2x2 stride-2 window with AVX-512 or AVX2: a vertical max of each row pair (with the winner's input index)
+    /// into scratch, then one long pass taking the max of adjacent pairs with permutes (two-source on AVX-512, in-lane
+    /// then across lanes on AVX2); argmax kept for backward. Ties go to the top row, then to the left column, on both.
     /// </summary>
     private void Forward2x2(ReadOnlySpan<float> x, Span<float> y, State state, int planes)
     {
@@ -79,7 +82,7 @@ public sealed class MaxPoolLayer : Layer
             int pl = rp / oh, oy = rp - pl * oh;
             int r0 = pl * h * wd + 2 * oy * wd, r1 = r0 + wd, t = rp * wd;
             int j = 0;
-            for (; j <= wd - 16; j += 16)
+            for (; Runs512 && j <= wd - 16; j += 16)
             {
                 var a = Vector512.LoadUnsafe(ref xs, (nuint)(r0 + j));
                 var b = Vector512.LoadUnsafe(ref xs, (nuint)(r1 + j));
@@ -110,7 +113,7 @@ public sealed class MaxPoolLayer : Layer
         var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
         var odd = even + Vector512<int>.One;
         int i = 0;
-        for (; i <= n - 16; i += 16)
+        for (; Runs512 && i <= n - 16; i += 16)
         {
             var v0 = Vector512.LoadUnsafe(ref ts, (nuint)(2 * i));
             var v1 = Vector512.LoadUnsafe(ref ts, (nuint)(2 * i + 16));
@@ -121,6 +124,21 @@ public sealed class MaxPoolLayer : Layer
             var k0 = Vector512.LoadUnsafe(ref tis, (nuint)(2 * i));
             var k1 = Vector512.LoadUnsafe(ref tis, (nuint)(2 * i + 16));
             Vector512.ConditionalSelect(oddWins.AsInt32(), Avx512F.PermuteVar16x32x2(k0, odd, k1), Avx512F.PermuteVar16x32x2(k0, even, k1))
+                .StoreUnsafe(ref am, (nuint)i);
+        }
+        var split = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        for (; i <= n - 8; i += 8)
+        {
+            // each vector's evens to its low half and odds to its high half, then the halves of the two vectors joined
+            var p0 = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref ts, (nuint)(2 * i)), split);
+            var p1 = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref ts, (nuint)(2 * i + 8)), split);
+            var e = Avx2.Permute2x128(p0, p1, 0x20);
+            var o = Avx2.Permute2x128(p0, p1, 0x31);
+            var oddWins = Vector256.GreaterThan(o, e);
+            Vector256.ConditionalSelect(oddWins, o, e).StoreUnsafe(ref ys, (nuint)i);
+            var k0 = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref tis, (nuint)(2 * i)), split);
+            var k1 = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref tis, (nuint)(2 * i + 8)), split);
+            Vector256.ConditionalSelect(oddWins.AsInt32(), Avx2.Permute2x128(k0, k1, 0x31), Avx2.Permute2x128(k0, k1, 0x20))
                 .StoreUnsafe(ref am, (nuint)i);
         }
         for (; i < n; i++)
