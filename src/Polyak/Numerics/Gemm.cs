@@ -257,12 +257,16 @@ public static partial class Gemm
                 }
                 else
                 {
-                    // op(A)[i, p] = a[p * lda + i]: contiguous in i
+                    // op(A)[i, p] = a[p * lda + i]: contiguous in i (full slivers copied with vectors, never reading past a row)
+                    var scale = Vector128.Create(alpha);
                     for (int p = 0; p < kc; p++)
                     {
                         float* src = a + (long)(pc + p) * lda + ic + ir;
                         float* dp = d + p * mr;
-                        for (int i = 0; i < rows; i++) dp[i] = alpha * src[i];
+                        int i = 0;
+                        if (rows == mr && AvxPacking)
+                            for (; i <= rows - 4; i += 4) Sse.Store(dp + i, Sse.Multiply(Sse.LoadVector128(src + i), scale));
+                        for (; i < rows; i++) dp[i] = alpha * src[i];
                     }
                 }
                 if (rows < mr && !transposed)
