@@ -15,7 +15,7 @@ public sealed class NetworkSuite : IBenchmarkSuite
     public string Name => "nn";
 
     /// <inheritdoc/>
-    public string Description => "samples/s of mlp and lenet (batch 64, momentum 0.9): raw gradient loop and Trainer with 1 and 2 async workers (args: [seconds] [models] [batch])";
+    public string Description => "samples/s of mlp and lenet (batch 64, momentum 0.9): raw gradient loop (1 thread, 2-thread GEMM, 2 independent threads) and Trainer with 1 and 2 async workers (args: [seconds] [models] [batch])";
 
     /// <inheritdoc/>
     public int Run(string[] args)
@@ -32,6 +32,11 @@ public sealed class NetworkSuite : IBenchmarkSuite
             var model = (Network)ModelCatalog.Create(m, train);
             Print(m, "raw LossAndGradient, 1 thread", RawLoop(model, train, 1, batch, seconds));
             Print(m, "raw LossAndGradient, 1 worker, 2-thread GEMM", RawLoop(model, train, 2, batch, seconds));
+            // Two raw loops on two threads, sharing nothing but the data and the machine: the ceiling two workers can
+            // reach here, so the gap between it and the 2-worker Trainer row is what the parameter server costs.
+            var pair = new double[2];
+            Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => pair[i] = RawLoop(model, train, 1, batch, seconds));
+            Print(m, "raw LossAndGradient, 2 independent threads", pair[0] + pair[1]);
             foreach (int workers in new[] { 1, 2 })
             {
                 var options = new TrainingOptions
