@@ -10,6 +10,7 @@ Protocol (one request per line on stdin, one answer per line on stdout):
 Needs Debian's libopenblas0-openmp (or any libblas.so.3 exporting cblas_sgemm); numpy only allocates the arrays.
 """
 import ctypes
+import os
 import sys
 import time
 
@@ -27,7 +28,6 @@ def load_blas():
             if "libblas.so.3" in line:
                 path = line.split()[-1]
                 break
-    import os
     config = "-"
     if hasattr(lib, "openblas_get_config"):
         lib.openblas_get_config.restype = ctypes.c_char_p

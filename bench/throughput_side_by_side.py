@@ -13,6 +13,7 @@ Usage: /usr/bin/python3 bench/throughput_side_by_side.py [--models softmax,mlp,l
 Needs: apt-get install python3-torch libopenblas0-openmp dataset-fashion-mnist; run from the repository (uses ./polyak).
 """
 import argparse
+import csv
 import json
 import os
 import statistics
@@ -80,7 +81,6 @@ EVAL_EVERY = {"softmax": 1000, "mlp": 200, "lenet": 10}  # about 5 curve points 
 def run_polyak(config, name, seconds, batch, out):
     """Steady-state samples/s of `polyak train`: like PyTorch's, measured after a 1 s warm-up (JIT tiering, first
     touches), from the run's curve (update, wall seconds) with the time of its tiny evaluations (64 rows) taken out."""
-    import csv
     workers = 2 if config == "polyak-2" else 1
     folder = os.path.join(out, "polyak-runs", f"{name}-{config}-{time.time_ns()}")
     cmd = [os.path.join(ROOT, "polyak"), "train", "--model", name, "--data", "fashion-mnist", "--workers", str(workers),

@@ -37,18 +37,13 @@ def kernel(name, vec, width, rows, mr, nv):
     out.append("        }")
     for i in range(rows):
         out.append(f"        float* r{i} = c + (long){i} * ldc;")
-    out.append("        if (overwrite)")
-    out.append("        {")
-    for i in range(rows):
-        for j in range(nv):
-            out.append(f"            {vec}.Store(c{i}_{j}, r{i} + {j * width});")
-    out.append("        }")
-    out.append("        else")
-    out.append("        {")
-    for i in range(rows):
-        for j in range(nv):
-            out.append(f"            {vec}.Store({vec}.Load(r{i} + {j * width}) + c{i}_{j}, r{i} + {j * width});")
-    out.append("        }")
+    # The tile either replaces C (first depth block of a beta = 0 product) or is added to it.
+    for branch, value in (("if (overwrite)", lambda i, j: f"c{i}_{j}"),
+                          ("else", lambda i, j: f"{vec}.Load(r{i} + {j * width}) + c{i}_{j}")):
+        out.append(f"        {branch}")
+        out.append("        {")
+        out.extend(f"            {vec}.Store({value(i, j)}, r{i} + {j * width});" for i in range(rows) for j in range(nv))
+        out.append("        }")
     out.append("    }")
     return "\n".join(out)
 

@@ -239,11 +239,11 @@ public static partial class Gemm
         /// <summary>Packs alpha * op(A)[ic.., pc..] into slivers of <paramref name="mr"/> rows, depth-major; a ragged sliver's padding rows are never used.</summary>
         private void PackA(float* dst, int ic, int mc, int pc, int kc, int mr)
         {
+            bool transposed = !transA && (mr % 8 == 0 || mr <= 8) && AvxPacking;
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* d = dst + (long)ir * kc;
-                bool transposed = !transA && (mr % 8 == 0 || mr <= 8) && AvxPacking;
                 if (transposed)
                     PackTransposed(a + (long)(ic + ir) * lda + pc, lda, rows, kc, d, mr, alpha);
                 else if (!transA)
