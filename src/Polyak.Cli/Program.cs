@@ -4,7 +4,7 @@ using Polyak.Execution;
 
 namespace Polyak.Cli;
 
-/// <summary>The <c>polyak</c> command: train, theory, tune, study, optimize, cluster.</summary>
+/// <summary>The <c>polyak</c> command: train, theory, tune, study, optimize, cluster, runs, export, evaluate.</summary>
 public static class Program
 {
     /// <summary>Parses <paramref name="args"/> and runs the command; bad usage prints <c>error:</c> lines and returns 2.</summary>
@@ -40,6 +40,8 @@ public static class Program
         root.Subcommands.Add(OptimizeCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
         return root;
     }
 }

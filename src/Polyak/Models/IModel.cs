@@ -40,4 +40,18 @@ public interface IModel
 
     /// <summary>Mean loss and number of correct predictions over any number of rows (inference mode).</summary>
     EvaluationResult Evaluate(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, ModelWorkspace workspace);
+
+    /// <summary>
+    /// Values <see cref="Predict"/> writes per row: the C class scores (logits) of a C-class classifier, the log-odds of a
+    /// binary logistic model, the prediction of a regression. The default, 1, suits a single-output model.
+    /// </summary>
+    int OutputCount => 1;
+
+    /// <summary>
+    /// Writes the model's raw outputs (inference mode) for <paramref name="rows"/> into <paramref name="outputs"/>,
+    /// <see cref="OutputCount"/> values per row, row after row. What <c>polyak evaluate</c> and the ONNX export check read.
+    /// A model that does not expose its outputs throws <see cref="NotSupportedException"/> (the default).
+    /// </summary>
+    void Predict(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, Span<float> outputs, ModelWorkspace workspace) =>
+        throw new NotSupportedException($"model '{Name}' does not expose its outputs (IModel.Predict)");
 }

@@ -58,5 +58,9 @@ public sealed class LeastSquares(int featureCount) : LinearModel(featureCount)
         return 0.5 * res * res;
     }
 
+    /// <inheritdoc/>
+    protected override void RowOutputs(ReadOnlySpan<float> w, Dataset data, int row, Span<float> output, ModelWorkspace workspace) =>
+        output[0] = TensorPrimitives.Dot(data.Row(row), w[..FeatureCount]) + w[FeatureCount];
+
     private sealed class Workspace(int maxBatch) : ModelWorkspace(maxBatch);
 }

@@ -49,6 +49,22 @@ public abstract class LinearModel : IModel
         return new EvaluationResult(rows.Length == 0 ? double.NaN : loss / rows.Length, correct, rows.Length);
     }
 
+    /// <inheritdoc/>
+    public virtual int OutputCount => 1;
+
+    /// <inheritdoc/>
+    public void Predict(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, Span<float> outputs, ModelWorkspace workspace)
+    {
+        Check(w, data);
+        int k = OutputCount;
+        if (outputs.Length < (long)rows.Length * k)
+            throw new ArgumentException($"{Name}: {rows.Length} rows need {(long)rows.Length * k} outputs, the buffer holds {outputs.Length}");
+        for (int i = 0; i < rows.Length; i++) RowOutputs(w, data, rows[i], outputs.Slice(i * k, k), workspace);
+    }
+
+    /// <summary>Writes the <see cref="OutputCount"/> raw outputs of one row.</summary>
+    protected abstract void RowOutputs(ReadOnlySpan<float> w, Dataset data, int row, Span<float> output, ModelWorkspace workspace);
+
     /// <summary>Loss of one row and whether its prediction is correct.</summary>
     protected abstract double RowLoss(ReadOnlySpan<float> w, Dataset data, int row, ModelWorkspace workspace, out bool correct);
 

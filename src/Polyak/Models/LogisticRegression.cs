@@ -62,6 +62,10 @@ public sealed class LogisticRegression(int featureCount) : LinearModel(featureCo
         return Softplus(z) - y * z;
     }
 
+    /// <inheritdoc/>
+    protected override void RowOutputs(ReadOnlySpan<float> w, Dataset data, int row, Span<float> output, ModelWorkspace workspace) =>
+        output[0] = TensorPrimitives.Dot(data.Row(row), w[..FeatureCount]) + w[FeatureCount];
+
     private static double Softplus(double z) => z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
 
     private static int[] RequireBinary(Dataset data)

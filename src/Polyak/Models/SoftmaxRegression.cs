@@ -90,6 +90,17 @@ public sealed class SoftmaxRegression : LinearModel
         return Math.Log(sum) - (z[y] - max);
     }
 
+    /// <inheritdoc/>
+    public override int OutputCount => ClassCount;
+
+    /// <inheritdoc/>
+    protected override void RowOutputs(ReadOnlySpan<float> w, Dataset data, int row, Span<float> output, ModelWorkspace workspace)
+    {
+        int d = FeatureCount, c = ClassCount;
+        var x = data.Row(row);
+        for (int k = 0; k < c; k++) output[k] = TensorPrimitives.Dot(x, w.Slice(k * d, d)) + w[c * d + k];
+    }
+
     private int[] RequireLabels(Dataset data)
     {
         if (data.Labels is null) throw new ArgumentException($"softmax regression needs class labels; '{data.Name}' has real targets");

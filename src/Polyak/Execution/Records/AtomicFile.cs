@@ -10,4 +10,12 @@ public static class AtomicFile
         File.WriteAllText(tmp, text);
         File.Move(tmp, path, overwrite: true);
     }
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
+    public static void WriteBytes(string path, byte[] bytes)
+    {
+        string tmp = path + ".tmp";
+        File.WriteAllBytes(tmp, bytes);
+        File.Move(tmp, path, overwrite: true);
+    }
 }

@@ -219,6 +219,24 @@ public sealed class Network : IModel
         return new EvaluationResult(rows.Length == 0 ? double.NaN : loss / rows.Length, correct, rows.Length);
     }
 
+    /// <inheritdoc/>
+    public int OutputCount => ClassCount;
+
+    /// <inheritdoc/>
+    public void Predict(ReadOnlySpan<float> w, Dataset data, ReadOnlySpan<int> rows, Span<float> outputs, ModelWorkspace workspace)
+    {
+        var ws = Check(w, data, workspace);
+        int k = ClassCount;
+        if (outputs.Length < (long)rows.Length * k)
+            throw new ArgumentException($"{Name}: {rows.Length} rows need {(long)rows.Length * k} outputs, the buffer holds {outputs.Length}");
+        for (int start = 0; start < rows.Length; start += ws.MaxBatch)
+        {
+            var chunk = rows.Slice(start, Math.Min(ws.MaxBatch, rows.Length - start));
+            Forward(w, data, chunk, ws, training: false, 0);
+            ws.Activations[^1].AsSpan(0, chunk.Length * k).CopyTo(outputs.Slice(start * k));
+        }
+    }
+
     /// <summary>
     /// A 64-bit key of a batch: a hash of its row indices in order (see <see cref="LayerPass.Key"/>). Batches are drawn
     /// from reshuffled epochs, so two batches of a run share a key only if they hold the same rows in the same order.
