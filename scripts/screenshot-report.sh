@@ -22,5 +22,12 @@ trap 'rm -rf "$profile" "$log"' EXIT
 if grep -E "CONSOLE\(|ERR_FILE_NOT_FOUND|Failed to load|Uncaught" "$log" | grep -v "dbus\|Fontconfig" >&2; then
   echo "screenshot-report: the page logged errors (above)" >&2; exit 1
 fi
+# Chromium logs no error for a missing local image: check every local src/href the page references.
+missing=0
+while IFS= read -r ref; do
+  case "$ref" in http:*|https:*|data:*|file:*|mailto:*|\#*) continue ;; esac
+  [ -e "$(dirname "$html")/$ref" ] || { echo "screenshot-report: the page references $ref, which does not exist" >&2; missing=1; }
+done < <(grep -oE '(src|href)="[^"]+"' "$html" | sed -E 's/^(src|href)="([^"]+)"$/\2/')
+[ "$missing" -eq 0 ] || exit 1
 [ -s "$out" ] || { echo "screenshot-report: no screenshot written" >&2; exit 1; }
 echo "$out"

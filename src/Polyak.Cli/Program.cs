@@ -4,7 +4,7 @@ using Polyak.Execution;
 
 namespace Polyak.Cli;
 
-/// <summary>The <c>polyak</c> command: train, theory, tune, study, optimize, cluster, runs, export, evaluate.</summary>
+/// <summary>The <c>polyak</c> command: train, theory, tune, study, optimize, cluster, runs, export, evaluate, report, serve.</summary>
 public static class Program
 {
     /// <summary>Parses <paramref name="args"/> and runs the command; bad usage prints <c>error:</c> lines and returns 2.</summary>
@@ -42,6 +42,8 @@ public static class Program
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 }

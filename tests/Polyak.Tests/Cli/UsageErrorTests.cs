@@ -28,14 +28,14 @@ public class UsageErrorTests
     public void MistypedCommandIsOneLineWithASuggestion()
     {
         var errors = Errors("trian");
-        Assert.Equal(["unknown command 'trian', did you mean 'train'? (commands: train, theory, tune, study, optimize, cluster, runs)"], errors);
+        Assert.Equal(["unknown command 'trian', did you mean 'train'? (commands: train, theory, tune, study, optimize, cluster, runs, export, evaluate, report, serve)"], errors);
     }
 
     [Fact]
     public void UnknownCommandFarFromAnyHasNoSuggestion()
     {
-        Assert.Equal(["unknown command 'xyzzy' (commands: train, theory, tune, study, optimize, cluster, runs)"], Errors("xyzzy"));
-        Assert.Equal(["no command given (commands: train, theory, tune, study, optimize, cluster, runs)"], Errors());
+        Assert.Equal(["unknown command 'xyzzy' (commands: train, theory, tune, study, optimize, cluster, runs, export, evaluate, report, serve)"], Errors("xyzzy"));
+        Assert.Equal(["no command given (commands: train, theory, tune, study, optimize, cluster, runs, export, evaluate, report, serve)"], Errors());
         Assert.Equal(["unknown command 'siol', did you mean 'silo'? (commands: silo, status)"], Errors("cluster", "siol"));
     }
 
@@ -58,7 +58,7 @@ public class UsageErrorTests
         var r = TestSupport.RunCli("trian");
         Assert.Equal(2, r.ExitCode);
         var errorLines = r.Stderr.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["error: unknown command 'trian', did you mean 'train'? (commands: train, theory, tune, study, optimize, cluster, runs)"], errorLines);
+        Assert.Equal(["error: unknown command 'trian', did you mean 'train'? (commands: train, theory, tune, study, optimize, cluster, runs, export, evaluate, report, serve)"], errorLines);
         var lr = TestSupport.RunCli("train", "--lr", "abc");
         Assert.Equal(2, lr.ExitCode);
         Assert.Contains("error: --lr: 'abc' is not a number", lr.Stderr);

@@ -54,4 +54,23 @@ public sealed record RunRecord
     /// </summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Sections { get; init; }
+
+    /// <summary>
+    /// Reads a run's <c>run.json</c> (<paramref name="path"/> is the file or its run folder). Throws
+    /// <see cref="ArgumentException"/> naming the file when it is missing or not a run record.
+    /// </summary>
+    public static RunRecord Read(string path)
+    {
+        string file = System.IO.Directory.Exists(path) ? System.IO.Path.Combine(path, "run.json") : path;
+        if (!File.Exists(file)) throw new ArgumentException($"'{path}' holds no run.json: not a run folder");
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(file), Json.Indented)
+                ?? throw new ArgumentException($"'{file}' is empty");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new ArgumentException($"'{file}' is not a run record Polyak can read: {ex.Message}", ex);
+        }
+    }
 }
