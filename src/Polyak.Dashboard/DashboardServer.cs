@@ -83,6 +83,7 @@ public sealed class DashboardServer : IAsyncDisposable
         }
 
         app.MapGet("/", () => Html(Pages.Index(catalog)));
+        app.MapGet("/favicon.ico", () => Results.NoContent()); // pages served from run folders (report.html) name no icon
         app.MapGet("/fragment/runs", () => Html(Pages.RunsTable(catalog)));
         app.MapGet("/api/runs", () => Results.Json(catalog.List(), Json.Compact));
         app.MapGet("/run", (HttpContext c) => Runs(c) is [var r] ? Html(Pages.Run(r.Id)) : NotFound("no such run folder under " + catalog.Root));

@@ -70,9 +70,11 @@ public static class SvgChart
             return End(sb);
         }
         double top = Math.Max(heights.Max(), line?.Max() ?? 0);
-        var (x0, x1, xt) = Axis(-0.5, heights.Length - 0.5);
+        // x: one slot per bar, ticks at whole numbers within the bars
+        double x0 = -0.5, x1 = heights.Length - 0.5;
+        var xt = Axis(0, Math.Max(1, heights.Length - 1)).Ticks.Where(t => t >= 0 && t <= heights.Length - 1 && Math.Abs(t - Math.Round(t)) < 1e-9).ToArray();
         var (y0, y1, yt) = Axis(0, top > 0 ? top : 1);
-        Frame(sb, x0, x1, xt.Where(t => Math.Abs(t - Math.Round(t)) < 1e-9 && t >= 0).ToArray(), y0, y1, yt, xLabel, yLabel);
+        Frame(sb, x0, x1, xt, y0, y1, yt, xLabel, yLabel);
         double bw = Math.Max(1, (Px(1, x0, x1) - Px(0, x0, x1)) * 0.8);
         sb.Append($"<g data-series=\"{E(barName)}\" data-points=\"{heights.Length}\" fill=\"{Palette[0]}\">");
         for (int k = 0; k < heights.Length; k++)
