@@ -5,8 +5,8 @@ namespace Polyak.Tests.Architecture;
 
 /// <summary>
 /// The layers of DESIGN section 2 point one way: Numerics -> Data -> Models -> Optimization -> Execution -> (Theory,
-/// Tuning) -> Training (orchestration, library API) -> Reporting -> hosts (the cluster backend, then the CLI on top of
-/// everything). Every type reference found in the
+/// Tuning) -> Training (orchestration, library API; ONNX export beside it) -> Reporting -> hosts (the cluster backend and
+/// the dashboard, then the CLI on top of everything). Every type reference found in the
 /// compiled assemblies (signatures, attributes, method bodies, closures and state machines included) is checked.
 /// </summary>
 public class LayeringTests
@@ -22,12 +22,14 @@ public class LayeringTests
         ["Polyak.Theory"] = 5,
         ["Polyak.Tuning"] = 5,
         ["Polyak.Training"] = 6,
+        ["Polyak.Onnx"] = 6, // export: reads models and their parameters, writes bytes
+        ["Polyak.Dashboard"] = 8, // a host: reads run folders
         ["Polyak.Reporting"] = 7,
         ["Polyak.Cluster"] = 8,
         ["Polyak.Cli"] = 9,
     };
 
-    private static readonly string[] Assemblies = ["Polyak.dll", "Polyak.Reporting.dll", "Polyak.Cluster.dll", "Polyak.Cli.dll"];
+    private static readonly string[] Assemblies = ["Polyak.dll", "Polyak.Reporting.dll", "Polyak.Cluster.dll", "Polyak.Dashboard.dll", "Polyak.Cli.dll"];
 
     /// <summary>The layer of a namespace (its longest listed prefix), or null for code that is not Polyak's.</summary>
     private static string? Layer(string ns) =>
