@@ -106,14 +106,28 @@ public static class ClusterCommand
     private static async Task<int> Status(IPEndPoint gateway, bool json)
     {
         using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15));
-        var client = host.Services.GetRequiredService<IClusterClient>();
-        var management = client.GetGrain<IManagementGrain>(0);
-        var silos = await management.GetDetailedHosts(onlyActive: true);
-        var jobs = await client.GetGrain<IJobRegistryGrain>(0).Jobs();
+        var status = await ReadStatus(host.Services.GetRequiredService<IClusterClient>());
         var c = CultureInfo.InvariantCulture;
-        var siloList = silos.Select(s => new SiloSummary(s.SiloAddress.ToString(), s.SiloName, s.Status.ToString())).ToArray();
-        Console.WriteLine($"cluster at {gateway}: {silos.Length} active silo(s)");
-        foreach (var s in silos) Console.WriteLine($"  silo {s.SiloName,-32} {s.SiloAddress} {s.Status}");
+        Console.WriteLine($"cluster at {gateway}: {status.Silos.Count} active silo(s)");
+        foreach (var s in status.Silos) Console.WriteLine($"  silo {s.Name,-32} {s.Address} {s.Status}");
+        foreach (var j in status.Jobs)
+        {
+            Console.WriteLine(string.Create(c, $"job {j.JobId}: {j.Updates:N0} updates, batch loss {j.BatchLoss:G4}, {j.State}, checkpoints {j.Checkpoints} (last at {j.LastCheckpoint}), updates lost {j.UpdatesLost}"));
+            foreach (var sh in j.Shards) Console.WriteLine($"  shard {sh.Index}: {sh.Parameters:N0} parameters on {sh.Silo}, version {sh.Version}");
+            foreach (var g in j.Groups) Console.WriteLine($"  group {g.Group}: leader on {g.Silo}, {g.Steps} updates{(g.MissingMembers.Length > 0 ? $", missing workers {string.Join(',', g.MissingMembers)}" : "")}");
+            foreach (var e in j.Events) Console.WriteLine($"  event: {e}");
+        }
+        if (status.Jobs.Count == 0) Console.WriteLine("no jobs");
+        if (json) Console.WriteLine(JsonSerializer.Serialize(status, Json.Compact));
+        await host.StopAsync();
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The cluster's active silos and its jobs (released ones left out), as <c>cluster status</c> and the dashboard show them.</summary>
+    internal static async Task<ClusterStatusSummary> ReadStatus(IClusterClient client)
+    {
+        var silos = await client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+        var jobs = await client.GetGrain<IJobRegistryGrain>(0).Jobs();
         var jobList = new List<ClusterJobSummary>();
         foreach (var id in jobs)
         {
@@ -121,17 +135,16 @@ public static class ClusterCommand
             if (status.JobId.Length == 0) continue; // released
             var shards = await client.GetGrain<IUpdateSequencerGrain>(id).Shards();
             var s = status.Server;
-            Console.WriteLine(string.Create(c, $"job {id}: {s.Version:N0} updates, batch loss {s.BatchLoss:G4}, {(status.Finished ? "finished" : s.Stopped ? "stopping" : "running")}, checkpoints {s.Checkpoints} (last at {s.LastCheckpointVersion}), updates lost {s.UpdatesLost}"));
-            foreach (var sh in shards) Console.WriteLine($"  shard {sh.Index}: {sh.Length:N0} parameters on {sh.Silo}, version {sh.Version}");
-            foreach (var g in status.Groups) Console.WriteLine($"  group {g.Group}: leader on {g.Silo}, {g.Steps} updates{(g.MissingMembers.Length > 0 ? $", missing workers {string.Join(',', g.MissingMembers)}" : "")}");
-            foreach (var e in s.Events.Concat(status.Events)) Console.WriteLine($"  event: {e}");
             jobList.Add(new ClusterJobSummary(id, s.Version, status.Finished, s.Checkpoints, s.UpdatesLost, s.Momentum,
-                shards.Select(x => new ShardSummary(x.Index, x.Silo, x.Version)).ToArray(),
-                status.Groups.Select(x => new GroupSummary(x.Group, x.Silo, x.Steps)).ToArray()));
+                shards.Select(x => new ShardSummary(x.Index, x.Silo, x.Version) { Parameters = x.Length }).ToArray(),
+                status.Groups.Select(x => new GroupSummary(x.Group, x.Silo, x.Steps) { MissingMembers = x.MissingMembers }).ToArray())
+            {
+                State = status.Finished ? "finished" : s.Stopped ? "stopping" : "running",
+                BatchLoss = s.BatchLoss,
+                LastCheckpoint = s.LastCheckpointVersion,
+                Events = s.Events.Concat(status.Events).ToArray(),
+            });
         }
-        if (jobs.Length == 0) Console.WriteLine("no jobs");
-        if (json) Console.WriteLine(JsonSerializer.Serialize(new ClusterStatusSummary(siloList, jobList), Json.Compact));
-        await host.StopAsync();
-        return ExitCodes.Ok;
+        return new ClusterStatusSummary(silos.Select(s => new SiloSummary(s.SiloAddress.ToString(), s.SiloName, s.Status.ToString())).ToArray(), jobList);
     }
 }

@@ -13,7 +13,11 @@ using Polyak.Execution;
 namespace Polyak.Dashboard;
 
 /// <summary>Where the dashboard serves from and what it listens on (loopback unless <see cref="Host"/> says otherwise; port 0 picks a free one).</summary>
-public sealed record DashboardOptions(string RunsDirectory, string Host = "127.0.0.1", int Port = 5080);
+public sealed record DashboardOptions(string RunsDirectory, string Host = "127.0.0.1", int Port = 5080)
+{
+    /// <summary>Reads the cluster's state for the <c>/cluster</c> page (null: no cluster page).</summary>
+    public Func<CancellationToken, Task<ClusterView>>? Cluster { get; init; }
+}
 
 /// <summary>
 /// <c>polyak serve</c>: a live dashboard of the runs under a folder (ASP.NET Core on Kestrel). Pages are server-rendered
@@ -52,7 +56,7 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(ip, options.Port));
         var app = builder.Build();
-        Map(app, catalog);
+        Map(app, catalog, options.Cluster);
         try { await app.StartAsync(cancel).ConfigureAwait(false); }
         catch (IOException ex) { throw new ArgumentException($"--port: cannot listen on {options.Host}:{options.Port}: {ex.Message}", ex); }
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -69,7 +73,7 @@ public sealed class DashboardServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static void Map(WebApplication app, RunCatalog catalog)
+    private static void Map(WebApplication app, RunCatalog catalog, Func<CancellationToken, Task<ClusterView>>? cluster)
     {
         static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8");
         static IResult Svg(string svg) => Results.Content(svg, "image/svg+xml; charset=utf-8");
@@ -82,7 +86,23 @@ public sealed class DashboardServer : IAsyncDisposable
             return found.Any(f => f.Item2 is null) ? null : found.Select(f => (f.i, f.Item2!)).ToList();
         }
 
-        app.MapGet("/", () => Html(Pages.Index(catalog)));
+        app.MapGet("/", () => Html(Pages.Index(catalog, cluster is not null)));
+        app.MapGet("/cluster", () => cluster is null ? NotFound("no cluster: start the dashboard with polyak serve --cluster HOST:PORT") : Html(Pages.ClusterPage()));
+        app.MapGet("/fragment/cluster-status", async (HttpContext c) =>
+        {
+            if (cluster is null) return NotFound("no cluster");
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
+                timeout.CancelAfter(TimeSpan.FromSeconds(10));
+                return Html(Pages.ClusterStatus(await cluster(timeout.Token).ConfigureAwait(false), null));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // an unreachable cluster is shown on the page, not answered as an error (the page keeps polling)
+                return Html(Pages.ClusterStatus(null, $"{ex.GetType().Name}: {ex.Message}"));
+            }
+        });
         app.MapGet("/favicon.ico", () => Results.NoContent()); // pages served from run folders (report.html) name no icon
         app.MapGet("/fragment/runs", () => Html(Pages.RunsTable(catalog)));
         app.MapGet("/api/runs", () => Results.Json(catalog.List(), Json.Compact));

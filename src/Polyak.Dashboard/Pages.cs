@@ -16,21 +16,21 @@ public static class Pages
 
     private static string Ids(IEnumerable<string> ids) => string.Join("&", ids.Select(i => "id=" + Q(i)));
 
-    private static void Head(StringBuilder sb, string title, string page, string? state = null)
+    private static void Head(StringBuilder sb, string title, string page, string? state = null, bool cluster = false)
     {
         sb.Append($"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{E(title)}</title>");
         sb.Append("<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/assets/dashboard.css\"></head>\n");
         sb.Append($"<body data-page=\"{page}\"{(state is null ? "" : $" data-state=\"{E(state)}\"")}>\n");
-        sb.Append("<nav><a href=\"/\">Polyak runs</a> &middot; <span id=\"live\"></span></nav>\n");
+        sb.Append("<nav><a href=\"/\">Polyak runs</a>").Append(cluster ? " &middot; <a href=\"/cluster\">cluster</a>" : "").Append(" &middot; <span id=\"live\"></span></nav>\n");
     }
 
     private static string Tail => "<script src=\"/assets/dashboard.js\"></script>\n</body></html>\n";
 
     /// <summary>The list of runs and folders.</summary>
-    public static string Index(RunCatalog catalog)
+    public static string Index(RunCatalog catalog, bool cluster = false)
     {
         var sb = new StringBuilder();
-        Head(sb, "Polyak runs", "index");
+        Head(sb, "Polyak runs", "index", cluster: cluster);
         sb.Append($"<h1>Runs in <code>{E(catalog.Root)}</code></h1>\n");
         sb.Append("<p>Select runs and <button id=\"compare\" type=\"button\">compare them</button> (curves overlaid). The list refreshes every 2 s.</p>\n");
         sb.Append("<div id=\"runs\">").Append(RunsTable(catalog)).Append("</div>\n");
@@ -87,6 +87,48 @@ public static class Pages
         return sb.ToString();
     }
 
+    /// <summary>The cluster page: its status fragment, refreshed every 2 s.</summary>
+    public static string ClusterPage()
+    {
+        var sb = new StringBuilder();
+        Head(sb, "Polyak cluster", "poll", cluster: true);
+        sb.Append("<h1>Cluster</h1>\n<div id=\"cluster-status\" data-src=\"/fragment/cluster-status\"><p>asking the cluster...</p></div>\n");
+        sb.Append(Tail);
+        return sb.ToString();
+    }
+
+    /// <summary>The cluster's tables, or why it could not be read.</summary>
+    public static string ClusterStatus(ClusterView? view, string? error)
+    {
+        if (view is null) return $"<p class=\"error\">The cluster did not answer: {E(error)}. Retrying every 2 s.</p>";
+        var sb = new StringBuilder();
+        sb.Append(C, $"<p>Gateway <code>{E(view.Gateway)}</code>, read at {DateTime.UtcNow:HH:mm:ss} UTC.</p>\n");
+        foreach (var t in view.Tables)
+        {
+            sb.Append("<h2>").Append(E(t.Title)).Append("</h2>\n");
+            if (t.Headers.Count > 0)
+            {
+                sb.Append("<table><tr>");
+                foreach (string h in t.Headers) sb.Append("<th>").Append(E(h)).Append("</th>");
+                sb.Append("</tr>\n");
+                foreach (var row in t.Rows)
+                {
+                    sb.Append("<tr>");
+                    foreach (string cell in row) sb.Append("<td>").Append(E(cell)).Append("</td>");
+                    sb.Append("</tr>\n");
+                }
+                sb.Append("</table>\n");
+            }
+            if (t.Notes.Count > 0)
+            {
+                sb.Append("<ul>");
+                foreach (string n in t.Notes) sb.Append("<li>").Append(E(n)).Append("</li>");
+                sb.Append("</ul>\n");
+            }
+        }
+        return sb.ToString();
+    }
+
     /// <summary>A run's status and numbers so far.</summary>
     public static string Summary(RunSeries s)
     {
@@ -113,12 +155,10 @@ public static class Pages
         string? job = b.TryGetProperty("job_id", out var j) ? j.GetString() : null;
         string? gateway = b.TryGetProperty("cluster", out var g) ? g.GetString() : null;
         sb.Append($"<p>Job <code>{E(job)}</code> through gateway <code>{E(gateway)}</code>.</p>");
-        var silos = new SortedSet<string>(StringComparer.Ordinal);
         sb.Append("<table id=\"shards\"><tr><th>shard</th><th>silo</th><th>parameters</th></tr>");
         foreach (var sh in shards.EnumerateArray())
         {
             string silo = sh.GetProperty("silo").GetString() ?? "";
-            silos.Add(silo);
             sb.Append(C, $"<tr><td class=\"n\">{sh.GetProperty("index").GetInt32()}</td><td>{E(silo)}</td><td class=\"n\">{sh.GetProperty("parameters").GetInt32():N0}</td></tr>");
         }
         sb.Append("</table>\n<table id=\"leaders\"><tr><th>group</th><th>leader's silo</th><th>updates pushed</th><th>members it stood in for</th></tr>");
@@ -126,12 +166,10 @@ public static class Pages
             foreach (var l in leaders.EnumerateArray())
             {
                 string silo = l.GetProperty("silo").GetString() ?? "";
-                silos.Add(silo);
-                string missing = string.Join(", ", l.GetProperty("missing_members").EnumerateArray().Select(m => m.GetInt32()));
+                    string missing = string.Join(", ", l.GetProperty("missing_members").EnumerateArray().Select(m => m.GetInt32()));
                 sb.Append(C, $"<tr><td class=\"n\">{l.GetProperty("group").GetInt32()}</td><td>{E(silo)}</td><td class=\"n\">{l.GetProperty("steps").GetInt64():N0}</td><td>{E(missing)}</td></tr>");
             }
         sb.Append("</table>\n");
-        sb.Append($"<p>Silos in use: {E(string.Join(", ", silos))}.</p>");
         var facts = new[] { "checkpoints", "last_checkpoint", "recoveries", "updates_lost", "worker_replacements" }
             .Where(k => b.TryGetProperty(k, out _)).Select(k => $"{k.Replace('_', ' ')} {b.GetProperty(k).GetRawText()}");
         sb.Append($"<p>{E(string.Join(" · ", facts))}</p>");

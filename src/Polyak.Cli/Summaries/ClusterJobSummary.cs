@@ -10,4 +10,17 @@ namespace Polyak.Cli;
 /// <param name="Shards">Shards: index, silo, version.</param>
 /// <param name="Groups">Groups: leader's silo, updates pushed.</param>
 public sealed record ClusterJobSummary(string JobId, long Updates, bool Finished, int Checkpoints, long UpdatesLost, double Momentum,
-    IReadOnlyList<ShardSummary> Shards, IReadOnlyList<GroupSummary> Groups);
+    IReadOnlyList<ShardSummary> Shards, IReadOnlyList<GroupSummary> Groups)
+{
+    /// <summary>running, stopping or finished.</summary>
+    public string State { get; init; } = "";
+
+    /// <summary>The latest batch loss.</summary>
+    public double BatchLoss { get; init; }
+
+    /// <summary>Version of the latest checkpoint.</summary>
+    public long LastCheckpoint { get; init; }
+
+    /// <summary>Failures, replacements and recoveries, in order.</summary>
+    public IReadOnlyList<string> Events { get; init; } = [];
+}

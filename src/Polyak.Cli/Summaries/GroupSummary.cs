@@ -4,4 +4,8 @@ namespace Polyak.Cli;
 /// <param name="Group">Group index.</param>
 /// <param name="Silo">Silo of its leader.</param>
 /// <param name="Steps">Updates it pushed.</param>
-public sealed record GroupSummary(int Group, string Silo, long Steps);
+public sealed record GroupSummary(int Group, string Silo, long Steps)
+{
+    /// <summary>Workers the leader computes for because they are gone.</summary>
+    public int[] MissingMembers { get; init; } = [];
+}

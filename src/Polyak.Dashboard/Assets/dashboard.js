@@ -36,6 +36,15 @@
     }, 2000);
     return;
   }
+  if (body.getAttribute("data-page") === "poll") {
+    var poll = function () {
+      refreshFragments().then(function () { say("updated " + new Date().toLocaleTimeString()); })
+        .catch(function (e) { say("not updated: " + e.message); });
+    };
+    poll();
+    setInterval(poll, 2000);
+    return;
+  }
   var state = body.getAttribute("data-state");
   if (!state) return;
   var last = null, timer = null;
