@@ -63,7 +63,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         if (!finished)
         {
             var last = TestSupport.RunCli(TimeSpan.FromMinutes(3), "train", "--resume", dir);
-            Assert.True(last.ExitCode == 0, last.Stderr);
+            Assert.True(last.ExitCode == 0, $"the last resume exited {last.ExitCode}: {last.Stderr}");
         }
 
         var a = CheckpointFile.Read(Path.Combine(reference, CheckpointFile.FileName));
