@@ -12,13 +12,14 @@ internal sealed class WorkPool : IDisposable
     private readonly ManualResetEventSlim _done = new(false);
     private Action<int>? _body;
     private int _count;
-    private int _next = Idle;
+    // The claim counter: the run's generation in the high 32 bits, the next index in the low 32. A helper still looping
+    // from an earlier run (or woken late by its permit) gets a claim of the old generation and drops it, so it can
+    // never take an index of the next run (which ran that index twice, concurrently, and let the run return early).
+    private long _next;
+    private int _generation;
     private int _remaining;
     private volatile bool _disposed;
     private Exception? _failure;
-
-    // Between runs the claim counter sits far above any count, so a helper that wakes late claims nothing.
-    private const int Idle = int.MaxValue / 2;
 
     /// <summary>Creates a pool with <paramref name="helpers"/> helper threads (0 = everything runs inline).</summary>
     public WorkPool(int helpers)
@@ -46,17 +47,17 @@ internal sealed class WorkPool : IDisposable
             for (int i = 0; i < count; i++) body(i);
             return;
         }
+        // A new generation first (a full fence), then the run's fields, then the counter that opens it for claims.
+        int generation = Interlocked.Increment(ref _generation);
         _failure = null;
         _body = body;
         Volatile.Write(ref _count, count);
         Volatile.Write(ref _remaining, count);
         _done.Reset();
-        Interlocked.Exchange(ref _next, 0);
+        Interlocked.Exchange(ref _next, (long)generation << 32);
         _start.Release(Math.Min(_helpers.Length, count - 1));
         Work();
         _done.Wait();
-        Volatile.Write(ref _next, Idle);
-        _body = null;
         if (_failure is OperationCanceledException cancelled) throw new OperationCanceledException(cancelled.Message, cancelled, cancelled.CancellationToken);
         if (_failure is { } f) throw new InvalidOperationException($"a simulated worker's gradient failed: {f.Message}", f);
     }
@@ -65,9 +66,14 @@ internal sealed class WorkPool : IDisposable
     {
         while (true)
         {
-            int i = Interlocked.Increment(ref _next) - 1;
-            if (i >= Volatile.Read(ref _count)) return;
+            long claim = Interlocked.Increment(ref _next) - 1;
+            int generation = (int)(claim >> 32), i = (int)(claim & 0xFFFF_FFFF);
+            int count = Volatile.Read(ref _count);
             var body = _body;
+            // The fields read above belong to this claim's run only if no newer run has begun since (Run bumps the
+            // generation before it writes them); an old claim, or an index past the count, ends this helper's turn.
+            Interlocked.MemoryBarrier();
+            if (generation != Volatile.Read(ref _generation) || i >= count) return;
             try
             {
                 body!(i);
