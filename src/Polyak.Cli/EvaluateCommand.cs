@@ -42,9 +42,9 @@ public static class EvaluateCommand
         if (format is not null && dataSpec is null) throw new ArgumentException("--format applies to --data only");
         outDir ??= Path.Combine(runDir, "evaluation");
         CheckOutput(outDir);
-        var recorded = TrainedRun.Load(runDir, log: m => Console.Error.WriteLine(m));
-        var trained = dataSpec is null ? recorded
-            : TrainedRun.Load(runDir, RunPlanner.LoadData(recorded.Config with { Data = DataSpec.Absolute(dataSpec), Format = format, Validation = null }));
+        var trained = dataSpec is null
+            ? TrainedRun.Load(runDir, log: m => Console.Error.WriteLine(m))
+            : TrainedRun.Load(runDir, config => RunPlanner.LoadData(config with { Data = DataSpec.Absolute(dataSpec), Format = format, Validation = null }));
         var dataset = split == "test" ? trained.Data.Test : trained.Data.Train;
         if (dataset.Count == 0) throw new ArgumentException($"the {split} split of '{trained.Data.Description}' has no rows");
         var evaluation = ModelEvaluation.Of(trained.Model, trained.Parameters, dataset);
@@ -88,17 +88,11 @@ public static class EvaluateCommand
             throw new ArgumentException($"--out: folder '{dir}' holds files Polyak did not write (no {ResultFile}); choose an empty or new folder");
     }
 
+    /// <summary>The run record's final accuracy, or null when the folder has no readable record.</summary>
     private static double? FinalAccuracy(string runDir)
     {
-        string path = Path.Combine(runDir, "run.json");
-        if (!File.Exists(path)) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.TryGetProperty("summary", out var s) && s.TryGetProperty("final_accuracy", out var a) && a.ValueKind == JsonValueKind.Number
-                ? a.GetDouble() : null;
-        }
-        catch (JsonException) { return null; }
+        try { return RunRecord.Read(runDir).Summary.FinalAccuracy; }
+        catch (ArgumentException) { return null; }
     }
 
     private static void WriteConfusionTable(long[][] confusion)

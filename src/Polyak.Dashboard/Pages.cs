@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Polyak.Execution;
 
 namespace Polyak.Dashboard;
 
@@ -209,16 +210,6 @@ public static class Pages
         return sb.Append("</table>").ToString();
     }
 
-    private static Dictionary<string, string> Flatten(JsonElement? e)
-    {
-        var d = new Dictionary<string, string>();
-        void Walk(JsonElement x, string prefix)
-        {
-            if (x.ValueKind == JsonValueKind.Object)
-                foreach (var p in x.EnumerateObject()) Walk(p.Value, prefix.Length == 0 ? p.Name : prefix + "." + p.Name);
-            else if (x.ValueKind != JsonValueKind.Null) d[prefix] = x.ValueKind == JsonValueKind.String ? x.GetString()! : x.GetRawText();
-        }
-        if (e is { } v) Walk(v, "");
-        return d;
-    }
+    private static Dictionary<string, string> Flatten(JsonElement? e) =>
+        e is { } v ? Json.Flatten(v).ToDictionary(kv => kv.Key, kv => kv.Value) : [];
 }

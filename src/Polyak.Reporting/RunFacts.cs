@@ -10,30 +10,8 @@ internal static class RunFacts
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     /// <summary>Every configuration setting (nested ones as <c>simulation.distribution</c>), null settings left out.</summary>
-    public static List<KeyValuePair<string, string>> Config(RunRecord r)
-    {
-        var rows = new List<KeyValuePair<string, string>>();
-        Flatten(JsonSerializer.SerializeToElement(r.Config, Json.Indented), "", rows);
-        return rows.Where(kv => kv.Key != "out_dir").ToList();
-    }
-
-    private static void Flatten(JsonElement e, string prefix, List<KeyValuePair<string, string>> rows)
-    {
-        switch (e.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var p in e.EnumerateObject()) Flatten(p.Value, prefix.Length == 0 ? p.Name : $"{prefix}.{p.Name}", rows);
-                break;
-            case JsonValueKind.Null or JsonValueKind.Undefined:
-                break;
-            case JsonValueKind.String:
-                rows.Add(new(prefix, e.GetString()!));
-                break;
-            default:
-                rows.Add(new(prefix, e.GetRawText()));
-                break;
-        }
-    }
+    public static List<KeyValuePair<string, string>> Config(RunRecord r) =>
+        Json.Flatten(JsonSerializer.SerializeToElement(r.Config, Json.Indented)).Where(kv => kv.Key != "out_dir").ToList();
 
     /// <summary>The outcome: status, updates, losses, accuracy, throughput, staleness, target.</summary>
     public static List<KeyValuePair<string, string>> Outcome(RunRecord r)

@@ -58,9 +58,7 @@ public static class OnnxExport
             {
                 int d = softmax.FeatureCount, c = softmax.ClassCount;
                 input = Flat(d);
-                string w = graph.Initializer("weight", parameters[..(c * d)], c, d);
-                string b = graph.Initializer("bias", parameters.Slice(c * d, c), c);
-                graph.Node("Gemm", [InputName, w, b], "logits", OnnxGraph.Attribute.Of("transB", 1L));
+                Affine(graph, parameters, c, d, InputName, "logits", "");
                 outputs = ClassOutputs(graph, c);
                 break;
             }
@@ -68,9 +66,7 @@ public static class OnnxExport
             {
                 int d = logistic.FeatureCount;
                 input = Flat(d);
-                string w = graph.Initializer("weight", parameters[..d], 1, d);
-                string b = graph.Initializer("bias", parameters.Slice(d, 1), 1);
-                graph.Node("Gemm", [InputName, w, b], "logit", OnnxGraph.Attribute.Of("transB", 1L));
+                Affine(graph, parameters, 1, d, InputName, "logit", "");
                 graph.Node("Sigmoid", ["logit"], "probability");
                 outputs =
                 [
@@ -83,9 +79,7 @@ public static class OnnxExport
             {
                 int d = leastSquares.FeatureCount;
                 input = Flat(d);
-                string w = graph.Initializer("weight", parameters[..d], 1, d);
-                string b = graph.Initializer("bias", parameters.Slice(d, 1), 1);
-                graph.Node("Gemm", [InputName, w, b], "prediction", OnnxGraph.Attribute.Of("transB", 1L));
+                Affine(graph, parameters, 1, d, InputName, "prediction", "");
                 outputs = [new("prediction", [null, 1], "the predicted target")];
                 break;
             }
@@ -110,6 +104,17 @@ public static class OnnxExport
         if (f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return false;
         return head[0] == 0x08 && head[2] == 0x12 && head[3] == ProducerName.Length
             && System.Text.Encoding.ASCII.GetString(head[4..]) == ProducerName;
+    }
+
+    /// <summary>
+    /// <c>output = x W^T + b</c> for the layout every Polyak linear map uses: <paramref name="k"/> x <paramref name="d"/>
+    /// weights row-major, then <paramref name="k"/> biases. Returns the output's name.
+    /// </summary>
+    private static string Affine(OnnxGraph graph, ReadOnlySpan<float> p, int k, int d, string x, string output, string prefix)
+    {
+        string w = graph.Initializer(prefix + "weight", p[..(k * d)], k, d);
+        string b = graph.Initializer(prefix + "bias", p.Slice(k * d, k), k);
+        return graph.Node("Gemm", [x, w, b], output, OnnxGraph.Attribute.Of("transB", 1L));
     }
 
     private static OnnxTensorInfo Flat(int features) =>
@@ -153,13 +158,8 @@ public static class OnnxExport
                     break;
                 }
                 case DenseLayer dense:
-                {
-                    int o = dense.Units, n = dense.Input.Size;
-                    string wt = graph.Initializer($"layer{i + 1}_weight", p[..(o * n)], o, n);
-                    string b = graph.Initializer($"layer{i + 1}_bias", p.Slice(o * n, o), o);
-                    x = graph.Node("Gemm", [x, wt, b], y, OnnxGraph.Attribute.Of("transB", 1L));
+                    x = Affine(graph, p, dense.Units, dense.Input.Size, x, y, $"layer{i + 1}_");
                     break;
-                }
                 case ReluLayer:
                     x = graph.Node("Relu", [x], y);
                     break;

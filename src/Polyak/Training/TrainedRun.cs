@@ -15,7 +15,14 @@ public sealed record TrainedRun(string Directory, TrainingOptions Config, IModel
     /// Reads run folder <paramref name="runDir"/>. <paramref name="data"/> replaces the recorded data (it must fit the model).
     /// Throws <see cref="ArgumentException"/> naming the folder when it is not a run folder Polyak can rebuild.
     /// </summary>
-    public static TrainedRun Load(string runDir, DataSplit? data = null, Action<string>? log = null)
+    public static TrainedRun Load(string runDir, DataSplit? data = null, Action<string>? log = null) =>
+        Load(runDir, data is null ? null : _ => data, log);
+
+    /// <summary>
+    /// Reads run folder <paramref name="runDir"/> with data of the caller's choosing, made from the run's configuration
+    /// (e.g. other data loaded with the run's test fraction and seed); the recorded data is then not loaded at all.
+    /// </summary>
+    public static TrainedRun Load(string runDir, Func<TrainingOptions, DataSplit>? data, Action<string>? log = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(runDir);
         if (File.Exists(runDir)) throw new ArgumentException($"'{runDir}' is a file; give a run folder (one that holds {CheckpointFile.FileName})");
@@ -27,14 +34,13 @@ public sealed record TrainedRun(string Directory, TrainingOptions Config, IModel
         var config = checkpoint.State.Config;
         if (data is null && config.Data.StartsWith(TrainingSetup.InMemoryPrefix, StringComparison.Ordinal))
             throw new ArgumentException($"the run in '{runDir}' trained on data held in memory ({config.Data}); read it with TrainedRun.Load(runDir, data) and the same data");
-        bool recorded = data is null;
-        data ??= RunPlanner.LoadData(config);
-        if (recorded && checkpoint.State.DataFingerprint is string then && DataFingerprint.Of(data) is var now && now != then)
+        var split = data is null ? RunPlanner.LoadData(config) : data(config);
+        if (data is null && checkpoint.State.DataFingerprint is string then && DataFingerprint.Of(split) is var now && now != then)
             log?.Invoke($"warning: data '{config.Data}' changed since the run trained on it (fingerprint {then}, now {now})");
-        var model = ModelCatalog.Create(config.Model, data.Train);
+        var model = ModelCatalog.Create(config.Model, split.Train);
         if (model.ParameterCount != checkpoint.State.ParameterCount)
-            throw new ArgumentException($"the checkpoint in '{runDir}' has {checkpoint.State.ParameterCount:N0} parameters but model '{config.Model}' on data '{data.Train.Name}' has {model.ParameterCount:N0}");
+            throw new ArgumentException($"the checkpoint in '{runDir}' has {checkpoint.State.ParameterCount:N0} parameters but model '{config.Model}' on data '{split.Train.Name}' has {model.ParameterCount:N0}");
         string? status = RunFolderState.Read(runDir)?.Status;
-        return new TrainedRun(Path.GetFullPath(runDir), config, model, data, checkpoint.W, checkpoint.State.Version, status);
+        return new TrainedRun(Path.GetFullPath(runDir), config, model, split, checkpoint.W, checkpoint.State.Version, status);
     }
 }

@@ -38,4 +38,34 @@ public static class Json
 
     /// <summary>Writes <paramref name="value"/> to <paramref name="path"/> atomically (temp file + rename).</summary>
     public static void WriteFileAtomic<T>(string path, T value) => AtomicFile.WriteText(path, JsonSerializer.Serialize(value, Indented));
+
+    /// <summary>
+    /// The leaves of <paramref name="element"/> as (dotted path, value) pairs in document order, e.g.
+    /// <c>simulation.distribution</c>: strings unquoted, other values as written, nulls left out (how reports and the
+    /// dashboard show and compare a run's configuration).
+    /// </summary>
+    public static List<KeyValuePair<string, string>> Flatten(JsonElement element)
+    {
+        var rows = new List<KeyValuePair<string, string>>();
+        Walk(element, "");
+        return rows;
+
+        void Walk(JsonElement e, string prefix)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject()) Walk(p.Value, prefix.Length == 0 ? p.Name : $"{prefix}.{p.Name}");
+                    break;
+                case JsonValueKind.Null or JsonValueKind.Undefined:
+                    break;
+                case JsonValueKind.String:
+                    rows.Add(new(prefix, e.GetString()!));
+                    break;
+                default:
+                    rows.Add(new(prefix, e.GetRawText()));
+                    break;
+            }
+        }
+    }
 }
