@@ -23,7 +23,7 @@ public static class OptimizeCommand
         var epochShare = new Option<double?>("--epoch-share") { Description = "Length of an optimizer epoch as a share of the time budget (default 0.2)" };
         var command = new Command("optimize", "Choose groups, learning rate and momentum for the shortest predicted time to target, then train with them");
         set.AddTo(command);
-        foreach (var o in new Option[] { set.Groups, set.Momentum, set.MomentumGain, set.MomentumBounds, set.MomentumPeriod, set.Updates, set.Epochs, set.Time, set.Resume, set.AllowChangedData, set.CheckpointEvery })
+        foreach (var o in new Option[] { set.Groups, set.Momentum, set.MomentumGain, set.MomentumBounds, set.MomentumPeriod, set.MomentumSignal, set.Updates, set.Epochs, set.Time, set.Resume, set.AllowChangedData, set.CheckpointEvery })
             o.Hidden = true;
         set.Workers.Description = "Number of workers N to configure (default 16)";
         set.Out.Description = "Output folder (default runs/<time>-optimize)";
@@ -37,6 +37,7 @@ public static class OptimizeCommand
                 (set.MomentumGain, "optimize tunes fixed momenta (no --momentum auto)"),
                 (set.MomentumBounds, "optimize tunes fixed momenta (no --momentum auto)"),
                 (set.MomentumPeriod, "optimize tunes fixed momenta (no --momentum auto)"),
+                (set.MomentumSignal, "optimize tunes fixed momenta (no --momentum auto)"),
                 (set.Updates, "optimize's budget is --time-budget"),
                 (set.Epochs, "optimize's budget is --time-budget"),
                 (set.Time, "optimize's budget is --time-budget"),

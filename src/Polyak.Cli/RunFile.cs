@@ -19,7 +19,7 @@ public static class RunFile
     public static readonly IReadOnlyList<string> CliNames =
     [
         "model", "data", "format", "backend", "workers", "groups", "batch", "lr", "momentum", "momentum-gain", "momentum-bounds",
-        "momentum-period", "weight-decay", "schedule", "discipline", "staleness-policy", "updates", "epochs", "time", "target-loss", "target-accuracy", "validation", "seed", "data-seed", "out",
+        "momentum-period", "momentum-signal", "weight-decay", "schedule", "discipline", "staleness-policy", "updates", "epochs", "time", "target-loss", "target-accuracy", "validation", "seed", "data-seed", "out",
         "eval-every", "eval-size", "distribution", "cluster", "checkpoint-every", "max-memory", "compute-time", "comm-delay", "sync-cost", "straggler",
     ];
 
@@ -34,7 +34,7 @@ public static class RunFile
 
     /// <summary>Command-line names without a field of their own: applied after the fields, as the command line applies them.</summary>
     private static readonly HashSet<string> Specials =
-        ["momentum-gain", "momentum-bounds", "momentum-period", "distribution", "compute-time", "comm-delay", "sync-cost", "straggler"];
+        ["momentum-gain", "momentum-bounds", "momentum-period", "momentum-signal", "distribution", "compute-time", "comm-delay", "sync-cost", "straggler"];
 
     private static readonly JsonTypeInfo OptionsInfo = Json.Indented.GetTypeInfo(typeof(TrainingOptions));
 
@@ -211,7 +211,8 @@ public static class RunFile
         string? bounds = Get("momentum-bounds") is { } b ? Bounds(b, KeyOf("momentum-bounds")) : null;
         int? period = Get("momentum-period") is { } k ? (k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out int n) ? n
             : throw new ArgumentException($"'{KeyOf("momentum-period")}' must be a whole number")) : null;
-        o = TrainingOptionSet.ApplyAutoMomentumSettings(o, gain, bounds, period);
+        string? signal = Get("momentum-signal") is { } sg ? Text(sg, KeyOf("momentum-signal")) : null;
+        o = TrainingOptionSet.ApplyAutoMomentumSettings(o, gain, bounds, period, signal);
 
         var s = o.Simulation;
         if (Get("distribution") is { } dist) s = s with { Distribution = Text(dist, KeyOf("distribution")) };

@@ -24,6 +24,7 @@ public static class StudyCommand
         var presetOption = new Option<string?>("--preset") { Description = $"Preset by name: {string.Join(", ", StudyPresets.Names)} (mlp-fashion: 784-256-10 MLP on Fashion-MNIST to loss 0.45, 4 lr x 6 mu x 3 seeds)" };
         var policies = new Option<string?>("--policies") { Description = "Also run every level under these server-side staleness policies (comma-separated: lr-scale, drop:T, dc[:LAMBDA]) and compare each alone (mu = 0) and combined with momentum tuning" };
         var extend = new Option<bool>("--extend-edges") { Description = "Where a policy's best point is on the grid's edge, add the next learning rate or momentum beyond it and rerun what is new (at most 3 rounds)" };
+        var autoMomentum = new Option<bool>("--auto") { Description = "Also run --momentum auto:TARGET (TARGET = the best momentum at g = 1) at every level with only the learning rate searched, and compare it with the full tune's optimum" };
         var command = new Command("study", "The momentum study: tune lr x momentum per asynchrony level, statistical penalty of three momentum policies, HTML report");
         set.AddTo(command);
         grid.AddTo(command);
@@ -39,7 +40,8 @@ public static class StudyCommand
         command.Options.Add(extend);
         command.Options.Add(presetOption);
         command.Options.Add(policies);
-        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p, p.GetValue(levels), PresetName(p.GetValue(quick), p.GetValue(full), p.GetValue(presetOption)), p.GetValue(extend), p.GetValue(policies))));
+        command.Options.Add(autoMomentum);
+        command.SetAction(p => CommandRunner.Run(() => Execute(set, grid, p, p.GetValue(levels), PresetName(p.GetValue(quick), p.GetValue(full), p.GetValue(presetOption)), p.GetValue(extend), p.GetValue(policies), p.GetValue(autoMomentum))));
         return command;
     }
 
@@ -83,11 +85,12 @@ public static class StudyCommand
         };
     }
 
-    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, string? presetName, bool extendEdges, string? policies)
+    private static int Execute(TrainingOptionSet set, TuningOptionSet grid, ParseResult p, string? levelSpec, string? presetName, bool extendEdges, string? policies, bool autoMomentum)
     {
         var request = BuildRequest(set, grid, p, levelSpec, presetName, out var runner) with
         {
             ExtendEdgeRounds = extendEdges ? 3 : 0,
+            AutoMomentum = autoMomentum,
             Policies = policies is null ? [] : policies.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
         };
         request.Validate();

@@ -25,6 +25,7 @@ public sealed class TrainingOptionSet
     public readonly Option<double?> MomentumGain = new("--momentum-gain") { Description = "Auto momentum: feedback gain gamma in (0, 1] (default 0.3)" };
     public readonly Option<string?> MomentumBounds = new("--momentum-bounds") { Description = "Auto momentum: bounds MIN,MAX of the explicit momentum (default -0.9,0.99)" };
     public readonly Option<int?> MomentumPeriod = new("--momentum-period") { Description = "Auto momentum: adjust every K updates (default 50)" };
+    public readonly Option<string?> MomentumSignal = new("--momentum-signal") { Description = "Auto momentum: the implicit momentum it steers on, staleness (s / (1 + s) from the measured mean staleness; default) or trajectory (the online trajectory fit)" };
     public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay lambda >= 0" };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step:EVERY:FACTOR, inverse:T, cosine (over the run), cosine:TOTAL (default: cosine for models with a recipe when the run length is known; else constant)" };
     public readonly Option<string?> StalenessPolicy = new("--staleness-policy") { Description = "Server-side remedy for staleness: none (default), lr-scale (alpha/tau), drop:T (drop updates older than T), dc[:LAMBDA] (DC-ASGD delay compensation)" };
@@ -53,7 +54,7 @@ public sealed class TrainingOptionSet
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, MomentumGain, MomentumBounds, MomentumPeriod, WeightDecay, Schedule,
+        foreach (var o in new Option[] { Model, Data, Format, Backend, Workers, Groups, Batch, LearningRate, Momentum, MomentumGain, MomentumBounds, MomentumPeriod, MomentumSignal, WeightDecay, Schedule,
                      Discipline, StalenessPolicy, Updates, Epochs, Time, TargetLoss, TargetAccuracy, Validation, Seed, DataSeed, Out, Config, EvalEvery, EvalSize, Distribution, Cluster, Resume, AllowChangedData, CheckpointEvery, MaxMemory, JsonOutput })
             command.Options.Add(o);
         Simulator.AddTo(command);
@@ -178,14 +179,24 @@ public sealed class TrainingOptionSet
 
     /// <summary>Applies <c>--momentum-gain</c>, <c>--momentum-bounds</c>, <c>--momentum-period</c> (only with <c>--momentum auto</c>).</summary>
     private TrainingOptions ApplyAutoMomentumSettings(ParseResult p, TrainingOptions o)
-        => ApplyAutoMomentumSettings(o, p.GetValue(MomentumGain), p.GetValue(MomentumBounds), p.GetValue(MomentumPeriod));
+        => ApplyAutoMomentumSettings(o, p.GetValue(MomentumGain), p.GetValue(MomentumBounds), p.GetValue(MomentumPeriod), p.GetValue(MomentumSignal));
 
     /// <summary>Applies the auto-momentum gain, bounds (<c>MIN,MAX</c>) and period that are given (they need <c>--momentum auto</c>).</summary>
-    public static TrainingOptions ApplyAutoMomentumSettings(TrainingOptions o, double? gain, string? bounds, int? period)
+    public static TrainingOptions ApplyAutoMomentumSettings(TrainingOptions o, double? gain, string? bounds, int? period, string? signal = null)
     {
-        if (gain is null && bounds is null && period is null) return o;
+        if (gain is null && bounds is null && period is null && signal is null) return o;
         if (o.AutoMomentum is not { } a)
-            throw new ArgumentException("--momentum-gain, --momentum-bounds and --momentum-period need --momentum auto[:TARGET]");
+            throw new ArgumentException("--momentum-gain, --momentum-bounds, --momentum-period and --momentum-signal need --momentum auto[:TARGET]");
+        if (signal is not null)
+            a = a with
+            {
+                Signal = signal.Trim().ToLowerInvariant() switch
+                {
+                    "staleness" => Polyak.Optimization.MomentumSignal.Staleness,
+                    "trajectory" => Polyak.Optimization.MomentumSignal.Trajectory,
+                    _ => throw new ArgumentException($"--momentum-signal must be staleness or trajectory, got '{signal}'"),
+                },
+            };
         if (gain is double gm) a = a with { Gain = gm };
         if (period is int k) a = a with { Period = k };
         if (bounds is not null)

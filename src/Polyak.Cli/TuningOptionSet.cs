@@ -47,6 +47,7 @@ public sealed class TuningOptionSet
         (set.MomentumGain, $"{command} runs fixed momenta (no --momentum auto)"),
         (set.MomentumBounds, $"{command} runs fixed momenta (no --momentum auto)"),
         (set.MomentumPeriod, $"{command} runs fixed momenta (no --momentum auto)"),
+        (set.MomentumSignal, $"{command} runs fixed momenta (no --momentum auto)"),
         (set.Time, $"{command} gives every run the same budget in updates; use --updates or --epochs"),
         (set.Resume, $"{command} resumes from its journal: rerun the same command with the same --out"),
         (set.AllowChangedData, $"{command} resumes from its journal, not from a checkpoint"),

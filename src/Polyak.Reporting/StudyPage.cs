@@ -64,6 +64,14 @@ public static class StudyPage
             sb.Append("</table>\n");
         }
 
+        if (study.AutoMomentum.Count > 0)
+        {
+            sb.Append(C, $"<h2>Auto momentum against the tuned optimum</h2>\n<p><code>--momentum auto:{N(study.AutoMomentum[0].Target, "0.###")}</code> (the target is the best momentum at g = 1) with only the learning rate searched, against the full learning-rate x momentum tune. Ratio: auto's updates to target / the tuned optimum's; brackets: 95 % bootstrap interval over seeds (the same seed draw for both).</p>\n<table><tr><th>g</th><th>auto: lr</th><th>auto: updates</th><th>tuned: lr</th><th>tuned: mu</th><th>tuned: updates</th><th>ratio</th><th>interval</th><th>auto at the tuned lr</th><th>runs (auto / tuned)</th></tr>\n");
+            foreach (var r in study.AutoMomentum)
+                sb.Append(C, $"<tr><td>{r.Groups}</td><td>{N(r.Auto.LearningRate, "G3")}</td><td>{Upd(r.Auto)}</td><td>{N(r.Tuned.LearningRate, "G3")}</td><td>{N(r.Tuned.Momentum, "0.##")}</td><td>{Upd(r.Tuned)}</td><td>{(r.Auto.Reached ? "" : "&ge;")}{N(r.Ratio, "0.00")}</td><td>{Ci(r.RatioInterval)}</td><td>{(r.AutoAtTunedRate is { } a ? Upd(a) : "")}</td><td>{r.AutoRuns} / {r.TunedRuns}</td></tr>\n");
+            sb.Append("</table>\n");
+        }
+
         sb.Append("<h2>Hardware efficiency and predicted time to target</h2>\n<table><tr><th>g</th><th>time per update</th><th>unit</th><th>relative to sync</th><th>updates to target</th><th>predicted time to target</th></tr>\n");
         foreach (var l in study.Levels)
             sb.Append(C, $"<tr><td>{l.Groups}</td><td>{N(l.TimePerUpdate, "G4")}</td><td class=\"l\">{E(l.TimeUnit)}</td><td>{N(l.HardwareEfficiency, "0.###")}</td><td>{(l.Status == TrialResult.Censored ? N(l.UpdatesToTarget) + "+" : N(l.UpdatesToTarget))}</td><td>{(l.Status == TrialResult.Censored ? "&ge;" : "")}{N(l.PredictedTimeToTarget, "G4")}</td></tr>\n");

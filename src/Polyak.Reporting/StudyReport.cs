@@ -20,6 +20,7 @@ public static class StudyReport
         StudyTables.Levels(study).WriteTo(Path.Combine(dir, "levels.csv"));
         StudyTables.Policies(study).WriteTo(Path.Combine(dir, "policies.csv"));
         if (study.PolicyComparison.Count > 0) StudyTables.PolicyComparison(study).WriteTo(Path.Combine(dir, "policy-comparison.csv"));
+        if (study.AutoMomentum.Count > 0) StudyTables.AutoMomentum(study).WriteTo(Path.Combine(dir, "auto-momentum.csv"));
         StudyTables.Grid(study.Levels.Where(l => l.Tuning is not null).Select(l => (l.Groups, l.Tuning!))).WriteTo(Path.Combine(dir, "grid.csv"));
         StudyTables.Curves(study).WriteTo(Path.Combine(dir, "curves.csv"));
         StudyFigures.Momentum(study, dir);

@@ -43,6 +43,22 @@ public static class StudyTables
         return csv;
     }
 
+    /// <summary><c>study --auto</c>: closed-loop momentum (learning rate searched alone) against the full tune, per level.</summary>
+    public static CsvWriter AutoMomentum(StudyResult study)
+    {
+        var csv = new CsvWriter("groups", "target", "auto_learning_rate", "auto_updates_to_target", "auto_status", "tuned_learning_rate", "tuned_momentum",
+            "tuned_updates_to_target", "tuned_status", "ratio", "ratio_ci_low", "ratio_ci_high", "ratio_ci_high_is_bound", "auto_at_tuned_lr_updates", "auto_at_tuned_lr_status",
+            "ratio_at_tuned_lr", "auto_runs", "tuned_runs");
+        foreach (var r in study.AutoMomentum)
+            csv.Integer(r.Groups).Number(r.Target).Number(r.Auto.LearningRate).Number(r.Auto.UpdatesToTarget).Text(r.Auto.Status)
+                .Number(r.Tuned.LearningRate).Number(r.Tuned.Momentum).Number(r.Tuned.UpdatesToTarget).Text(r.Tuned.Status)
+                .Number(r.Ratio, "G4").Number(r.RatioInterval?.Lower ?? double.NaN, "G4").Number(r.RatioInterval?.Upper ?? double.NaN, "G4")
+                .Text(r.RatioInterval is { UpperIsBound: true } ? "true" : "false")
+                .Number(r.AutoAtTunedRate?.UpdatesToTarget ?? double.NaN).Text(r.AutoAtTunedRate?.Status ?? "")
+                .Number(r.RatioAtTunedRate, "G4").Integer(r.AutoRuns).Integer(r.TunedRuns).EndRow();
+        return csv;
+    }
+
     /// <summary>The three momentum policies per level.</summary>
     public static CsvWriter Policies(StudyResult study)
     {

@@ -55,13 +55,78 @@ public sealed class Study
                     extensions.Add(GridEdges(analysed.Levels).Count == 0 ? "every policy's best point is inside the grid"
                         : round >= request.ExtendEdgeRounds ? $"stopped after {request.ExtendEdgeRounds} round(s) with points still on the edge" : "the edges left are at the momentum bounds [-0.9, 0.99]");
                 if (extensions.Count > 0) analysed = analysed with { Reading = [.. analysed.Reading, $"Grid extension (--extend-edges): {string.Join("; ", extensions)}."] };
-                return request.ResolvedPolicies.Count > 1 ? ComparePolicies(request, analysed, tunings, tuner, cancel, clock) : analysed;
+                if (request.ResolvedPolicies.Count > 1) analysed = ComparePolicies(request, analysed, tunings, tuner, cancel, clock);
+                return request.AutoMomentum ? CompareAutoMomentum(request, analysed, tunings, tuner, cancel, clock) : analysed;
             }
             extensions.Add($"round {round + 1}: {extended.Value.What}");
             Log?.Invoke($"extending the grid (round {round + 1}): {extended.Value.What}");
             request = extended.Value.Request;
         }
     }
+
+    /// <summary>
+    /// <c>study --auto</c>: at every level, closed-loop momentum toward the best synchronous momentum with the learning
+    /// rate searched over the study's grid (one run per rate and seed instead of one per rate, momentum and seed), against
+    /// the level's full tune; adds the rows and their reading to <paramref name="main"/>.
+    /// </summary>
+    private StudyResult CompareAutoMomentum(StudyRequest request, StudyResult main, IReadOnlyList<(int Groups, TuningResult Result)> tuned,
+        Tuner tuner, CancellationToken cancel, Stopwatch clock)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var sync = tuned.First(t => t.Groups == 1).Result.Best;
+        if (sync is null || sync.Status != TrialResult.Reached)
+            return main with { Reading = [.. main.Reading, "Auto momentum (--auto): not run, the synchronous level has no point that reached the target to take the target momentum from."] };
+        double target = Math.Clamp(sync.Momentum, new Optimization.AutoMomentumOptions().Min, new Optimization.AutoMomentumOptions().Max);
+        double reference = main.ReferenceUpdates;
+        var rows = new List<AutoMomentumRow>();
+        int executed = 0, reused = 0, pruned = 0;
+        double cost = 0;
+        foreach (var (g, full) in tuned.OrderBy(t => t.Groups))
+        {
+            Log?.Invoke(string.Create(c, $"auto momentum (target {target}), level g = {g}"));
+            var auto = tuner.Run(request.AutoLevelRequest(g, target), cancel);
+            executed += auto.RunsExecuted;
+            reused += auto.RunsReused;
+            pruned += auto.RunsPruned;
+            cost += auto.CostSeconds;
+            var best = full.Best;
+            var autoBest = auto.Best;
+            if (best is null || autoBest is null) continue;
+            var atRate = auto.BestWhere(p => p.LearningRate == best.LearningRate);
+            rows.Add(new AutoMomentumRow
+            {
+                Groups = g,
+                Target = target,
+                Auto = PolicyChoice.From(autoBest, reference),
+                AutoAtTunedRate = atRate is null ? null : PolicyChoice.From(atRate, reference),
+                Tuned = PolicyChoice.From(best, reference),
+                RatioInterval = StudyBootstrap.RatioOfBest(auto, full),
+                AutoRuns = auto.Points.Sum(p => p.Trials.Count),
+                TunedRuns = full.Points.Sum(p => p.Trials.Count),
+            });
+        }
+        var lines = new List<string>();
+        string Num(PolicyChoice p) => p.Reached ? p.UpdatesToTarget.ToString("G4", c) : $">={p.UpdatesToTarget:G4}";
+        lines.Add(string.Create(c, $"Auto momentum (--auto: --momentum auto:{target:0.###}, the best synchronous momentum; the learning rate searched alone) against the full tune, updates to target: ") +
+            string.Join("; ", rows.Select(r => string.Create(c,
+                $"g={r.Groups}: {Num(r.Auto)} (lr {r.Auto.LearningRate:G3}) vs {Num(r.Tuned)} (lr {r.Tuned.LearningRate:G3}, mu {r.Tuned.Momentum:0.##}), {RatioText(r.Ratio, r.Auto.Reached)}{(r.RatioInterval is { Degenerate: false } ci ? " " + ci.Text : "")}"))) + ".");
+        var within = rows.Where(r => r.Auto.Reached && r.Ratio <= 1.2).Select(r => r.Groups).ToArray();
+        var outside = rows.Where(r => !(r.Auto.Reached && r.Ratio <= 1.2)).Select(r => r.Groups).ToArray();
+        lines.Add(outside.Length == 0 ? $"Auto momentum is within 1.2x of the tuned optimum at every level ({string.Join(", ", within)}) at the point estimate."
+            : $"Auto momentum is within 1.2x of the tuned optimum at g = {(within.Length == 0 ? "none" : string.Join(", ", within))} and not at g = {string.Join(", ", outside)} (point estimates).");
+        var atRates = rows.Where(r => r.AutoAtTunedRate is not null).Select(r => string.Create(c, $"g={r.Groups}: {Num(r.AutoAtTunedRate!)} ({RatioText(r.RatioAtTunedRate, r.AutoAtTunedRate!.Reached)})")).ToArray();
+        if (atRates.Length > 0) lines.Add("Auto momentum at the tuned optimum's own learning rate: " + string.Join("; ", atRates) + ".");
+        lines.Add(string.Create(c, $"Cost: auto searched {rows.Sum(r => r.AutoRuns)} runs against the full tune's {rows.Sum(r => r.TunedRuns)} (its target came from the g = 1 tune, counted in the latter)."));
+        return main with
+        {
+            AutoMomentum = rows, Reading = [.. main.Reading, .. lines], WallSeconds = clock.Elapsed.TotalSeconds,
+            RunsExecuted = main.RunsExecuted + executed, RunsReused = main.RunsReused + reused, RunsPruned = main.RunsPruned + pruned,
+            CostSeconds = main.CostSeconds + cost,
+        };
+    }
+
+    private static string RatioText(double ratio, bool reached) =>
+        double.IsNaN(ratio) ? "no ratio (tuned optimum censored)" : string.Create(CultureInfo.InvariantCulture, $"{(reached ? "" : ">=")}{ratio:0.00}x");
 
     /// <summary>
     /// <c>study --policies</c>: runs every level again under each other staleness policy (the plain policy's runs are the

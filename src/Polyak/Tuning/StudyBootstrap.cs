@@ -92,6 +92,30 @@ public sealed class StudyBootstrap
         };
     }
 
+    /// <summary>
+    /// 95 % interval of best(<paramref name="numerator"/>) / best(<paramref name="denominator"/>) updates to target: each
+    /// replicate draws the seeds once and applies the draw to both grids (they ran the same seeds), re-choosing each best
+    /// point by the ranking rule. A censored numerator gives +inf (the interval's upper end is then a bound); null with one seed.
+    /// </summary>
+    public static BootstrapInterval? RatioOfBest(TuningResult numerator, TuningResult denominator, int replicates = DefaultReplicates, int seed = 20261207)
+    {
+        int seeds = numerator.Points.Concat(denominator.Points).Select(p => p.Trials.Count).DefaultIfEmpty(1).Max();
+        if (seeds < 2) return null;
+        var random = new Random(seed);
+        var draw = new int[seeds];
+        var ratios = new List<double>(replicates);
+        for (int b = 0; b < replicates; b++)
+        {
+            for (int i = 0; i < seeds; i++) draw[i] = random.Next(seeds);
+            var n = (numerator with { Points = numerator.Points.Select(p => Resample(p, draw)).ToArray() }).Best;
+            var d = (denominator with { Points = denominator.Points.Select(p => Resample(p, draw)).ToArray() }).Best;
+            if (n is null || d is null) continue;
+            ratios.Add(Ratio((n.Status == TrialResult.Reached ? n.Score : double.PositiveInfinity, n.Momentum, n.Status == TrialResult.Reached),
+                (d.Status == TrialResult.Reached ? d.Score : double.PositiveInfinity, d.Momentum, d.Status == TrialResult.Reached)));
+        }
+        return BootstrapInterval.Of(ratios);
+    }
+
     private static double Ratio((double Score, double Mu, bool Reached) a, (double Score, double Mu, bool Reached) b) =>
         !b.Reached ? double.NaN : a.Reached ? a.Score / b.Score : double.PositiveInfinity;
 

@@ -55,6 +55,12 @@ public sealed record StudyRequest
     /// </summary>
     public IReadOnlyList<string> Policies { get; init; } = [];
 
+    /// <summary>
+    /// <c>--auto</c>: also run closed-loop momentum (<c>--momentum auto:TARGET</c>, TARGET the best momentum at g = 1 of this
+    /// study) at every level over the learning-rate grid alone, and compare it with the full tune's optimum.
+    /// </summary>
+    public bool AutoMomentum { get; init; }
+
     /// <summary>The policies run: none first, then the others given, each once.</summary>
     public IReadOnlyList<string> ResolvedPolicies => Policies.Count == 0 ? []
         : Policies.Select(p => Optimization.StalenessPolicy.Parse(p).Spec).Prepend("none").Distinct().ToArray();
@@ -84,12 +90,30 @@ public sealed record StudyRequest
         foreach (string policy in Policies) ResolvedOptions.ValidateGeneric(Base with { StalenessPolicy = policy });
         if (Policies.Count > 0 && !ResolvedMomenta.Contains(0))
             throw new ArgumentException("--policies compares each policy alone (momentum 0) with momentum tuning: include 0 in --momenta");
+        if (AutoMomentum && !Levels.Contains(1))
+            throw new ArgumentException("--auto takes its target, the synchronous optimum, from level g = 1: include 1 in --levels");
+        if (AutoMomentum && Base.AutoMomentum is not null)
+            throw new ArgumentException("--auto sets the momentum controller itself; drop --momentum auto");
         if (ExtendEdgeRounds is < 0 or > 10) throw new ArgumentException($"--extend-edges: rounds must be in [0, 10], got {ExtendEdgeRounds}");
         foreach (int g in Levels) LevelRequest(g).Validate();
     }
 
     /// <summary>Runs the study plans over all its levels (<see cref="TuningRequest.PlannedRuns"/>: an upper bound with halving).</summary>
-    public int PlannedRuns => Math.Max(1, ResolvedPolicies.Count) * Levels.Distinct().Sum(g => LevelRequest(g).PlannedRuns);
+    public int PlannedRuns => Math.Max(1, ResolvedPolicies.Count) * Levels.Distinct().Sum(g => LevelRequest(g).PlannedRuns)
+        + (AutoMomentum ? Levels.Distinct().Count() * LearningRates.Count * Seeds.Count : 0);
+
+    /// <summary>The tuning request of closed-loop momentum toward <paramref name="target"/> at level <paramref name="groups"/>: the learning rates only.</summary>
+    public TuningRequest AutoLevelRequest(int groups, double target) => new()
+    {
+        Base = Base with { Groups = groups },
+        AutoMomentum = new Optimization.AutoMomentumOptions { Target = target },
+        LearningRates = LearningRates,
+        Momenta = [target],
+        Seeds = Seeds,
+        Budget = Budget,
+        EvalEvery = EvalEvery,
+        Parallelism = Parallelism,
+    };
 
     /// <summary>The tuning request of level <paramref name="groups"/>.</summary>
     public TuningRequest LevelRequest(int groups) => new()

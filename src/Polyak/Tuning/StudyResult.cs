@@ -63,6 +63,9 @@ public sealed record StudyResult
     /// <summary><c>study --policies</c>: each staleness policy at each level, alone and combined with momentum tuning (empty without it).</summary>
     public IReadOnlyList<PolicyComparisonRow> PolicyComparison { get; init; } = [];
 
+    /// <summary><c>study --auto</c>: closed-loop momentum against the tuned optimum, per level (empty without <c>--auto</c>).</summary>
+    public IReadOnlyList<AutoMomentumRow> AutoMomentum { get; init; } = [];
+
     /// <summary>Wall seconds of the whole study.</summary>
     public double WallSeconds { get; init; }
 }

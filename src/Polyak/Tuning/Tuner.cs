@@ -56,7 +56,7 @@ public sealed class Tuner
             TimeSeconds = null,
             EvalEvery = evalEvery,
             OutDir = null,
-            AutoMomentum = null,
+            AutoMomentum = request.AutoMomentum,
             // Trials compare (lr, mu) under a fixed rate unless a schedule is given (no recipe cosine over a trial's budget).
             Schedule = request.Base.Schedule ?? "constant",
         };

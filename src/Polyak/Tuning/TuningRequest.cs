@@ -31,6 +31,12 @@ public sealed record TuningRequest
     /// <summary>Evaluation period in updates (the resolution of updates-to-target); null = budget / 100.</summary>
     public int? EvalEvery { get; init; }
 
+    /// <summary>
+    /// Closed-loop momentum for every run (<c>study --auto</c>); null = fixed momenta. With it the momentum grid holds the
+    /// controller's target alone, so a point's momentum is that target.
+    /// </summary>
+    public Optimization.AutoMomentumOptions? AutoMomentum { get; init; }
+
     /// <summary>Successive halving: run every point on a quarter of the budget, keep the best half, double, repeat.</summary>
     public bool Halving { get; init; }
 
@@ -96,6 +102,8 @@ public sealed record TuningRequest
         if (Momenta.Count == 0) throw new ArgumentException("--momenta: the momentum list is empty");
         foreach (double mu in Momenta)
             Momentum.Validate(mu, "--momenta: every momentum");
+        if (AutoMomentum is { } auto && (auto.Target is not double t || Momenta.Count != 1 || Momenta[0] != t))
+            throw new ArgumentException("a tune with closed-loop momentum needs its target given and the momentum grid set to that target alone");
         if (Seeds.Count == 0) throw new ArgumentException("--seeds must be >= 1");
         if (Seeds.Distinct().Count() != Seeds.Count) throw new ArgumentException("seeds must be distinct");
         if (Budget < 1) throw new ArgumentException($"tuning budget must be >= 1 update, got {Budget}");

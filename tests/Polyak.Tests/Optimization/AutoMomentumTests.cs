@@ -150,7 +150,7 @@ public class AutoMomentumTests(ITestOutputHelper output)
             LearningRate = 0.08,
             TargetLoss = null,
             Updates = 2000,
-            AutoMomentum = new AutoMomentumOptions { Target = 0.6, Initial = 0.5, Gain = 0.5 },
+            AutoMomentum = new AutoMomentumOptions { Target = 0.6, Initial = 0.5, Gain = 0.5, Signal = MomentumSignal.Trajectory },
             Simulation = new SimulationOptions { Distribution = "constant" },
         };
         var r = TestSupport.Train(o, data: SharedData.Value);
@@ -173,7 +173,7 @@ public class AutoMomentumTests(ITestOutputHelper output)
             LearningRate = 0.08,
             TargetLoss = null,
             Updates = 2000,
-            AutoMomentum = new AutoMomentumOptions { Target = 0.6, Initial = 0.5, Gain = 0.5 },
+            AutoMomentum = new AutoMomentumOptions { Target = 0.6, Initial = 0.5, Gain = 0.5, Signal = MomentumSignal.Trajectory },
         };
         var a = TestSupport.Train(o, data: SharedData.Value).Record.AutoMomentum!;
         int adjusted = a.Series.Count(p => double.IsFinite(p.Total));

@@ -9,13 +9,17 @@ namespace Polyak.Optimization;
 /// <code>
 ///   mu_explicit &lt;- clip(mu_explicit + gamma (mu_target - mu_hat_total), mu_min, mu_max)
 /// </code>
-/// Until the estimator has <see cref="WarmupVersions"/> versions in its moments the momentum stays at its start value,
-/// which is the queueing model's prediction <c>target - (1 - 1/g)</c> unless given. Every adjustment (also the skipped
-/// ones, with NaN estimate) is recorded in <see cref="Series"/>. The trajectory estimate is derived for memoryless
+/// The total it steers on is the explicit momentum plus a measured implicit momentum, by <see cref="AutoMomentumOptions.Signal"/>:
+/// <see cref="MomentumSignal.Staleness"/> (the default) uses the run's own mean staleness s through the queueing model,
+/// <c>s / (1 + s)</c>, from the first period on; <see cref="MomentumSignal.Trajectory"/> uses the trajectory fit once the
+/// estimator has <see cref="WarmupVersions"/> versions in its moments. The trajectory estimate is derived for memoryless
 /// staleness; when the staleness does not look memoryless (<see cref="OnlineMomentumEstimate.StalenessLooksMemoryless"/>:
 /// near-constant gradient times on threads make it close to a fixed delay, and the fit then reads anything from 0 to 2.5)
-/// or the estimate is outside [0, 1), the period steers on the queueing model's value from the mean staleness,
-/// <c>s / (1 + s)</c>, and counts it in <see cref="StalenessFallbacks"/>. Per update it costs the estimator's O(tracked
+/// or the estimate is outside [0, 1), that period steers on the staleness value and counts it in
+/// <see cref="StalenessFallbacks"/>. It is also biased low at high M over the controller's window (measured on the
+/// simulator, docs/automatic-configuration.md), which is why it is not the default. Until the first estimate the momentum stays at
+/// its start value, the queueing model's prediction <c>target - (1 - 1/g)</c> unless given. Every adjustment (also the
+/// skipped ones, with NaN estimate) is recorded in <see cref="Series"/>. Per update it costs the estimator's O(tracked
 /// coordinates) and allocates nothing; the estimate itself (a sort) runs once per period.
 /// </summary>
 public sealed class MomentumController : IUpdateObserver
@@ -47,7 +51,7 @@ public sealed class MomentumController : IUpdateObserver
         // Window of the estimator's moments: about 8 control periods (at least 400 versions).
         double window = Math.Max(400, 8.0 * options.Period);
         _estimator = new OnlineMomentumEstimator(dimension, coordinates: TrackedCoordinateCount, decay: 1 - 1 / window, depth: 1024, seed: EstimatorSeed(runSeed));
-        WarmupVersions = (long)Math.Max(options.Period, window / 2);
+        WarmupVersions = options.Signal == MomentumSignal.Staleness ? options.Period : (long)Math.Max(options.Period, window / 2);
         Start = options.Initial ?? Math.Clamp(target - (1 - 1.0 / groups), options.Min, options.Max);
         _server.Momentum = Start;
         int capacity = expectedUpdates > 0 ? (int)Math.Min(1 << 20, expectedUpdates / options.Period + 2) : 64;
@@ -94,7 +98,7 @@ public sealed class MomentumController : IUpdateObserver
     /// Control periods that steered on the staleness-based implicit momentum (<see cref="OnlineMomentumEstimate.StalenessImplicit"/>)
     /// because the trajectory estimate did not hold (staleness not memoryless, or the estimate outside [0, 1)).
     /// </summary>
-    public int StalenessFallbacks { get { lock (_lock) return _series.Count(p => p.FromStaleness); } }
+    public int StalenessFallbacks { get { lock (_lock) return Options.Signal == MomentumSignal.Trajectory ? _series.Count(p => p.FromStaleness) : 0; } }
 
     /// <summary>The estimator the controller reads.</summary>
     public OnlineMomentumEstimator Estimator => _estimator;
@@ -160,31 +164,45 @@ public sealed class MomentumController : IUpdateObserver
         double mu = _server.Momentum;
         double total = double.NaN, implicitMomentum = double.NaN;
         bool fromStaleness = false;
-        bool trajectoryReady = _estimator.Processed >= WarmupVersions;
-        // The staleness statistics need only updates; the trajectory fit needs versions whose fresh gradients arrived, and
-        // on threads a version no worker read stalls it for up to the estimator's depth (it may stay empty for 1000s of updates).
-        if (trajectoryReady || version >= WarmupVersions)
+        if (Options.Signal == MomentumSignal.Staleness)
         {
+            // The staleness statistics need only updates: steer from the first period on.
             var e = _estimator.Estimate();
-            if (trajectoryReady)
+            if (double.IsFinite(e.StalenessImplicit))
             {
-                implicitMomentum = e.Implicit;
-                total = e.Total;
-            }
-            bool useStaleness = trajectoryReady ? !e.TrajectoryEstimateHolds : !e.StalenessLooksMemoryless;
-            if (useStaleness && double.IsFinite(e.StalenessImplicit))
-            {
-                // The staleness is not memoryless (e.g. near-constant gradient times on threads) or the trajectory fit is
-                // outside what asynchrony can add: steer on the queueing model's value from the mean staleness instead.
                 implicitMomentum = e.StalenessImplicit;
                 total = e.ExplicitMomentum + implicitMomentum;
                 fromStaleness = true;
             }
-            if (double.IsFinite(total))
+        }
+        else
+        {
+            bool trajectoryReady = _estimator.Processed >= WarmupVersions;
+            // The staleness statistics need only updates; the trajectory fit needs versions whose fresh gradients arrived, and
+            // on threads a version no worker read stalls it for up to the estimator's depth (it may stay empty for 1000s of updates).
+            if (trajectoryReady || version >= WarmupVersions)
             {
-                mu = Math.Clamp(mu + Options.Gain * (Target - total), Options.Min, Options.Max);
-                _server.Momentum = mu;
+                var e = _estimator.Estimate();
+                if (trajectoryReady)
+                {
+                    implicitMomentum = e.Implicit;
+                    total = e.Total;
+                }
+                bool useStaleness = trajectoryReady ? !e.TrajectoryEstimateHolds : !e.StalenessLooksMemoryless;
+                if (useStaleness && double.IsFinite(e.StalenessImplicit))
+                {
+                    // The staleness is not memoryless (e.g. near-constant gradient times on threads) or the trajectory fit is
+                    // outside what asynchrony can add: steer on the queueing model's value from the mean staleness instead.
+                    implicitMomentum = e.StalenessImplicit;
+                    total = e.ExplicitMomentum + implicitMomentum;
+                    fromStaleness = true;
+                }
             }
+        }
+        if (double.IsFinite(total))
+        {
+            mu = Math.Clamp(mu + Options.Gain * (Target - total), Options.Min, Options.Max);
+            _server.Momentum = mu;
         }
         lock (_lock)
         {
