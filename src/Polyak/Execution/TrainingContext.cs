@@ -19,7 +19,11 @@ public sealed class TrainingContext
         Monitor = monitor;
         Samplers = new BatchSampler[plan.Groups];
         for (int g = 0; g < plan.Groups; g++) Samplers[g] = new BatchSampler(plan.Data.Train.Count, plan.Seed, GroupStep.StreamIndex(g));
+        if (plan.StalenessPolicy.StepBound is int bound) StalenessGate = new BoundedStalenessGate(plan.Groups, bound);
     }
+
+    /// <summary>The bounded-staleness rule groups start their steps under (<c>--staleness-policy ssp:S</c>; null otherwise).</summary>
+    public BoundedStalenessGate? StalenessGate { get; }
 
     /// <summary>The plan of the run.</summary>
     public RunPlan Plan { get; }

@@ -16,12 +16,20 @@ public enum StalenessPolicyKind
 
     /// <summary>Delay compensation (DC-ASGD, Zheng et al. 2017): <c>g + lambda g * g * (w - w_read)</c>, the first-order Taylor correction with the diagonal outer-product approximation of the Hessian.</summary>
     DelayCompensation,
+
+    /// <summary>
+    /// Bounded staleness (stale synchronous parallel, SSP, Ho et al. 2013, as in Petuum Bösen): a group that has applied
+    /// c updates starts its next step only when c - (the fewest updates any group has applied) &lt;= s, else it waits for
+    /// the slowest. s = 0 is bulk-synchronous lockstep. A scheduling rule: the update rule itself is the plain one.
+    /// </summary>
+    BoundedStaleness,
 }
 
 /// <summary>
 /// A server-side remedy for staleness, applied by the <see cref="UpdateCore"/> to every update, so it means the same on
 /// every backend that runs the core (<c>--staleness-policy</c>): <c>none</c>, <c>lr-scale</c>, <c>drop:T</c> (drop
-/// updates with tau &gt; T), <c>dc[:LAMBDA]</c> (delay compensation, lambda default 0.04, the paper's constant variant).
+/// updates with tau &gt; T), <c>dc[:LAMBDA]</c> (delay compensation, lambda default 0.04, the paper's constant variant),
+/// <c>ssp:S</c> (bounded staleness: a scheduling rule the backends apply through <see cref="Execution.BoundedStalenessGate"/>).
 /// A dropped update still takes its version (its work was done and is counted) and its staleness is recorded; w and v do
 /// not change and the observers are not told.
 /// </summary>
@@ -36,6 +44,7 @@ public sealed record StalenessPolicy(StalenessPolicyKind Kind, double Parameter 
         StalenessPolicyKind.None => "none",
         StalenessPolicyKind.LearningRateScale => "lr-scale",
         StalenessPolicyKind.Drop => string.Create(CultureInfo.InvariantCulture, $"drop:{Parameter:G}"),
+        StalenessPolicyKind.BoundedStaleness => string.Create(CultureInfo.InvariantCulture, $"ssp:{Parameter:G}"),
         _ => string.Create(CultureInfo.InvariantCulture, $"dc:{Parameter:G}"),
     };
 
@@ -46,7 +55,10 @@ public sealed record StalenessPolicy(StalenessPolicyKind Kind, double Parameter 
     public bool Drops(long tau) => Kind == StalenessPolicyKind.Drop && tau > Parameter;
 
     /// <summary>Whether the policy can run under the lock-free (Hogwild) discipline: only a rate change can; dropping or compensating reads or skips the whole update.</summary>
-    public bool RunsLockFree => Kind is StalenessPolicyKind.None or StalenessPolicyKind.LearningRateScale;
+    public bool RunsLockFree => Kind is StalenessPolicyKind.None or StalenessPolicyKind.LearningRateScale or StalenessPolicyKind.BoundedStaleness;
+
+    /// <summary>The bound s of <see cref="StalenessPolicyKind.BoundedStaleness"/> (null for the other policies).</summary>
+    public int? StepBound => Kind == StalenessPolicyKind.BoundedStaleness ? (int)Parameter : null;
 
     /// <summary>The refusal of a policy that cannot run lock-free, for the Hogwild discipline.</summary>
     public string LockFreeRefusal => $"--staleness-policy {Spec} needs the atomic discipline (it reads or skips the whole update under the server's lock)";
@@ -75,7 +87,7 @@ public sealed record StalenessPolicy(StalenessPolicyKind Kind, double Parameter 
         string s = spec.Trim().ToLowerInvariant();
         int colon = s.IndexOf(':');
         string name = colon < 0 ? s : s[..colon], arg = colon < 0 ? "" : s[(colon + 1)..];
-        const string Expected = "expected none, lr-scale, drop:T (T >= 0 updates) or dc[:LAMBDA] (LAMBDA >= 0)";
+        const string Expected = "expected none, lr-scale, drop:T (T >= 0 updates), dc[:LAMBDA] (LAMBDA >= 0) or ssp:S (S >= 0 steps)";
         double Number(string what)
         {
             if (!double.TryParse(arg, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !double.IsFinite(x) || x < 0)
@@ -87,6 +99,7 @@ public sealed record StalenessPolicy(StalenessPolicyKind Kind, double Parameter 
             "none" when arg.Length == 0 => None,
             "lr-scale" when arg.Length == 0 => new StalenessPolicy(StalenessPolicyKind.LearningRateScale),
             "drop" when arg.Length > 0 => new StalenessPolicy(StalenessPolicyKind.Drop, Math.Floor(Number("the threshold T"))),
+            "ssp" when arg.Length > 0 => new StalenessPolicy(StalenessPolicyKind.BoundedStaleness, Math.Min(int.MaxValue, Math.Floor(Number("the bound S")))),
             "dc" => new StalenessPolicy(StalenessPolicyKind.DelayCompensation, arg.Length == 0 ? 0.04 : Number("LAMBDA")),
             _ => throw new FormatException($"'{spec}' is not a staleness policy: {Expected}"),
         };

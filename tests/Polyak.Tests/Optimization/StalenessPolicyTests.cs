@@ -74,6 +74,8 @@ public sealed class StalenessPolicyTests
     [InlineData("drop:8", "drop:8")]
     [InlineData("DC", "dc:0.04")]
     [InlineData("dc:2", "dc:2")]
+    [InlineData("SSP:3", "ssp:3")]
+    [InlineData("ssp:0", "ssp:0")]
     public void SpecsParseAndRoundTrip(string spec, string canonical)
     {
         Assert.Equal(canonical, Parse(spec).Spec);
@@ -85,7 +87,9 @@ public sealed class StalenessPolicyTests
     [InlineData("drop:-1")]
     [InlineData("dc:NaN")]
     [InlineData("lr-scale:2")]
-    [InlineData("ssp:3")]
+    [InlineData("ssp")]
+    [InlineData("ssp:-2")]
+    [InlineData("bsp:3")]
     public void BadSpecsAreRefused(string spec) => Assert.Throws<FormatException>(() => Parse(spec));
 
     private static readonly TrainingOptions Sim = new()
@@ -120,9 +124,9 @@ public sealed class StalenessPolicyTests
     {
         var ex = Assert.Throws<ArgumentException>(() => TestSupport.Train(Sim with { Backend = "threads", Discipline = UpdateDiscipline.Hogwild, StalenessPolicy = "dc" }));
         Assert.Contains("needs the atomic discipline", ex.Message);
-        var r = TestSupport.RunCli("train", "--data", "synthetic:mixture,dim=8,n=300,test=50", "--updates", "3", "--staleness-policy", "ssp:3",
+        var r = TestSupport.RunCli("train", "--data", "synthetic:mixture,dim=8,n=300,test=50", "--updates", "3", "--staleness-policy", "bsp:3",
             "--out", Path.Combine(TestSupport.TempDir("policy-bad"), "run"));
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--staleness-policy: 'ssp:3' is not a staleness policy", r.Stderr);
+        Assert.Contains("--staleness-policy: 'bsp:3' is not a staleness policy", r.Stderr);
     }
 }

@@ -54,6 +54,8 @@ public static class RunRecordBuilder
             TimeToTarget = monitor.TargetReachedSeconds,
             SimulatedTimeToTarget = monitor.TargetReachedSimulatedSeconds,
             DroppedUpdates = plan.StalenessPolicy.Kind == Optimization.StalenessPolicyKind.Drop ? session.Server.Core.DroppedUpdates : null,
+            BoundedStalenessWaits = session.Context.StalenessGate?.Waits,
+            BoundedStalenessMaxLead = session.Context.StalenessGate?.MaxLeadAtRead,
         };
         var controller = session.Controller;
         return new RunRecord

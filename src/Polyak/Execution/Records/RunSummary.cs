@@ -65,4 +65,10 @@ public sealed record RunSummary
 
     /// <summary>Updates a <c>drop:T</c> staleness policy dropped in this session (null without that policy): work done, nothing applied.</summary>
     public long? DroppedUpdates { get; init; }
+
+    /// <summary>Under <c>ssp:S</c>: times a group waited for the slowest before a step (null without that policy).</summary>
+    public long? BoundedStalenessWaits { get; init; }
+
+    /// <summary>Under <c>ssp:S</c>: the largest lead (own steps ahead of the slowest group) any group started a step with; at most S.</summary>
+    public long? BoundedStalenessMaxLead { get; init; }
 }

@@ -65,7 +65,7 @@ public sealed class SimulationRun
         long startTicks = Stopwatch.GetTimestamp();
         using var pool = new WorkPool(_parallelism - 1);
         if (startCycles)
-            for (int g = 0; g < _groups.Length; g++) StartCycle(g);
+            for (int g = 0; g < _groups.Length; g++) StartOrWait(g);
         while (_events.TryPeek(out int group, out var when))
         {
             if (limit is double l && when.Time >= l)
@@ -89,8 +89,10 @@ public sealed class SimulationRun
             long version = step.ReadVersion + tau + 1;
             _ctx.UpdateHook?.Invoke(group, step.ReadVersion, tau);
             step.Steps++;
+            _ctx.StalenessGate?.OnApplied(group);
             _ctx.AfterUpdate(version, loss, _evaluator);
-            StartCycle(group);
+            StartOrWait(group);
+            ReleaseWaiting();
             // A consistent point: every group has an in-flight read. Checkpoints taken here resume bit-identically.
             _ctx.CheckpointIfDue(version);
         }
@@ -98,6 +100,34 @@ public sealed class SimulationRun
         long applied = server.Version;
         _ctx.BackendRecord = new SimulatorBackendRecord(Now, applied == 0 ? double.NaN : Now / applied, wall, _clock.Describe(),
             _gradients, _batches, _parallelism);
+    }
+
+    /// <summary>Starts the group's next cycle, or parks it under bounded staleness when it is too far ahead of the slowest.</summary>
+    private void StartOrWait(int group)
+    {
+        var gate = _ctx.StalenessGate;
+        if (gate is not null && !gate.MayStart(group))
+        {
+            _groups[group].Waiting = true;
+            gate.Waited(group);
+            return;
+        }
+        gate?.Started(group);
+        StartCycle(group);
+    }
+
+    /// <summary>Starts, in group order, every parked group the last update allowed to go on (at the current time).</summary>
+    private void ReleaseWaiting()
+    {
+        var gate = _ctx.StalenessGate;
+        if (gate is null) return;
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            if (!_groups[g].Waiting || !gate.MayStart(g)) continue;
+            _groups[g].Waiting = false;
+            gate.Started(g);
+            StartCycle(g);
+        }
     }
 
     /// <summary>The group reads the current parameters, draws its batch and the duration of its cycle.</summary>
@@ -157,7 +187,9 @@ public sealed class SimulationRun
     /// </summary>
     public SimulationState GetState() => new(
         Now,
-        _groups.Select(s => new InFlightRead(s.Step.ReadVersion, s.ReadTime, s.Completion, s.Step.Parameters.ToArray(), s.Step.Rows.ToArray(), s.Step.Steps)).ToArray(),
+        _groups.Select(s => s.Waiting
+            ? new InFlightRead(-1, s.ReadTime, Now, [], [], s.Step.Steps) { Waiting = true }
+            : new InFlightRead(s.Step.ReadVersion, s.ReadTime, s.Completion, s.Step.Parameters.ToArray(), s.Step.Rows.ToArray(), s.Step.Steps)).ToArray(),
         _timeStreams.Select(r => r.GetState()).ToArray(),
         _ctx.Samplers.Select(s => s.SamplesDrawn).ToArray());
 
@@ -181,6 +213,11 @@ public sealed class SimulationRun
         for (int g = 0; g < _groups.Length; g++)
         {
             var r = state.Groups[g];
+            if (r.Waiting)
+            {
+                if (_ctx.StalenessGate is null) throw new ArgumentException($"simulator state, group {g}: waits under bounded staleness, but this run has no ssp policy");
+                continue;
+            }
             if (r.Parameters.Length != d) throw new ArgumentException($"simulator state, group {g}: {r.Parameters.Length} parameters, the model has {d}");
             if (r.Batch.Length != _groups[g].Step.Batch) throw new ArgumentException($"simulator state, group {g}: batch of {r.Batch.Length}, this run uses {_groups[g].Step.Batch}");
             if (r.ReadVersion < 0 || r.ReadVersion > version)
@@ -202,6 +239,12 @@ public sealed class SimulationRun
         {
             var slot = _groups[g];
             var r = state.Groups[g];
+            slot.Waiting = r.Waiting;
+            if (r.Waiting)
+            {
+                slot.Step.Steps = r.Steps;
+                continue;
+            }
             slot.Step.RestoreRead(r.Parameters, r.ReadVersion, r.Batch, r.Steps);
             slot.ReadTime = r.ReadTime;
             slot.Completion = r.Completion;
@@ -209,6 +252,7 @@ public sealed class SimulationRun
             _pending[_pendingCount++] = g;
             _events.Enqueue(g, (slot.Completion, g));
         }
+        _ctx.StalenessGate?.Restore(state.Groups.Select(r => r.Steps).ToArray());
         Volatile.Write(ref _now, state.Now);
     }
 
@@ -219,6 +263,7 @@ public sealed class SimulationRun
         public double ReadTime;
         public double Completion;
         public bool Ready;
+        public bool Waiting;
     }
 
     /// <summary>Events by simulated time, ties broken by group index (deterministic).</summary>

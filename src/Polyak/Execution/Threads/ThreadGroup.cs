@@ -35,9 +35,11 @@ internal sealed class ThreadGroup
     {
         var server = _ctx.Server;
         var monitor = _ctx.Monitor;
+        var gate = _ctx.StalenessGate;
         while (true)
         {
-            if (monitor.ShouldStop)
+            // Under ssp:S a group that is S steps ahead of the slowest waits here (for an update, or the run's stop).
+            if (monitor.ShouldStop || (gate is not null && !gate.WaitUntilAllowed(Step.Group, () => monitor.ShouldStop)))
             {
                 _done = true;
                 Meet();
@@ -52,6 +54,7 @@ internal sealed class ThreadGroup
             _ctx.BeforePushHook?.Invoke(Step.Group, Step.Steps);
             if (!monitor.TryReserveUpdate()) continue; // the limit was reached by other groups: drop and stop
             long tau = Step.Push(server);
+            gate?.OnApplied(Step.Group);
             long version = Step.ReadVersion + tau + 1;
             _ctx.UpdateHook?.Invoke(Step.Group, Step.ReadVersion, tau);
             Step.Steps++;
