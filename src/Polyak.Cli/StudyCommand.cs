@@ -22,7 +22,7 @@ public static class StudyCommand
         var quick = new Option<bool>("--quick") { Description = "Quick preset (about 20 s): least squares on synthetic regression, N=16, simulator" };
         var full = new Option<bool>("--full") { Description = "Full preset (tens of minutes): LeNet on Fashion-MNIST, N=16, simulator" };
         var presetOption = new Option<string?>("--preset") { Description = $"Preset by name: {string.Join(", ", StudyPresets.Names)} (mlp-fashion: 784-256-10 MLP on Fashion-MNIST to loss 0.45, 4 lr x 6 mu x 3 seeds)" };
-        var policies = new Option<string?>("--policies") { Description = "Also run every level under these server-side staleness policies (comma-separated: lr-scale, drop:T, dc[:LAMBDA], ssp:S) and compare each alone (mu = 0) and combined with momentum tuning" };
+        var policies = new Option<string?>("--policies") { Description = "Also run every level under these server-side staleness policies (comma-separated: lr-scale, drop:T, dc[:LAMBDA], dc-a[:LAMBDA0], ssp:S) and compare each alone (mu = 0) and combined with momentum tuning" };
         var extend = new Option<bool>("--extend-edges") { Description = "Where a policy's best point is on the grid's edge, add the next learning rate or momentum beyond it and rerun what is new (at most 3 rounds)" };
         var autoMomentum = new Option<bool>("--auto") { Description = "Also run --momentum auto:TARGET (TARGET = the best momentum at g = 1) at every level with only the learning rate searched, and compare it with the full tune's optimum" };
         var command = new Command("study", "The momentum study: tune lr x momentum per asynchrony level, statistical penalty of three momentum policies, HTML report");

@@ -28,7 +28,7 @@ public sealed class TrainingOptionSet
     public readonly Option<string?> MomentumSignal = new("--momentum-signal") { Description = "Auto momentum: the implicit momentum it steers on, staleness (s / (1 + s) from the measured mean staleness; default) or trajectory (the online trajectory fit)" };
     public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay lambda >= 0" };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step:EVERY:FACTOR, inverse:T, cosine (over the run), cosine:TOTAL (default: cosine for models with a recipe when the run length is known; else constant)" };
-    public readonly Option<string?> StalenessPolicy = new("--staleness-policy") { Description = "Server-side remedy for staleness: none (default), lr-scale (alpha/tau), drop:T (drop updates older than T), dc[:LAMBDA] (DC-ASGD delay compensation), ssp:S (bounded staleness: no group more than S steps ahead of the slowest)" };
+    public readonly Option<string?> StalenessPolicy = new("--staleness-policy") { Description = "Server-side remedy for staleness: none (default), lr-scale (alpha/tau), drop:T (drop updates older than T), dc[:LAMBDA] (DC-ASGD delay compensation), dc-a[:LAMBDA0] (its adaptive variant), ssp:S (bounded staleness: no group more than S steps ahead of the slowest)" };
     public readonly Option<string?> Discipline = new("--discipline") { Description = "Parameter-server update discipline: atomic (default) or hogwild" };
     public readonly Option<long?> Updates = new("--updates") { Description = "Stop after K updates" };
     public readonly Option<double?> Epochs = new("--epochs") { Description = "Stop after E passes over the training data" };

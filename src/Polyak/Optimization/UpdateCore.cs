@@ -30,6 +30,7 @@ public sealed class UpdateCore
     private long _version;
     private double _momentum;
     private float[]? _compensated;
+    private float[]? _meanSquare;
     private long _dropped;
 
     /// <summary>
@@ -124,7 +125,12 @@ public sealed class UpdateCore
             if (readParameters.Length != _w.Length)
                 throw new ArgumentException($"delay compensation needs the {_w.Length} parameters the gradient was computed on, got {readParameters.Length}");
             _compensated ??= new float[_w.Length];
-            Policy.Compensate(gradient, _w, readParameters, _compensated);
+            if (Policy.NeedsMeanSquare)
+            {
+                _meanSquare ??= new float[_w.Length];
+                Policy.CompensateAdaptive(gradient, _w, readParameters, _meanSquare, _compensated);
+            }
+            else Policy.Compensate(gradient, _w, readParameters, _compensated);
             gradient = _compensated;
         }
         Step(step, gradient);
@@ -182,6 +188,16 @@ public sealed class UpdateCore
 
     /// <summary>Hogwild: takes the next update number atomically (the version counts tickets; no lock).</summary>
     public long TakeTicket() => Interlocked.Increment(ref _version) - 1;
+
+    /// <summary>DC-ASGD-a's per-coordinate mean square of the gradient (a copy; null for the other policies or before any update).</summary>
+    public float[]? MeanSquare => _meanSquare?.ToArray();
+
+    /// <summary>Restores DC-ASGD-a's mean square (a resumed run); throws <see cref="ArgumentException"/> on a length mismatch.</summary>
+    public void RestoreMeanSquare(ReadOnlySpan<float> meanSquare)
+    {
+        if (meanSquare.Length != _w.Length) throw new ArgumentException($"adaptive delay compensation: mean square of {meanSquare.Length} values, the core holds {_w.Length}");
+        _meanSquare = meanSquare.ToArray();
+    }
 
     /// <summary>A copy of the state (not synchronised: call between updates).</summary>
     public ServerState GetState() => new(Version, Momentum, _w.ToArray(), _v.ToArray(), Staleness.ToArray());

@@ -66,6 +66,48 @@ public sealed class StalenessPolicyTests
         Assert.Throws<ArgumentException>(() => core.Apply([1, 1, 1], readVersion: 3));
     }
 
+    [Fact]
+    public void AdaptiveDelayCompensationScalesLambdaByTheRootMeanSquareOfTheGradient()
+    {
+        // w = [1, 2, 3], w_read = [0.5, 2, 4], g = [2, -1, 1], lambda_0 0.5, m 0.95, first update:
+        // MS = 0.05 g^2 = [0.2, 0.05, 0.05]; lambda = 0.5 / sqrt(MS) = [1.118034, 2.236068, 2.236068];
+        // g' = g + lambda g^2 (w - w_read) = [2 + 1.118034*4*0.5, -1, 1 - 2.236068] = [4.236068, -1, -1.236068];
+        // w' = w - 0.1 g' = [0.5763932, 2.1, 3.1236068].
+        var core = At(Parse("dc-a:0.5"), [1, 2, 3], 2);
+        core.Apply([2, -1, 1], readVersion: 0, readParameters: new float[] { 0.5f, 2, 4 });
+        var w = core.W.ToArray();
+        Assert.Equal(0.5763932f, w[0], 5);
+        Assert.Equal(2.1f, w[1], 5);
+        Assert.Equal(3.1236068f, w[2], 5);
+        Assert.Equal(new[] { 0.2f, 0.05f, 0.05f }, core.MeanSquare!.Select(x => MathF.Round(x, 6)).ToArray());
+        // The mean square accumulates: a fresh g = [1, 1, 1] (no drift, so no correction) gives MS = 0.95 MS + 0.05.
+        core.Apply([1, 1, 1], readVersion: 3, readParameters: core.W.ToArray());
+        Assert.Equal(new[] { 0.24f, 0.0975f, 0.0975f }, core.MeanSquare!.Select(x => MathF.Round(x, 6)).ToArray());
+        Assert.Equal(0.4763932f, core.W[0], 5);
+        // The constant variant keeps no mean square.
+        var constant = At(Parse("dc:0.5"), [1, 2, 3], 2);
+        constant.Apply([2, -1, 1], readVersion: 0, readParameters: new float[] { 0.5f, 2, 4 });
+        Assert.Null(constant.MeanSquare);
+    }
+
+    [Fact]
+    public void AnAdaptiveDelayCompensationRunResumedOnTheSimulatorIsBitIdentical()
+    {
+        var o = Sim with { StalenessPolicy = "dc-a", Updates = 300 };
+        var full = TestSupport.Train(o);
+        string dir = TestSupport.TempDir("dca-resume");
+        using var cts = new CancellationTokenSource();
+        var first = new Polyak.Training.Trainer
+        {
+            Configure = ctx => ctx.UpdateHook = (_, read, tau) => { if (read + tau + 1 >= 120) cts.Cancel(); },
+        }.Run(o with { OutDir = dir, CheckpointEvery = 40 }, cts.Token);
+        Assert.Equal(RunStatus.Interrupted, first.Status);
+        var resumed = new Polyak.Training.Trainer().Resume(dir);
+        Assert.Equal(RunStatus.Completed, resumed.Status);
+        // Without the mean square in the checkpoint the resumed run restarts it from 0 and differs.
+        Assert.Equal(full.Parameters, resumed.Parameters);
+    }
+
     private static StalenessPolicy Parse(string spec) => StalenessPolicy.Parse(spec);
 
     [Theory]
@@ -75,6 +117,8 @@ public sealed class StalenessPolicyTests
     [InlineData("DC", "dc:0.04")]
     [InlineData("dc:2", "dc:2")]
     [InlineData("SSP:3", "ssp:3")]
+    [InlineData("dc-a", "dc-a:2")]
+    [InlineData("dc-a:0.3", "dc-a:0.3")]
     [InlineData("ssp:0", "ssp:0")]
     public void SpecsParseAndRoundTrip(string spec, string canonical)
     {
@@ -102,7 +146,7 @@ public sealed class StalenessPolicyTests
     public void EveryPolicyRunsDeterministicallyOnTheSimulatorAndChangesTheRun()
     {
         var plain = TestSupport.Train(Sim);
-        foreach (string spec in new[] { "lr-scale", "drop:4", "dc:0.5" })
+        foreach (string spec in new[] { "lr-scale", "drop:4", "dc:0.5", "dc-a", "ssp:2" })
         {
             var a = TestSupport.Train(Sim with { StalenessPolicy = spec });
             var b = TestSupport.Train(Sim with { StalenessPolicy = spec });

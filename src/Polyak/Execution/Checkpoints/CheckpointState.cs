@@ -59,4 +59,7 @@ public sealed record CheckpointState
 
     /// <summary>The auto-momentum estimator's state (null without auto momentum, or in checkpoints written before it was kept).</summary>
     public Polyak.Optimization.OnlineMomentumEstimatorState? AutoMomentumEstimator { get; init; }
+
+    /// <summary>DC-ASGD-a's per-coordinate mean square of the gradient (floats as bytes; null for the other policies).</summary>
+    public byte[]? MeanSquare { get; init; }
 }

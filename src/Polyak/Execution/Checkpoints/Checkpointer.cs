@@ -44,6 +44,7 @@ public sealed class Checkpointer
             Backend = s.Plan.Backend is IResumableBackend rb ? rb.CaptureState(s.Context) : null,
             AutoMomentumSeries = s.Controller?.Series.ToList(),
             AutoMomentumEstimator = s.Controller?.Estimator.GetState(),
+            MeanSquare = s.Server.Core.MeanSquare is { } ms ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(ms.AsSpan()).ToArray() : null,
         };
         return new Checkpoint(state, server.W, server.V);
     }

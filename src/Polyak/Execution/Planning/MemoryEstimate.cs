@@ -63,7 +63,7 @@ public sealed record MemoryEstimate
         return new MemoryEstimate
         {
             // w, v, the initial vector and the final state; delay compensation keeps one more buffer.
-            ServerBytes = Mul(plan.StalenessPolicy.NeedsReadParameters ? 5 : 4, floats),
+            ServerBytes = Mul(plan.StalenessPolicy.NeedsMeanSquare ? 6 : plan.StalenessPolicy.NeedsReadParameters ? 5 : 4, floats),
             GroupBytes = Mul(groups, k > 1 ? 2 * floats : floats) + Mul(groups, 4L * plan.Batch),
             WorkerBytes = Mul(plan.Workers, Add(floats, workspace)),
             EvaluationBytes = Add(Mul(evaluators, Add(floats, evalWorkspace)), plan.Model.EstimateWorkspaceBytes(Evaluator.MaxBatch)),

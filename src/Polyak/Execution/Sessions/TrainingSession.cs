@@ -77,6 +77,12 @@ public sealed class TrainingSession
         if (st.SamplesDrawn.Length != Plan.Groups)
             throw new ArgumentException($"checkpoint has {st.SamplesDrawn.Length} batch streams but the run has {Plan.Groups} groups");
         Server.SetState(new ServerState(st.Version, st.Momentum, w, v, st.Staleness));
+        if (st.MeanSquare is { } ms)
+        {
+            if (!Plan.StalenessPolicy.NeedsMeanSquare) throw new ArgumentException("--resume: the checkpoint carries the mean square of adaptive delay compensation, but the run has no dc-a policy");
+            if (ms.Length != 4 * Plan.Model.ParameterCount) throw new ArgumentException($"--resume: the checkpoint's mean square holds {ms.Length / 4} values for {Plan.Model.ParameterCount} parameters");
+            Server.Core.RestoreMeanSquare(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(ms));
+        }
         if (Controller is not null && st.AutoMomentumSeries is { } series)
         {
             try { Controller.Restore(series, st.AutoMomentumEstimator); }
