@@ -60,7 +60,8 @@ def studies():
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--skip-studies", action="store_true")
-    p.add_argument("--out", default=os.path.join(HERE, "..", "runs", "bench-auto-momentum"))
+    import time
+    p.add_argument("--out", default=os.path.join(HERE, "..", "runs", time.strftime("bench-auto-momentum-%Y%m%d-%H%M%S")))
     ARGS = p.parse_args()
     os.makedirs(ARGS.out, exist_ok=True)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
