@@ -60,7 +60,8 @@ public sealed class PolicyComparisonTests
     {
         var noZero = Request("lr-scale") with { Momenta = [0.5, 0.9] };
         Assert.Contains("include 0 in --momenta", Assert.Throws<ArgumentException>(noZero.Validate).Message);
-        Assert.Contains("--policies: 'ssp:2' is not a staleness policy", Assert.Throws<ArgumentException>(Request("ssp:2").Validate).Message);
+        Assert.Contains("--policies: 'bsp:2' is not a staleness policy", Assert.Throws<ArgumentException>(Request("bsp:2").Validate).Message);
+        Request("ssp:2", "dc-a").Validate(); // both new policies are study dimensions
         Assert.Equal(["none", "dc:0.04"], Request("dc", "none", "dc:0.04").ResolvedPolicies);
     }
 }
