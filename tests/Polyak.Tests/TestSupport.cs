@@ -20,6 +20,22 @@ public static class TestSupport
     public static TrainingResult Train(TrainingOptions o, Action<TrainingContext>? configure = null, DataSplit? data = null) =>
         new Trainer { Configure = configure }.Run(o, default, data);
 
+    /// <summary>
+    /// Runs <paramref name="o"/> into a new run folder, interrupts it (as Ctrl-C does) once an update at or past
+    /// <paramref name="interruptAt"/> is applied, with checkpoints every <paramref name="checkpointEvery"/> updates, then
+    /// resumes the folder to its end: the first part and the resumed run.
+    /// </summary>
+    public static (TrainingResult First, TrainingResult Resumed) InterruptAndResume(TrainingOptions o, long interruptAt, int checkpointEvery, string name)
+    {
+        string dir = TempDir(name);
+        using var cts = new CancellationTokenSource();
+        var first = new Trainer
+        {
+            Configure = ctx => ctx.UpdateHook = (_, read, tau) => { if (read + tau + 1 >= interruptAt) cts.Cancel(); },
+        }.Run(o with { OutDir = dir, CheckpointEvery = checkpointEvery }, cts.Token);
+        return (first, new Trainer().Resume(dir));
+    }
+
     /// <summary>Path of the CLI assembly copied next to the tests.</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "Polyak.Cli.dll");
 

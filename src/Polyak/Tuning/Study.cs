@@ -76,7 +76,8 @@ public sealed class Study
         var sync = tuned.First(t => t.Groups == 1).Result.Best;
         if (sync is null || sync.Status != TrialResult.Reached)
             return main with { Reading = [.. main.Reading, "Auto momentum (--auto): not run, the synchronous level has no point that reached the target to take the target momentum from."] };
-        double target = Math.Clamp(sync.Momentum, new Optimization.AutoMomentumOptions().Min, new Optimization.AutoMomentumOptions().Max);
+        var bounds = new Optimization.AutoMomentumOptions();
+        double target = Math.Clamp(sync.Momentum, bounds.Min, bounds.Max);
         double reference = main.ReferenceUpdates;
         var rows = new List<AutoMomentumRow>();
         int executed = 0, reused = 0, pruned = 0;

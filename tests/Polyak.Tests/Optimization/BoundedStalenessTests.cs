@@ -103,14 +103,8 @@ public sealed class BoundedStalenessTests
     {
         var o = Straggler with { StalenessPolicy = "ssp:2", Updates = 400 };
         var full = TestSupport.Train(o);
-        string dir = TestSupport.TempDir("ssp-resume");
-        using var cts = new CancellationTokenSource();
-        var first = new Trainer
-        {
-            Configure = ctx => ctx.UpdateHook = (_, read, tau) => { if (read + tau + 1 >= 137) cts.Cancel(); },
-        }.Run(o with { OutDir = dir, CheckpointEvery = 50 }, cts.Token);
+        var (first, resumed) = TestSupport.InterruptAndResume(o, 137, 50, "ssp-resume");
         Assert.Equal(RunStatus.Interrupted, first.Status);
-        var resumed = new Trainer().Resume(dir);
         Assert.Equal(RunStatus.Completed, resumed.Status);
         Assert.Equal(full.Parameters, resumed.Parameters);
         Assert.Equal(full.Record.Summary.Staleness.Histogram, resumed.Record.Summary.Staleness.Histogram);

@@ -95,14 +95,8 @@ public sealed class StalenessPolicyTests
     {
         var o = Sim with { StalenessPolicy = "dc-a", Updates = 300 };
         var full = TestSupport.Train(o);
-        string dir = TestSupport.TempDir("dca-resume");
-        using var cts = new CancellationTokenSource();
-        var first = new Polyak.Training.Trainer
-        {
-            Configure = ctx => ctx.UpdateHook = (_, read, tau) => { if (read + tau + 1 >= 120) cts.Cancel(); },
-        }.Run(o with { OutDir = dir, CheckpointEvery = 40 }, cts.Token);
+        var (first, resumed) = TestSupport.InterruptAndResume(o, 120, 40, "dca-resume");
         Assert.Equal(RunStatus.Interrupted, first.Status);
-        var resumed = new Polyak.Training.Trainer().Resume(dir);
         Assert.Equal(RunStatus.Completed, resumed.Status);
         // Without the mean square in the checkpoint the resumed run restarts it from 0 and differs.
         Assert.Equal(full.Parameters, resumed.Parameters);

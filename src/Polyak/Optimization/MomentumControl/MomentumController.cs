@@ -164,39 +164,27 @@ public sealed class MomentumController : IUpdateObserver
         double mu = _server.Momentum;
         double total = double.NaN, implicitMomentum = double.NaN;
         bool fromStaleness = false;
-        if (Options.Signal == MomentumSignal.Staleness)
+        bool trajectory = Options.Signal == MomentumSignal.Trajectory;
+        bool trajectoryReady = trajectory && _estimator.Processed >= WarmupVersions;
+        // The staleness statistics need only updates (the default signal steers from the first period on); the trajectory
+        // fit needs versions whose fresh gradients arrived, and on threads a version no worker read stalls it for up to the
+        // estimator's depth (it may stay empty for 1000s of updates).
+        if (!trajectory || trajectoryReady || version >= WarmupVersions)
         {
-            // The staleness statistics need only updates: steer from the first period on.
             var e = _estimator.Estimate();
-            if (double.IsFinite(e.StalenessImplicit))
+            if (trajectoryReady)
+            {
+                implicitMomentum = e.Implicit;
+                total = e.Total;
+            }
+            // Under the trajectory signal: the staleness is not memoryless (e.g. near-constant gradient times on threads)
+            // or the fit is outside what asynchrony can add, so steer on the queueing model's value instead.
+            bool useStaleness = !trajectory || (trajectoryReady ? !e.TrajectoryEstimateHolds : !e.StalenessLooksMemoryless);
+            if (useStaleness && double.IsFinite(e.StalenessImplicit))
             {
                 implicitMomentum = e.StalenessImplicit;
                 total = e.ExplicitMomentum + implicitMomentum;
                 fromStaleness = true;
-            }
-        }
-        else
-        {
-            bool trajectoryReady = _estimator.Processed >= WarmupVersions;
-            // The staleness statistics need only updates; the trajectory fit needs versions whose fresh gradients arrived, and
-            // on threads a version no worker read stalls it for up to the estimator's depth (it may stay empty for 1000s of updates).
-            if (trajectoryReady || version >= WarmupVersions)
-            {
-                var e = _estimator.Estimate();
-                if (trajectoryReady)
-                {
-                    implicitMomentum = e.Implicit;
-                    total = e.Total;
-                }
-                bool useStaleness = trajectoryReady ? !e.TrajectoryEstimateHolds : !e.StalenessLooksMemoryless;
-                if (useStaleness && double.IsFinite(e.StalenessImplicit))
-                {
-                    // The staleness is not memoryless (e.g. near-constant gradient times on threads) or the trajectory fit is
-                    // outside what asynchrony can add: steer on the queueing model's value from the mean staleness instead.
-                    implicitMomentum = e.StalenessImplicit;
-                    total = e.ExplicitMomentum + implicitMomentum;
-                    fromStaleness = true;
-                }
             }
         }
         if (double.IsFinite(total))
