@@ -152,7 +152,7 @@ public static class ClusterSuite
                 await Task.WhenAll(shards.Select(s => s.Read(v)));
                 long id = random.NextInt64();
                 await Task.WhenAll(shards.Select((s, i) => s.Stage(id, grads[i])));
-                await sequencer.Commit(id, v, 0, []);
+                await sequencer.Commit(new CommitRequest { PushId = id, ReadVersion = v, BatchLoss = 0 });
                 Interlocked.Increment(ref trips);
             }
         }).ToArray();

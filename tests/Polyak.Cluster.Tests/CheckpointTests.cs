@@ -39,6 +39,23 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void TheStalenessPolicysStateRoundTrips()
+    {
+        new ClusterCheckpoint(12, [1, 2, 3], [4, 5, 6], [12], 0.3, null, [0.25f, 0.5f, 1e-3f], 5, [7, 5]).Write(_dir);
+        var c = ClusterCheckpoint.ReadLatest(_dir, 3)!;
+        Assert.Equal([0.25f, 0.5f, 1e-3f], c.MeanSquare!);
+        Assert.Equal(5, c.DroppedUpdates);
+        Assert.Equal([7L, 5L], c.GroupSteps!);
+        // Without a policy's state the fields read back empty, not as zeros of the wrong length.
+        new ClusterCheckpoint(13, [1, 2, 3], [4, 5, 6], [13], 0.3).Write(_dir);
+        var bare = ClusterCheckpoint.ReadLatest(_dir, 3)!;
+        Assert.Null(bare.MeanSquare);
+        Assert.Equal(0, bare.DroppedUpdates);
+        Assert.Null(bare.GroupSteps);
+        Assert.Throws<ArgumentException>(() => new ClusterCheckpoint(14, [1, 2, 3], [4, 5, 6], [14], 0, null, [1f]).Write(_dir));
+    }
+
+    [Fact]
     public void AFormatOneFileIsStillReadWithItsMomentumUnknown()
     {
         // Format 1: magic PLYKCKP1, dimension, version, histogram, w, v, SHA-256 (no momentum, no controller).

@@ -47,12 +47,10 @@ public sealed class ClusterBackend : IExecutionBackend
     /// <summary>The id of the last job this instance submitted (informational, for tools and tests; not state a run depends on).</summary>
     public string? LastJobId { get; private set; }
 
-    /// <summary>Refuses Hogwild (updates are atomic across shards) and a run the silos cannot rebuild from its configuration.</summary>
+    /// <summary>Refuses Hogwild (updates are atomic across shards) and a run the silos cannot rebuild from its configuration. Every staleness policy runs (the shards' and the sequencer's update cores apply it).</summary>
     public void ValidateOptions(TrainingOptions options)
     {
         if (options.Discipline != UpdateDiscipline.Atomic) throw HogwildRefused();
-        if (options.StalenessPolicy is string policy && Optimization.StalenessPolicy.Parse(policy).Kind != Optimization.StalenessPolicyKind.None)
-            throw new ArgumentException($"--staleness-policy {policy}: the cluster's shards run the plain rule; staleness policies run on threads and the simulator");
         if (options.TargetAccuracy is not null)
             throw new ArgumentException("--target-accuracy: the cluster's leaders evaluate on the training subset only; accuracy targets run on threads and the simulator");
         if (_client is not null) return; // a caller's own client is connected already
@@ -185,6 +183,15 @@ public sealed class ClusterBackend : IExecutionBackend
         var snapshot = await Retry(() => sequencer.Snapshot());
         context.Server.SetState(new ServerState(snapshot.Version, snapshot.Momentum, FloatBytes.AsFloats(snapshot.W).ToArray(),
             FloatBytes.AsFloats(snapshot.V).ToArray(), snapshot.Staleness));
+        // The staleness policy's state: DC-ASGD-a's mean square (so a later resume on any backend continues it), the
+        // updates a drop policy dropped, and the bounded-staleness gate's counts, as the run record reports them.
+        if (snapshot.MeanSquare.Length > 0) context.Server.Core.RestoreMeanSquare(FloatBytes.AsFloats(snapshot.MeanSquare));
+        context.Server.Core.RestoreDroppedUpdates(snapshot.DroppedUpdates);
+        if (context.StalenessGate is { } gate && snapshot.GroupSteps.Length == plan.Groups)
+        {
+            gate.Restore(snapshot.GroupSteps);
+            gate.RestoreCounters(snapshot.GateWaits, snapshot.GateMaxLeadAtRead, snapshot.GateMaxLead);
+        }
         if (context.Controller is { } controller && snapshot.AutoMomentum is string json)
             controller.Restore(JsonSerializer.Deserialize<MomentumControllerState>(json, Json.Compact)
                 ?? throw new InvalidDataException($"job {jobId}: the sequencer sent an empty momentum controller state"));

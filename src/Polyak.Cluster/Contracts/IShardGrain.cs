@@ -18,6 +18,12 @@ public interface IShardGrain : IGrainWithStringKey
     /// <summary>Stores a push's gradient slice until the sequencer orders it; <see cref="ShardStatus.Lost"/> when this activation holds no state (the push was not stored).</summary>
     Task<ShardStatus> Stage(long pushId, byte[] gradient);
 
+    /// <summary>
+    /// As <see cref="Stage"/>, with the slice of the parameters the gradient was computed on (delay compensation needs
+    /// <c>w_read</c>; the worker sends the values it read, so the correction is exact at any staleness).
+    /// </summary>
+    Task<ShardStatus> StageWithRead(long pushId, byte[] gradient, byte[] readParameters);
+
     /// <summary>Applies staged push <see cref="ApplyCommand.PushId"/> as update <see cref="ApplyCommand.T"/>.</summary>
     Task<ShardStatus> Apply(ApplyCommand command);
 

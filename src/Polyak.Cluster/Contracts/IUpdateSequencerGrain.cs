@@ -16,11 +16,18 @@ public interface IUpdateSequencerGrain : IGrainWithStringKey
     Task<long> Start(JobSpec job, byte[] initialW);
 
     /// <summary>
-    /// Orders staged push <paramref name="pushId"/>, computed from parameters read at <paramref name="readVersion"/>;
-    /// <paramref name="trackedGradient"/> holds the gradient at <see cref="JobSpec.TrackedCoordinates"/> (float32 bytes;
-    /// empty without auto momentum), for the momentum controller.
+    /// Orders the push of <paramref name="request"/>: every shard applies it as the next update under the job's staleness
+    /// policy (or consumes it, when the policy drops it), then the sequencer's core does the same on the tracked coordinates.
     /// </summary>
-    Task<CommitResult> Commit(long pushId, long readVersion, float batchLoss, byte[] trackedGradient);
+    Task<CommitResult> Commit(CommitRequest request);
+
+    /// <summary>
+    /// Bounded staleness (<c>ssp:S</c>): waits until <paramref name="group"/> may start its next step (it is at most S of
+    /// its own steps ahead of the slowest group), at most <paramref name="timeoutMs"/> ms. True when it may start (always
+    /// without the policy, and once the job stops); false on timeout (the leader beats its heart and asks again).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> WaitForTurn(int group, int timeoutMs);
 
     /// <summary>The latest version applied on every shard.</summary>
     [AlwaysInterleave]

@@ -33,4 +33,10 @@ public sealed class ShardInit
 
     /// <summary>The explicit momentum in force at <see cref="Version"/>.</summary>
     [Id(9)] public required double Momentum { get; init; }
+
+    /// <summary>The job's server-side staleness policy spec (<c>StalenessPolicy.Spec</c>; <c>none</c> by default): the shard's update core applies it.</summary>
+    [Id(10)] public string Policy { get; init; } = "none";
+
+    /// <summary>DC-ASGD-a's mean square over the slice as bytes (empty: none yet, or another policy).</summary>
+    [Id(11)] public byte[] MeanSquare { get; init; } = [];
 }

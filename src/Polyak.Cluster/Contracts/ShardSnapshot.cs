@@ -1,6 +1,6 @@
 namespace Polyak.Cluster.Contracts;
 
-/// <summary>A consistent copy of one shard (w, v, version).</summary>
+/// <summary>A consistent copy of one shard (w, v, version, and DC-ASGD-a's mean square when the job runs it).</summary>
 [GenerateSerializer, Immutable]
 public sealed class ShardSnapshot
 {
@@ -15,4 +15,7 @@ public sealed class ShardSnapshot
 
     /// <summary>v slice as bytes.</summary>
     [Id(3)] public byte[] V { get; init; } = [];
+
+    /// <summary>DC-ASGD-a's mean square of the slice as bytes (empty for the other policies or before the first update).</summary>
+    [Id(4)] public byte[] MeanSquare { get; init; } = [];
 }

@@ -7,7 +7,10 @@ using Polyak.Execution;
 
 namespace Polyak.Cluster.Grains;
 
-/// <summary>The loop of a compute group's leader: read, draw the batch, barrier with the members, combine, stage, commit.</summary>
+/// <summary>
+/// The loop of a compute group's leader: wait for its turn under bounded staleness (<c>ssp:S</c>), read, draw the batch,
+/// barrier with the members, combine, stage (with the parameters read, under delay compensation), commit.
+/// </summary>
 internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cache, IGrainFactory grains, string silo, SiloAddress address, ILogger log)
 {
     private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(500);
@@ -67,6 +70,9 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
         var evaluator = new Evaluator(model, data.Data);
         var evaluation = new EvaluationSchedule(job.EvalEvery, job.UpdateLimit);
         var tracked = new float[job.TrackedCoordinates.Length];
+        var trackedRead = new float[tracked.Length];
+        var policy = Optimization.StalenessPolicy.Parse(data.Options.StalenessPolicy ?? "none");
+        const int TurnTimeoutMs = 1000;
         var deadline = TimeSpan.FromSeconds(job.BarrierDeadlineSeconds);
         int failures = 0;
         DateTime lastBeat = DateTime.MinValue;
@@ -95,6 +101,9 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
             }
             try
             {
+                // Bounded staleness: no more than S of this group's steps ahead of the slowest group. A timed-out wait
+                // goes round the loop again (heartbeat first), so a waiting leader still tells the coordinator it lives.
+                if (policy.StepBound is not null && !await sequencer.WaitForTurn(g, TurnTimeoutMs)) continue;
                 long readVersion = await sequencer.CommittedVersion();
                 var status = await ReadAll(shards, slices, readVersion, step.Parameters);
                 if (status == ShardStatus.Lost)
@@ -149,7 +158,13 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
 
                 long pushId = random.NextInt64();
                 var stages = new Task<ShardStatus>[shards.Length];
-                for (int k = 0; k < shards.Length; k++) stages[k] = shards[k].Stage(pushId, FloatBytes.ToBytes(step.Gradient.Slice(slices[k].Offset, slices[k].Length)));
+                for (int k = 0; k < shards.Length; k++)
+                {
+                    byte[] slice = FloatBytes.ToBytes(step.Gradient.Slice(slices[k].Offset, slices[k].Length));
+                    stages[k] = policy.NeedsReadParameters
+                        ? shards[k].StageWithRead(pushId, slice, FloatBytes.ToBytes(step.Parameters.AsSpan(slices[k].Offset, slices[k].Length)))
+                        : shards[k].Stage(pushId, slice);
+                }
                 var staged = await Task.WhenAll(stages);
                 if (staged.Any(x => x != ShardStatus.Ok))
                 {
@@ -158,8 +173,20 @@ internal sealed class GroupLeader(WorkerAssignment assignment, JobDataCache cach
                     await sequencer.EnsureShards();
                     continue;
                 }
-                for (int j = 0; j < tracked.Length; j++) tracked[j] = step.Gradient[job.TrackedCoordinates[j]];
-                var commit = await sequencer.Commit(pushId, readVersion, (float)loss, FloatBytes.ToBytes(tracked));
+                for (int j = 0; j < tracked.Length; j++)
+                {
+                    tracked[j] = step.Gradient[job.TrackedCoordinates[j]];
+                    trackedRead[j] = step.Parameters[job.TrackedCoordinates[j]];
+                }
+                var commit = await sequencer.Commit(new CommitRequest
+                {
+                    PushId = pushId,
+                    ReadVersion = readVersion,
+                    BatchLoss = (float)loss,
+                    TrackedGradient = FloatBytes.ToBytes(tracked),
+                    TrackedRead = policy.NeedsReadParameters ? FloatBytes.ToBytes(trackedRead) : [],
+                    Group = g,
+                });
                 failures = 0;
                 if (commit.Status == CommitStatus.Stopped) return;
                 if (commit.Status == CommitStatus.Rejected) continue;

@@ -9,7 +9,8 @@ namespace Polyak.Cluster.Grains;
 /// <summary>
 /// A parameter-server shard (see <see cref="IShardGrain"/>): an <see cref="UpdateCore"/> over its slice of the
 /// coordinates (the same core as every server's: it checks the order, takes alpha_T from the job's schedule and applies
-/// <c>v = mu v - alpha (g + lambda w); w = w + v</c>), a ring of the last <see cref="History"/> versions of its w slice for
+/// <c>v = mu v - alpha (g + lambda w); w = w + v</c> under the job's staleness policy: the rate scaled, the update
+/// dropped, or the gradient delay-compensated with the parameters the worker read), a ring of the last <see cref="History"/> versions of its w slice for
 /// consistent reads, and the gradients staged by pushes not yet ordered. The state lives in the silo's
 /// <see cref="GrainStateStore"/>, so a duplicate activation on the same silo shares it (each call takes its lock).
 /// </summary>
@@ -50,7 +51,8 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
                 s.Ring = new float[History][];
                 for (int i = 0; i < History; i++) s.Ring[i] = new float[w.Length];
             }
-            s.Core = new UpdateCore(state, init.WeightDecay, schedule, CoordinateSet.Range(init.Offset, w.Length));
+            s.Core = new UpdateCore(state, init.WeightDecay, schedule, CoordinateSet.Range(init.Offset, w.Length)) { Policy = StalenessPolicy.Parse(init.Policy) };
+            if (init.MeanSquare.Length > 0) s.Core.RestoreMeanSquare(FloatBytes.AsFloats(init.MeanSquare));
             w.CopyTo(s.Ring[Slot(init.Version)]);
             // Older versions in the ring belong to a history that was rolled back (or never existed): not readable.
             s.ValidFrom = init.Version;
@@ -78,7 +80,12 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
     }
 
     /// <inheritdoc/>
-    public Task<ShardStatus> Stage(long pushId, byte[] gradient)
+    public Task<ShardStatus> Stage(long pushId, byte[] gradient) => StageCore(pushId, gradient, []);
+
+    /// <inheritdoc/>
+    public Task<ShardStatus> StageWithRead(long pushId, byte[] gradient, byte[] readParameters) => StageCore(pushId, gradient, readParameters);
+
+    private Task<ShardStatus> StageCore(long pushId, byte[] gradient, byte[] readParameters)
     {
         var s = S;
         lock (s)
@@ -87,7 +94,9 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
             var core = s.Core!;
             if (gradient.Length != core.Length * sizeof(float))
                 throw new ArgumentException($"shard {s.Index}: gradient slice has {gradient.Length / sizeof(float)} values, the shard holds {core.Length}");
-            if (s.Staged.TryAdd(pushId, new StagedPush(gradient, core.Version))) s.StagedOrder.Enqueue(pushId);
+            if (readParameters.Length != 0 && readParameters.Length != gradient.Length)
+                throw new ArgumentException($"shard {s.Index}: the read parameters have {readParameters.Length / sizeof(float)} values, the shard holds {core.Length}");
+            if (s.Staged.TryAdd(pushId, new StagedPush(gradient, readParameters, core.Version))) s.StagedOrder.Enqueue(pushId);
             // Oldest first: drop ids already applied and pushes abandoned for AbandonedAfterVersions versions.
             while (s.StagedOrder.TryPeek(out long oldest)
                    && (!s.Staged.TryGetValue(oldest, out var push) || push.Version < core.Version - AbandonedAfterVersions || s.StagedOrder.Count > MaxStaged))
@@ -117,8 +126,10 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
             var core = s.Core!;
             if (command.T != core.Version || command.ReadVersion < 0 || command.ReadVersion > command.T) return Task.FromResult(ShardStatus.Mismatch);
             if (!s.Staged.Remove(command.PushId, out var push)) return Task.FromResult(ShardStatus.Missing);
+            if (core.Policy.NeedsReadParameters && push.ReadParameters.Length == 0 && !core.Policy.Drops(command.T - command.ReadVersion))
+                throw new ArgumentException($"shard {s.Index}: --staleness-policy {core.Policy.Spec} needs the parameters the gradient was computed on; push {command.PushId} was staged without them");
             core.Momentum = command.Mu;
-            core.Apply(FloatBytes.AsFloats(push.Gradient), command.ReadVersion);
+            core.Apply(FloatBytes.AsFloats(push.Gradient), command.ReadVersion, FloatBytes.AsFloats(push.ReadParameters));
             core.W.CopyTo(s.Ring[Slot(core.Version)]);
             return Task.FromResult(ShardStatus.Ok);
         }
@@ -131,7 +142,11 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
         lock (s)
         {
             return Task.FromResult(s.Initialized
-                ? new ShardSnapshot { Status = ShardStatus.Ok, Version = s.Core!.Version, W = FloatBytes.ToBytes(s.Core.W), V = FloatBytes.ToBytes(s.Core.V) }
+                ? new ShardSnapshot
+                {
+                    Status = ShardStatus.Ok, Version = s.Core!.Version, W = FloatBytes.ToBytes(s.Core.W), V = FloatBytes.ToBytes(s.Core.V),
+                    MeanSquare = s.Core.MeanSquare is { } ms ? FloatBytes.ToBytes(ms) : [],
+                }
                 : new ShardSnapshot { Status = ShardStatus.Lost });
         }
     }
@@ -169,8 +184,8 @@ public sealed class ShardGrain(ILocalSiloDetails silo, GrainStateStore store) : 
 
     private static int Slot(long version) => (int)(version % History);
 
-    /// <summary>A staged gradient slice and the shard's version when it arrived.</summary>
-    private readonly record struct StagedPush(byte[] Gradient, long Version);
+    /// <summary>A staged gradient slice, the parameters it was computed on (empty unless delay compensation needs them) and the shard's version when it arrived.</summary>
+    private readonly record struct StagedPush(byte[] Gradient, byte[] ReadParameters, long Version);
 
     /// <summary>The shard's data, shared by every activation of this shard on this silo.</summary>
     private sealed class ShardState

@@ -12,7 +12,9 @@ namespace Polyak.Cluster.Grains;
 /// <summary>
 /// The sequencer of a job (see <see cref="IUpdateSequencerGrain"/>). Not reentrant: commits, checkpoints and
 /// snapshots run one at a time, so between two turns every shard is at the same version. Keeps the latest
-/// checkpoint in memory (and on disk when the job has a folder) as the point to roll back to.
+/// checkpoint in memory (and on disk when the job has a folder) as the point to roll back to. Runs the job's staleness
+/// policy: its core and every shard's apply the same rule to each update, and under <c>ssp:S</c> it keeps the
+/// bounded-staleness gate the leaders wait at (<see cref="WaitForTurn"/>, interleaved with the commits that free them).
 /// </summary>
 [ControlPlacement]
 public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSequencerGrain> log) : Grain, IUpdateSequencerGrain
@@ -34,6 +36,12 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
         /// <summary>The update core: version, schedule, momentum, staleness, and w and v at the tracked coordinates.</summary>
         public UpdateCore Core = new(ServerState.Initial([], 0), 0, LearningRateSchedule.Constant(0.1));
         public MomentumController? Controller;
+        /// <summary>The bounded-staleness gate (<c>ssp:S</c>; null otherwise), counting each group's applied updates.</summary>
+        public BoundedStalenessGate? StepGate;
+        /// <summary>Completed (and replaced) whenever a group's count changes or the job stops: wakes the leaders waiting at the gate.</summary>
+        public TaskCompletionSource Turn = NewTurn();
+        /// <summary>Groups whose current wait at the gate is already counted (a wait spans several timed-out calls).</summary>
+        public bool[] Waiting = [];
         public int[] Tracked = [];
         public long Version => Core.Version;
         public volatile bool Stopped;
@@ -62,6 +70,7 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
             throw new ArgumentException($"job {job.JobId}: tracked coordinates must be in [0, {job.Dimension})");
         // The client sends resolved options: the schedule is a full spec (e.g. cosine:2000), the momentum a number.
         var schedule = LearningRateSchedule.Parse(options.Schedule ?? "constant", options.LearningRate ?? 0.1);
+        var policy = StalenessPolicy.Parse(options.StalenessPolicy ?? "none");
         S.Shards = new IShardGrain[job.Shards];
         S.Slices = new (int, int)[job.Shards];
         for (int k = 0; k < job.Shards; k++)
@@ -73,7 +82,9 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
         // A fresh core at version 0 with the controller attached (which sets its start momentum); a resumed job then
         // takes the checkpoint's state, the controller's included, in RestoreShards.
         var initial = new ClusterCheckpoint(0, FloatBytes.AsFloats(initialW).ToArray(), new float[job.Dimension], [], options.Momentum ?? 0);
-        S.Core = new UpdateCore(Gather(initial, initial.Momentum), options.WeightDecay, schedule, CoordinateSet.Of(S.Tracked));
+        S.Core = new UpdateCore(Gather(initial, initial.Momentum), options.WeightDecay, schedule, CoordinateSet.Of(S.Tracked)) { Policy = policy };
+        S.StepGate = policy.StepBound is int bound ? new BoundedStalenessGate(job.Groups, bound) : null;
+        S.Waiting = new bool[job.Groups];
         S.Controller = options.AutoMomentum is { } auto
             ? MomentumController.Attach(S.Core, job.Dimension, auto, job.Groups, options.Seed, job.UpdateLimit == long.MaxValue ? 0 : job.UpdateLimit)
             : null;
@@ -96,8 +107,10 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
     }
 
     /// <inheritdoc/>
-    private async Task<CommitResult> CommitCore(long pushId, long readVersion, float batchLoss, byte[] trackedGradient)
+    private async Task<CommitResult> CommitCore(CommitRequest request)
     {
+        long pushId = request.PushId, readVersion = request.ReadVersion;
+        float batchLoss = request.BatchLoss;
         var job = S.Job ?? throw new InvalidOperationException("the job was not started");
         if (S.Stopped) return new CommitResult { Status = CommitStatus.Stopped, Version = S.Version, Momentum = S.Core.Momentum };
         if (S.Version >= job.UpdateLimit)
@@ -105,9 +118,13 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
             S.Stopped = true;
             return new CommitResult { Status = CommitStatus.Stopped, Version = S.Version, Momentum = S.Core.Momentum };
         }
-        var tracked = FloatBytes.AsFloats(trackedGradient);
-        if (tracked.Length != S.Tracked.Length)
-            throw new ArgumentException($"job {job.JobId}: a commit carries the gradient at {tracked.Length} tracked coordinates, the job tracks {S.Tracked.Length}");
+        if (request.Group < 0 || request.Group >= job.Groups)
+            throw new ArgumentException($"job {job.JobId}: a commit from group {request.Group}, the job has groups 0 to {job.Groups - 1}");
+        int trackedCount = request.TrackedGradient.Length / sizeof(float);
+        if (trackedCount != S.Tracked.Length)
+            throw new ArgumentException($"job {job.JobId}: a commit carries the gradient at {trackedCount} tracked coordinates, the job tracks {S.Tracked.Length}");
+        if (S.Core.Policy.NeedsReadParameters && request.TrackedRead.Length != request.TrackedGradient.Length)
+            throw new ArgumentException($"job {job.JobId}: --staleness-policy {S.Core.Policy.Spec} needs the parameters read at the {S.Tracked.Length} tracked coordinates with every commit");
         if (!S.Core.TryPrepare(readVersion, out var step)) return new CommitResult { Status = CommitStatus.Rejected, Version = S.Version, Momentum = S.Core.Momentum };
         var command = new ApplyCommand { PushId = pushId, T = step.T, ReadVersion = readVersion, Mu = step.Mu };
         string? problem = null;
@@ -126,12 +143,15 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
             await Recover(problem);
             return new CommitResult { Status = CommitStatus.Rejected, Version = S.Version, Momentum = S.Core.Momentum };
         }
-        // Every shard applied it: the core steps its copy of the tracked coordinates, records the staleness, tells the
-        // momentum controller (which may set the next update's momentum) and advances the version.
-        tracked = FloatBytes.AsFloats(trackedGradient);
-        S.Core.Step(step, tracked);
-        S.Core.Advance(step);
-        S.Core.Record(step, tracked);
+        // Every shard applied it (or dropped it, under drop:T): the core does the same update on its copy of the tracked
+        // coordinates, under the same policy, records the staleness, tells the momentum controller (which may set the
+        // next update's momentum) and advances the version. Nothing changed since TryPrepare, so it is the same step.
+        S.Core.Apply(FloatBytes.AsFloats(request.TrackedGradient), readVersion, FloatBytes.AsFloats(request.TrackedRead));
+        if (S.StepGate is { } gate)
+        {
+            gate.OnApplied(request.Group);
+            WakeWaiters();
+        }
         if (float.IsFinite(batchLoss)) S.BatchLoss = double.IsNaN(S.BatchLoss) ? batchLoss : 0.95 * S.BatchLoss + 0.05 * batchLoss;
         if (job.CheckpointEvery > 0 && S.Version % job.CheckpointEvery == 0) await TakeCheckpoint();
         return new CommitResult { Status = CommitStatus.Applied, Staleness = step.Staleness, Version = step.Version, Momentum = S.Core.Momentum };
@@ -165,12 +185,46 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
     }
 
     /// <inheritdoc/>
-    public async Task<CommitResult> Commit(long pushId, long readVersion, float batchLoss, byte[] trackedGradient)
+    public async Task<CommitResult> Commit(CommitRequest request)
     {
         var gate = S.Gate;
         await gate.WaitAsync();
-        try { return await CommitCore(pushId, readVersion, batchLoss, trackedGradient); }
+        try { return await CommitCore(request); }
         finally { gate.Release(); }
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> WaitForTurn(int group, int timeoutMs)
+    {
+        var job = S.Job;
+        if (S.StepGate is not { } gate || job is null) return true;
+        if (group < 0 || group >= job.Groups) throw new ArgumentException($"job {job.JobId}: group {group} is not in [0, {job.Groups})");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(Math.Max(0, timeoutMs));
+        while (!gate.MayStart(group))
+        {
+            if (S.Stopped || S.Version >= job.UpdateLimit) return true;
+            if (!S.Waiting[group])
+            {
+                S.Waiting[group] = true;
+                gate.Waited(group);
+            }
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero) return false;
+            await Task.WhenAny(S.Turn.Task, Task.Delay(remaining));
+        }
+        S.Waiting[group] = false;
+        gate.Started(group);
+        return true;
+    }
+
+    private static TaskCompletionSource NewTurn() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Wakes every leader waiting at the bounded-staleness gate (a count changed, or the job stops).</summary>
+    private void WakeWaiters()
+    {
+        var turn = S.Turn;
+        S.Turn = NewTurn();
+        turn.TrySetResult();
     }
 
     /// <inheritdoc/>
@@ -226,9 +280,17 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
                     parts[k].W.CopyTo(w, S.Slices[k].Offset * sizeof(float));
                     parts[k].V.CopyTo(v, S.Slices[k].Offset * sizeof(float));
                 }
+                var meanSquare = MeanSquareOf(parts);
+                var gate = S.StepGate;
                 return new ServerSnapshot
                 {
                     Version = S.Version, W = w, V = v, Staleness = S.Core.Staleness.ToArray(), Momentum = S.Core.Momentum, AutoMomentum = ControllerJson(),
+                    MeanSquare = meanSquare is null ? [] : FloatBytes.ToBytes(meanSquare),
+                    DroppedUpdates = S.Core.DroppedUpdates,
+                    GroupSteps = gate?.AppliedCounts() ?? [],
+                    GateWaits = gate?.Waits ?? 0,
+                    GateMaxLeadAtRead = gate?.MaxLeadAtRead ?? 0,
+                    GateMaxLead = gate?.MaxLead ?? 0,
                 };
             }
             if (attempt >= 2) throw new InvalidOperationException($"job {job.JobId}: shards are not consistent at version {S.Version}");
@@ -240,6 +302,7 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
     public Task Stop()
     {
         S.Stopped = true;
+        WakeWaiters();
         return Task.CompletedTask;
     }
 
@@ -277,7 +340,8 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
             FloatBytes.CopyTo(parts[k].W, w.AsSpan(S.Slices[k].Offset, S.Slices[k].Length));
             FloatBytes.CopyTo(parts[k].V, v.AsSpan(S.Slices[k].Offset, S.Slices[k].Length));
         }
-        var checkpoint = new ClusterCheckpoint(S.Version, w, v, S.Core.Staleness.ToArray(), S.Core.Momentum, ControllerJson());
+        var checkpoint = new ClusterCheckpoint(S.Version, w, v, S.Core.Staleness.ToArray(), S.Core.Momentum, ControllerJson(),
+            MeanSquareOf(parts), S.Core.DroppedUpdates, S.StepGate?.AppliedCounts());
         if (job.CheckpointDir is string dir)
         {
             try { checkpoint.Write(dir); }
@@ -338,6 +402,8 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
                 Schedule = S.Core.Schedule.Spec,
                 WeightDecay = S.Core.WeightDecay,
                 Momentum = point.Momentum,
+                Policy = S.Core.Policy.Spec,
+                MeanSquare = point.MeanSquare is { } ms ? FloatBytes.ToBytes(ms.AsSpan(offset, length)) : [],
             };
             while (true)
             {
@@ -354,6 +420,13 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
             }
         }
         S.Core.SetState(Gather(point, point.Momentum));
+        if (point.MeanSquare is { } meanSquare) S.Core.RestoreMeanSquare(S.Tracked.Select(i => meanSquare[i]).ToArray());
+        S.Core.RestoreDroppedUpdates(point.DroppedUpdates);
+        if (S.StepGate is { } stepGate)
+        {
+            stepGate.Restore(point.GroupSteps is { Length: > 0 } steps && steps.Length == job.Groups ? steps : new long[job.Groups]);
+            WakeWaiters();
+        }
         if (S.Controller is not null && point.AutoMomentum is string json)
             S.Controller.Restore(JsonSerializer.Deserialize<MomentumControllerState>(json, Json.Compact)
                 ?? throw new InvalidDataException($"job {job.JobId}: the checkpoint at update {point.Version} has an empty momentum controller state"));
@@ -371,6 +444,16 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
             v[j] = point.V[tracked[j]];
         }
         return new ServerState(point.Version, momentum, w, v, point.Staleness);
+    }
+
+    /// <summary>DC-ASGD-a's mean square over all parameters, gathered from the shards' snapshots (null when no shard has one).</summary>
+    private float[]? MeanSquareOf(ShardSnapshot[] parts)
+    {
+        if (parts.All(p => p.MeanSquare.Length == 0)) return null;
+        var meanSquare = new float[S.Job!.Dimension];
+        for (int k = 0; k < parts.Length; k++)
+            if (parts[k].MeanSquare.Length > 0) FloatBytes.CopyTo(parts[k].MeanSquare, meanSquare.AsSpan(S.Slices[k].Offset, S.Slices[k].Length));
+        return meanSquare;
     }
 
     /// <summary>The momentum controller's state as JSON (null without auto momentum).</summary>

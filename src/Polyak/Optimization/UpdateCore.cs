@@ -114,10 +114,7 @@ public sealed class UpdateCore
         var step = Prepare(readVersion);
         if (Policy.Drops(step.Staleness))
         {
-            // The update takes its version and its staleness is recorded; nothing is applied, nobody is told.
-            Advance(step);
-            Staleness.Add(step.Staleness);
-            Interlocked.Increment(ref _dropped);
+            Drop(step);
             return step.Staleness;
         }
         if (Policy.NeedsReadParameters)
@@ -181,6 +178,21 @@ public sealed class UpdateCore
         if (observers.Length == 0) return;
         var update = new AppliedUpdate(step.Version, step.Staleness, step.Alpha, step.Mu, _v, gradient, Coordinates);
         foreach (var o in observers) o.OnUpdate(update);
+    }
+
+    /// <summary>Consumes <paramref name="step"/> as a dropped update: it takes its version and its staleness is recorded; w and v do not change and nobody is told.</summary>
+    public void Drop(in UpdateStep step)
+    {
+        Advance(step);
+        Staleness.Add(step.Staleness);
+        Interlocked.Increment(ref _dropped);
+    }
+
+    /// <summary>Sets the count of dropped updates (a backend whose server ran elsewhere copies its count back).</summary>
+    public void RestoreDroppedUpdates(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Interlocked.Exchange(ref _dropped, count);
     }
 
     /// <summary>Makes <paramref name="step"/> the latest applied update (version = T + 1).</summary>

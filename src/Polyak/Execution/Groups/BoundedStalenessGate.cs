@@ -5,7 +5,8 @@ namespace Polyak.Execution;
 /// c_g updates, may start its next step only when <c>c_g - min_h c_h &lt;= S</c>; otherwise it waits until the slowest
 /// group applies. So at every read no group is more than S of its own steps ahead of the slowest, and at every moment
 /// at most S + 1. Thread-safe; the simulator calls it from its one event loop, the threads backend from every leader
-/// (<see cref="WaitUntilAllowed"/> blocks). It also keeps what the record reports: the waits and the largest lead seen.
+/// (<see cref="WaitUntilAllowed"/> blocks), a cluster's sequencer from its grain turns (its leaders wait in an
+/// interleaved call that commits wake). It also keeps what the record reports: the waits and the largest lead seen.
 /// </summary>
 public sealed class BoundedStalenessGate
 {
@@ -45,6 +46,20 @@ public sealed class BoundedStalenessGate
         if (applied.Count != _applied.Length) throw new ArgumentException($"bounded staleness: {applied.Count} group counts for {_applied.Length} groups");
         lock (_lock)
             for (int g = 0; g < _applied.Length; g++) _applied[g] = applied[g];
+    }
+
+    /// <summary>Every group's count (a copy).</summary>
+    public long[] AppliedCounts() { lock (_lock) return _applied.ToArray(); }
+
+    /// <summary>Sets what the record reports (a backend whose gate ran elsewhere, the cluster's sequencer, copies its counters back).</summary>
+    public void RestoreCounters(long waits, long maxLeadAtRead, long maxLead)
+    {
+        lock (_lock)
+        {
+            _waits = waits;
+            _maxLeadAtRead = maxLeadAtRead;
+            _maxLead = maxLead;
+        }
     }
 
     /// <summary>Whether <paramref name="group"/> may start its next step now (the simulator's test; records nothing).</summary>
