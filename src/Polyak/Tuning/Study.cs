@@ -173,7 +173,8 @@ public sealed class Study
                     MomentumZero = PolicyChoice.From(result.BestWhere(p => p.Momentum == 0), reference),
                     MomentumTuned = PolicyChoice.From(result.Best, reference),
                     TunedInterval = boot.Replicates > 0 ? boot.Levels[i].UpdatesToTarget : null,
-                    TimePerUpdate = level.TimePerUpdate,
+                    // Measured under the policy itself: ssp:S makes groups wait, so its updates cost more time.
+                    TimePerUpdate = policy == "none" ? level.TimePerUpdate : TimePerUpdate(result),
                 });
             }
         }
@@ -202,6 +203,15 @@ public sealed class Study
                   : $"combining them does not improve on momentum tuning alone ({r.MomentumTuned.UpdatesToTarget:G4} vs {tunedPlain.UpdatesToTarget:G4})"
                 : "the combination cannot be compared (censored)";
             lines.Add(string.Create(c, $"At g = {last}: {alone}; {combined}{overSeeds}."));
+        }
+        // Time, not only updates: a policy that makes groups wait (ssp) pays per update; dropped updates count as work.
+        var timed = atLast.Where(r => double.IsFinite(r.PredictedTimeTuned)).OrderBy(r => r.PredictedTimeTuned).ToList();
+        if (timed.Count > 1)
+        {
+            string unit = main.Levels.First(l => l.Groups == last).TimeUnit;
+            lines.Add(string.Create(c, $"Predicted time to target at g = {last} (tuned point's updates x the time per update measured under each policy, {unit}): ") +
+                string.Join("; ", timed.Select(r => string.Create(c, $"{r.Policy} {(r.MomentumTuned.Reached ? "" : ">=")}{r.PredictedTimeTuned:G4} ({r.TimePerUpdate:G3} per update)"))) +
+                string.Create(c, $"; fastest: {timed[0].Policy}."));
         }
         lines.Add("Policy comparison: point estimates of the median over seeds; intervals where several seeds were run; each policy's learning rate and momentum tuned on the same grid; dropped updates count as work.");
         return main with

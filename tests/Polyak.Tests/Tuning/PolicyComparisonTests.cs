@@ -56,6 +56,22 @@ public sealed class PolicyComparisonTests
     }
 
     [Fact]
+    public void BoundedStalenessIsChargedTheTimeItsWaitsCostInThePredictedTime()
+    {
+        // A 4x straggler: under ssp:0 (lockstep) every group waits for it, so an update costs more simulated time than
+        // under the plain rule, and the predicted time must say so (it used to reuse the plain level's time per update).
+        var request = Request("ssp:0") with { Base = Request().Base with { Simulation = new SimulationOptions { Slowdown = new() { [0] = 4 } } } };
+        var result = new Study(SessionTrialRunner.ForOptions(request.Base), new TuningJournal(null)).Run(request);
+        var plain = result.PolicyComparison.Single(r => r.Policy == "none" && r.Groups == 8);
+        var ssp = result.PolicyComparison.Single(r => r.Policy == "ssp:0" && r.Groups == 8);
+        Assert.True(ssp.TimePerUpdate > 1.2 * plain.TimePerUpdate, $"ssp:0 {ssp.TimePerUpdate} vs none {plain.TimePerUpdate} per update");
+        Assert.Contains(result.Reading, l => l.StartsWith("Predicted time to target at g = 8", StringComparison.Ordinal) && l.Contains("ssp:0", StringComparison.Ordinal));
+        // At g = 1 there is no other group to wait for: the same time per update.
+        var one = result.PolicyComparison.Where(r => r.Groups == 1).Select(r => r.TimePerUpdate).Distinct().ToArray();
+        Assert.Single(one);
+    }
+
+    [Fact]
     public void PoliciesNeedMomentumZeroInTheGridAndValidSpecs()
     {
         var noZero = Request("lr-scale") with { Momenta = [0.5, 0.9] };
