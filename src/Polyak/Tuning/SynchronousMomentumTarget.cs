@@ -7,13 +7,24 @@ namespace Polyak.Tuning;
 
 /// <summary>
 /// The default target of closed-loop momentum (<c>--momentum auto</c> without a value): the best explicit momentum of a
-/// short synchronous tune (the run's configuration with one compute group, its learning rate, a momentum grid inside
-/// the controller's bounds), scored by updates to the target loss, or by the loss at the end of the budget.
+/// short synchronous tune (the run's configuration with one compute group, a momentum grid inside the controller's
+/// bounds), scored by updates to the target loss, or by the loss at the end of the budget. The tune also searches the
+/// learning rate (<see cref="LearningRateFactors"/> times the run's): the target is the momentum the synchronous problem
+/// wants at its own best rate. At the run's rate alone it finds the momentum that keeps <c>alpha / (1 - mu)</c> at the
+/// synchronous optimum's, which at a rate tuned for asynchrony is far too high (0.8 instead of 0.6 on the quick problem
+/// at g = 16, and the run diverged). Of the points within <see cref="NearTie"/> of the best, the lowest momentum is the
+/// target.
 /// </summary>
 public static class SynchronousMomentumTarget
 {
     /// <summary>The momentum grid of the short tune (clipped to the controller's bounds).</summary>
     public static readonly IReadOnlyList<double> Grid = [-0.3, 0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95];
+
+    /// <summary>A point whose updates to target are at most this factor times the best's counts as tied with it.</summary>
+    public const double NearTie = 1.1;
+
+    /// <summary>The learning rates of the short tune, as factors of the run's.</summary>
+    public static readonly IReadOnlyList<double> LearningRateFactors = [0.25, 0.5, 1, 2, 4];
 
     /// <summary>Smallest tuning budget, in updates, that gives a measurable score.</summary>
     public const long MinimumBudget = 40;
@@ -34,19 +45,27 @@ public static class SynchronousMomentumTarget
         var request = new TuningRequest
         {
             Base = options with { Groups = 1, AutoMomentum = null, Momentum = 0, CheckpointEvery = 0, OutDir = null },
-            LearningRates = [learningRate],
+            LearningRates = LearningRateFactors.Select(f => f * learningRate).ToArray(),
             Momenta = grid,
             Budget = budget,
-            EvalEvery = (int)Math.Max(1, budget / 20),
+            // The run's own evaluation period: at budget / 20 (37 updates on the quick problem) every good point reached
+            // the target at the first evaluation, so they all tied and the tie-break chose the target.
+            EvalEvery = options.EvalEvery is int every and > 0 ? (int)Math.Min(every, budget) : (int)Math.Max(1, budget / 100),
         };
         var tuner = new Tuner(runner, new TuningJournal(null));
         var result = tuner.Run(request);
+        // Synchronously, the (lr, mu) pairs along one line alpha / (1 - mu) are about equally good; asynchrony adds
+        // momentum, so of the points within NearTie of the best the target is the lowest momentum (too much total
+        // momentum oscillates or diverges; too little is only slower).
         var best = result.Best;
+        if (best is { Status: TrialResult.Reached })
+            best = result.Points.Where(p => p.Status == TrialResult.Reached && p.Score <= NearTie * best.Score)
+                .OrderBy(p => p.Momentum).ThenBy(p => p, Comparer<TuningPoint>.Create(TrialRanking.Compare)).First();
         if (best is null || best.IsDiverged || best.Status is TrialResult.Diverged or TrialResult.Failed or TrialResult.Pruned)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"--momentum auto: every momentum of the synchronous tune diverged at lr {learningRate}; lower --lr or give the target (auto:TARGET)"));
+                $"--momentum auto: every point of the synchronous tune diverged (lr {learningRate} x {string.Join(", ", LearningRateFactors)}); lower --lr or give the target (auto:TARGET)"));
         log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-            $"auto momentum: target {best.Momentum} from a synchronous tune ({result.RunsExecuted} runs of {budget} updates, score {best.ScoreText})"));
+            $"auto momentum: target {best.Momentum} from a synchronous tune (best at lr {best.LearningRate:G4}; {result.RunsExecuted} runs of at most {budget} updates, {result.CostUpdates} updates in all, score {best.ScoreText})"));
         return (best.Momentum, result);
     }
 }

@@ -83,6 +83,29 @@ public class AutoMomentumTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Without_a_target_the_synchronous_tune_picks_the_lowest_near_best_momentum_and_the_g16_run_reaches()
+    {
+        // The study's quick problem at g = 16 and the learning rate its full tune chose there (0.453). The old pre-tune
+        // searched the momentum at that rate only, picked 0.8 (the same alpha / (1 - mu) as the synchronous optimum),
+        // and the run diverged.
+        var quick = StudyPresets.Quick().Base with { Groups = 16, LearningRate = 0.453, Updates = 3000, EvalEvery = 2 };
+        var data = RunPlanner.LoadData(quick);
+        var (target, tune) = SynchronousMomentumTarget.Find(quick, data, 0.453, 750);
+        var best = tune.Best!;
+        Assert.Equal(TrialResult.Reached, best.Status);
+        var near = tune.Points.Where(p => p.Status == TrialResult.Reached && p.Score <= SynchronousMomentumTarget.NearTie * best.Score).ToArray();
+        Assert.Equal(near.Min(p => p.Momentum), target);
+        Assert.True(near.Length > 1, "no other point within 1.1x of the best: the rule was not exercised");
+        Assert.True(target < 0.8, $"target {target}");
+        Assert.Equal(5, tune.Points.Select(p => p.LearningRate).Distinct().Count());
+        var run = TestSupport.Train(quick with { AutoMomentum = new AutoMomentumOptions() }, data: data);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"target {target}; run: {run.Status} at {run.Record.Summary.UpdatesToTarget}; pre-tune {run.Record.AutoMomentum!.TuneUpdates} updates"));
+        Assert.Equal(RunStatus.ReachedTarget, run.Status);
+        Assert.Equal("synchronous tune", run.Record.AutoMomentum!.TargetSource);
+        Assert.True(run.Record.AutoMomentum.TuneUpdates > 0);
+    }
+
+    [Fact]
     public void With_one_worker_the_explicit_momentum_settles_near_the_target()
     {
         var o = Problem(1, workers: 1) with
