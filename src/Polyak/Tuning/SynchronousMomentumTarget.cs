@@ -65,7 +65,7 @@ public static class SynchronousMomentumTarget
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"--momentum auto: every point of the synchronous tune diverged (lr {learningRate} x {string.Join(", ", LearningRateFactors)}); lower --lr or give the target (auto:TARGET)"));
         log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-            $"auto momentum: target {best.Momentum} from a synchronous tune (best at lr {best.LearningRate:G4}; {result.RunsExecuted} runs of at most {budget} updates, {result.CostUpdates} updates in all, score {best.ScoreText})"));
+            $"auto momentum: target {best.Momentum} from a synchronous tune (the lowest momentum within {NearTie:G2}x of the best score, at lr {best.LearningRate:G4}, score {best.ScoreText}; {result.RunsExecuted} runs of at most {budget} updates, {result.CostUpdates} updates in all)"));
         return (best.Momentum, result);
     }
 }
