@@ -138,12 +138,21 @@ public sealed class Trainer
         var started = DateTime.UtcNow; // the record's start includes the auto-momentum target tune
         var (resolved, origin) = ResolveAutoMomentumTarget(plan);
         string? runDir = resolved.Config.OutDir ?? (allowDefaultDirectory ? DefaultRunDirectory?.Invoke(resolved) : null);
-        if (runDir is not null && checkpoint is null) OutputFolder.CheckNewRun(runDir, resolved.Config.OutDir is null ? "run folder" : "--out");
-        if (runDir is not null)
-        {
-            Directory.CreateDirectory(runDir);
-            runDir = Path.GetFullPath(runDir);
-        }
+        string option = resolved.Config.OutDir is null ? "run folder" : "--out";
+        if (runDir is not null && checkpoint is null) OutputFolder.CheckNewRun(runDir, option);
+        if (runDir is null) return Execute(resolved, origin, null, checkpoint, cancel, started, resume);
+        Directory.CreateDirectory(runDir);
+        runDir = Path.GetFullPath(runDir);
+        // One owner per run folder, for the whole run: a second run, resume or cluster client for it is refused.
+        using var folderLock = RunFolderLock.Acquire(runDir, checkpoint is null ? option : "--resume");
+        // Checked again under the lock: another process may have written a run here between the first check and the lock.
+        if (checkpoint is null) OutputFolder.CheckNewRun(runDir, option, underOwnLock: true);
+        return Execute(resolved, origin, runDir, checkpoint, cancel, started, resume);
+    }
+
+    private TrainingResult Execute(RunPlan resolved, AutoMomentumTargetOrigin? origin, string? runDir, Checkpoint? checkpoint, CancellationToken cancel,
+        DateTime started, ResumeRecord? resume)
+    {
         var session = new TrainingSession(resolved, Progress, cancel, runDir, started);
         if (session.Controller is { } c)
             Log?.Invoke(string.Create(CultureInfo.InvariantCulture,

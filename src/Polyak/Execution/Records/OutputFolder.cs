@@ -14,10 +14,14 @@ public static class OutputFolder
     /// Checks that <paramref name="dir"/> can take a new training run (named <paramref name="option"/> in messages):
     /// not a file, and missing or empty; a folder that already holds a run is refused with how to continue it.
     /// </summary>
-    public static void CheckNewRun(string dir, string option = "--out")
+    public static void CheckNewRun(string dir, string option = "--out") => CheckNewRun(dir, option, underOwnLock: false);
+
+    /// <summary>As <see cref="CheckNewRun(string, string)"/>; <paramref name="underOwnLock"/>: the caller holds the folder's <see cref="RunFolderLock"/> already.</summary>
+    public static void CheckNewRun(string dir, string option, bool underOwnLock)
     {
         CheckNotFile(dir, option);
         if (!Directory.Exists(dir)) return;
+        if (!underOwnLock) RunFolderLock.ThrowIfHeld(dir, option); // a run in training: say so, not "already holds a run"
         foreach (string marker in RunMarkers)
         {
             string file = Path.Combine(dir, marker);
@@ -48,9 +52,13 @@ public static class OutputFolder
         if (File.Exists(dir)) throw new ArgumentException($"{option} {dir} is a file; give a folder (new or empty)");
     }
 
+    /// <summary>Polyak's own files in any folder it writes: the run-folder lock and its owner record.</summary>
+    public static readonly IReadOnlyList<string> OwnFiles = [RunFolderLock.FileName, RunFolderLock.OwnerFileName];
+
     private static void RefuseForeign(string dir, string option, IReadOnlyList<string> markers)
     {
-        string? first = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).FirstOrDefault();
+        string? first = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)
+            .Where(name => !OwnFiles.Contains(name, StringComparer.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
         if (first is null) return;
         string mine = markers.Count == 0 ? "" : $" (a folder Polyak made for this holds {string.Join(" or ", markers)})";
         throw new ArgumentException($"{option} {dir} is not empty and Polyak did not make it: it holds '{first}'{mine}; choose a new or empty folder");
