@@ -112,6 +112,11 @@ public static class ClusterCommand
         foreach (var s in status.Silos) Console.WriteLine($"  silo {s.Name,-32} {s.Address} {s.Status}");
         foreach (var j in status.Jobs)
         {
+            if (j.Finished && j.Shards.Count == 0)
+            {
+                Console.WriteLine(string.Create(c, $"job {j.JobId}: {j.State}, {j.Updates:N0} updates"));
+                continue;
+            }
             Console.WriteLine(string.Create(c, $"job {j.JobId}: {j.Updates:N0} updates, batch loss {j.BatchLoss:G4}, {j.State}, checkpoints {j.Checkpoints} (last at {j.LastCheckpoint}), updates lost {j.UpdatesLost}"));
             foreach (var sh in j.Shards) Console.WriteLine($"  shard {sh.Index}: {sh.Parameters:N0} parameters on {sh.Silo}, version {sh.Version}");
             foreach (var g in j.Groups) Console.WriteLine($"  group {g.Group}: leader on {g.Silo}, {g.Steps} updates{(g.MissingMembers.Length > 0 ? $", missing workers {string.Join(',', g.MissingMembers)}" : "")}");
@@ -123,16 +128,28 @@ public static class ClusterCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>The cluster's active silos and its jobs (released ones left out), as <c>cluster status</c> and the dashboard show them.</summary>
+    /// <summary>The cluster's active silos and its jobs (finished and released ones with their outcome), as <c>cluster status</c> and the dashboard show them.</summary>
     internal static async Task<ClusterStatusSummary> ReadStatus(IClusterClient client)
     {
         var silos = await client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
-        var jobs = await client.GetGrain<IJobRegistryGrain>(0).Jobs();
+        var jobs = await client.GetGrain<IJobRegistryGrain>(0).Entries();
         var jobList = new List<ClusterJobSummary>();
-        foreach (var id in jobs)
+        foreach (var entry in jobs)
         {
+            string id = entry.JobId;
             var status = await client.GetGrain<IJobCoordinatorGrain>(id).Status(int.MaxValue);
-            if (status.JobId.Length == 0) continue; // released
+            if (status.JobId.Length == 0)
+            {
+                // Released: what the registry remembers of how it ended.
+                jobList.Add(new ClusterJobSummary(id, entry.Updates, true, 0, 0, double.NaN, [], [])
+                {
+                    State = entry.Outcome is string outcome ? $"finished ({outcome})" : "gone (its coordinator holds no state)",
+                    BatchLoss = double.NaN,
+                    LastCheckpoint = -1,
+                    Events = [],
+                });
+                continue;
+            }
             var shards = await client.GetGrain<IUpdateSequencerGrain>(id).Shards();
             var s = status.Server;
             jobList.Add(new ClusterJobSummary(id, s.Version, status.Finished, s.Checkpoints, s.UpdatesLost, s.Momentum,

@@ -41,6 +41,12 @@ public sealed class ClusterBackend : IExecutionBackend
     /// <summary>Barrier deadline of compute groups, in seconds.</summary>
     public double BarrierDeadlineSeconds { get; init; } = 5;
 
+    /// <summary>
+    /// Seconds the job goes on after this client stops being heard from (killed, or cut off) before it checkpoints and
+    /// stops (<see cref="JobSpec.ClientGraceSeconds"/>; 0 = it never stops for that).
+    /// </summary>
+    public double ClientGraceSeconds { get; init; } = 30;
+
     /// <summary>Checkpoint folder (null = <c>{--out}/checkpoints</c> when --out is given, else none).</summary>
     public string? CheckpointDir { get; init; }
 
@@ -127,6 +133,7 @@ public sealed class ClusterBackend : IExecutionBackend
             Workers = plan.Workers,
             Groups = plan.Groups,
             BarrierDeadlineSeconds = BarrierDeadlineSeconds,
+            ClientGraceSeconds = ClientGraceSeconds,
             TrackedCoordinates = context.Controller is null ? [] : MomentumController.TrackedCoordinates(d, plan.Seed),
         };
         var initial = context.Server.GetState();
@@ -154,9 +161,15 @@ public sealed class ClusterBackend : IExecutionBackend
                 monitor.RecordEvaluation(e.Version, new EvaluationResult(e.Loss, e.Correct, e.Count), plan.Model.IsClassifier, TimeSpan.FromSeconds(e.Seconds),
                     double.IsFinite(e.Momentum) ? e.Momentum : null);
         }
+        var lastAlive = DateTime.MinValue;
         while (true)
         {
             await Task.Delay(PollPeriod);
+            if (DateTime.UtcNow - lastAlive > TimeSpan.FromSeconds(1))
+            {
+                lastAlive = DateTime.UtcNow;
+                try { await coordinator.ClientAlive(); } catch (Exception ex) when (IsTransient(ex)) { } // the next second tries again
+            }
             status = await Retry(() => coordinator.Status(cursor));
             cursor = status.NextEvaluation;
             Record(status.Evaluations);

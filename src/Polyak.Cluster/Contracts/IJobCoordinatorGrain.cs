@@ -40,4 +40,8 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
 
     /// <summary>Releases every grain of the job.</summary>
     Task Release();
+
+    /// <summary>The submitting client is alive (it calls this about every second); a job not told so for <see cref="JobSpec.ClientGraceSeconds"/> checkpoints and stops.</summary>
+    [AlwaysInterleave]
+    Task ClientAlive();
 }

@@ -44,6 +44,12 @@ public sealed class JobSpec
     /// </summary>
     [Id(11)] public int[] TrackedCoordinates { get; init; } = [];
 
+    /// <summary>
+    /// Seconds the job goes on without hearing from its client (<see cref="IJobCoordinatorGrain.ClientAlive"/>) before it
+    /// takes a checkpoint and stops, so a killed client leaves no orphan writing into its folder; 0 = never (detached).
+    /// </summary>
+    [Id(12)] public double ClientGraceSeconds { get; init; } = 30;
+
     /// <summary>Workers per group.</summary>
     public int GroupSize => Workers / Groups;
 }

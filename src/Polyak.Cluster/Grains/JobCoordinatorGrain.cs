@@ -9,7 +9,9 @@ namespace Polyak.Cluster.Grains;
 /// <summary>
 /// The coordinator of a job (see <see cref="IJobCoordinatorGrain"/>). A watchdog timer replaces a group whose leader
 /// is on a silo that membership declared dead, or has been silent for <see cref="LeaderTimeout"/>: the leader grain is
-/// started again with a new generation, which re-activates it on a live silo. The job's data lives in the silo's
+/// started again with a new generation, which re-activates it on a live silo; and a job whose client has not been heard
+/// from for <see cref="JobSpec.ClientGraceSeconds"/> takes a checkpoint and stops (no orphan job writing into a run
+/// folder nobody owns). The registry hears how every job ended. The job's data lives in the silo's
 /// <see cref="GrainStateStore"/>, so a duplicate activation on the same silo carries on with it.
 /// </summary>
 [ControlPlacement]
@@ -45,6 +47,8 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
             s.StopReason = null;
             s.Stopping = false;
             s.Replacements = 0;
+            s.LastClient = DateTime.UtcNow;
+            s.ReportedFinished = false;
             s.Groups = new GroupHeartbeat[job.Groups];
             s.LastSeen = new DateTime[job.Groups];
             s.Generation = new int[job.Groups];
@@ -56,7 +60,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
             }
         }
         this.DelayDeactivation(TimeSpan.FromDays(1));
-        await GrainFactory.GetGrain<IJobRegistryGrain>(0).Register(job.JobId);
+        await GrainFactory.GetGrain<IJobRegistryGrain>(0).Register(job.JobId, job.CheckpointDir);
         long start = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Start(job, initialW);
         lock (s) s.Job = job;
         int size = job.GroupSize;
@@ -136,6 +140,14 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
     }
 
     /// <inheritdoc/>
+    public Task ClientAlive()
+    {
+        var s = S;
+        lock (s) s.LastClient = DateTime.UtcNow;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
     public Task ReportEvaluation(EvalReport report)
     {
         var s = S;
@@ -188,6 +200,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
         if (s.Job is { } job)
         {
             lock (s) s.Stopping = true;
+            await ReportFinished(job, s.StopReason ?? "completed");
             var all = Enumerable.Range(0, job.Workers).Select(i => Ignore(Worker(job, i).Release()))
                 .Concat(Enumerable.Range(0, job.Shards).Select(k => Ignore(GrainFactory.GetGrain<IShardGrain>($"{job.JobId}/{k}").Release())));
             await Task.WhenAll(all);
@@ -216,7 +229,21 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
             s.LastCheck = DateTime.UtcNow;
             s.Checks++;
         }
-        if (job is null || s.Stopping) return;
+        if (job is null) return;
+        if (s.Stopping || (s.LastServer?.Stopped ?? false))
+        {
+            // Ended without its client (stopped for the missing client, or the client died after asking it to stop).
+            bool allStopped;
+            lock (s) allStopped = s.LeaderStopped.Length > 0 && s.LeaderStopped.All(x => x);
+            if (allStopped && DateTime.UtcNow - s.LastClient > TimeSpan.FromSeconds(Math.Max(5, job.ClientGraceSeconds)))
+                await ReportFinished(job, s.StopReason ?? "completed (its client was gone)");
+            if (s.Stopping) return;
+        }
+        if (job.ClientGraceSeconds > 0 && DateTime.UtcNow - s.LastClient > TimeSpan.FromSeconds(job.ClientGraceSeconds))
+        {
+            await StopForMissingClient(job);
+            return;
+        }
         var server = await ServerStatus(job);
         if (server.Stopped) return;
         var replace = new List<WorkerAssignment>();
@@ -268,6 +295,45 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
         }
     }
 
+    /// <summary>No word from the client for the grace period: checkpoint (when the job has a folder) and stop.</summary>
+    private async Task StopForMissingClient(JobSpec job)
+    {
+        var s = S;
+        var sequencer = GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId);
+        string at = "";
+        if (job.CheckpointDir is not null)
+        {
+            try
+            {
+                await sequencer.Stop(); // no commit between the checkpoint and the stop
+                at = $"; checkpoint at update {await sequencer.Checkpoint()} in {job.CheckpointDir}";
+            }
+            catch (Exception ex)
+            {
+                at = $"; its checkpoint failed ({ex.GetType().Name}: {ex.Message})";
+            }
+        }
+        string reason = $"stopped: its client was not heard from for {job.ClientGraceSeconds:G3} s{at}; rerun the same command to resume";
+        log.LogWarning("job {Job}: {Reason}", job.JobId, reason);
+        lock (s) s.Events.Add(reason);
+        await Stop(reason);
+    }
+
+    /// <summary>Tells the registry how the job ended (once).</summary>
+    private async Task ReportFinished(JobSpec job, string outcome)
+    {
+        var s = S;
+        lock (s)
+        {
+            if (s.ReportedFinished) return;
+            s.ReportedFinished = true;
+        }
+        long updates = s.LastServer?.Version ?? 0;
+        try { updates = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).CommittedVersion().WaitAsync(TimeSpan.FromSeconds(2)); }
+        catch (Exception) { } // the last status seen will do
+        await Ignore(GrainFactory.GetGrain<IJobRegistryGrain>(0).Finished(job.JobId, outcome, updates));
+    }
+
     private async Task Ignore(Task task)
     {
         try { await task; }
@@ -290,5 +356,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
         public long Checks;
         public DateTime LastCheck;
         public SequencerStatus? LastServer;
+        public DateTime LastClient = DateTime.UtcNow;
+        public bool ReportedFinished;
     }
 }
