@@ -161,6 +161,68 @@ public static class StudyFigures
         Save(plot, dir, "penalty");
     }
 
+    /// <summary>
+    /// (v) <c>study --policies</c>: updates to target per level for each staleness policy with the momentum tuned (solid,
+    /// with its 95 % bootstrap interval over seeds as a vertical bar, offset a little per policy so bars do not overlap)
+    /// and alone, momentum fixed at 0 (dashed). A censored point (a lower bound) is an open marker with an upward arrow.
+    /// </summary>
+    public static void PolicyComparison(StudyResult study, string dir)
+    {
+        var rows = study.PolicyComparison;
+        if (rows.Count == 0) return;
+        var plot = new Plot();
+        var levels = study.Levels;
+        var index = levels.Select((l, i) => (l.Groups, i)).ToDictionary(t => t.Groups, t => t.i);
+        string[] policies = rows.Select(r => r.Policy).Distinct().ToArray();
+        bool anyBound = false;
+        for (int k = 0; k < policies.Length; k++)
+        {
+            var color = Palette[k % Palette.Length];
+            double offset = (k - (policies.Length - 1) / 2.0) * 0.06;
+            var mine = rows.Where(r => r.Policy == policies[k] && index.ContainsKey(r.Groups)).OrderBy(r => r.Groups).ToArray();
+            void Series(Func<PolicyComparisonRow, PolicyChoice> choice, bool tuned)
+            {
+                var reached = mine.Where(r => choice(r).Reached).ToArray();
+                var line = plot.Add.Scatter(reached.Select(r => index[r.Groups] + offset).ToArray(), reached.Select(r => choice(r).UpdatesToTarget).ToArray());
+                line.Color = color;
+                line.LineWidth = tuned ? 2 : 1;
+                line.LinePattern = tuned ? LinePattern.Solid : LinePattern.Dashed;
+                line.MarkerSize = tuned ? 7 : 4;
+                line.LegendText = tuned ? $"{policies[k]}, momentum tuned" : $"{policies[k]} alone (mu = 0)";
+                foreach (var r in mine.Where(r => !choice(r).Reached && double.IsFinite(choice(r).UpdatesToTarget)))
+                {
+                    anyBound = true;
+                    double x = index[r.Groups] + offset, y = choice(r).UpdatesToTarget;
+                    var m = plot.Add.Marker(x, y, MarkerShape.OpenCircle, 8);
+                    m.Color = color;
+                    var arrow = plot.Add.Arrow(new Coordinates(x, y), new Coordinates(x, y * 1.2));
+                    arrow.ArrowLineColor = color;
+                    arrow.ArrowFillColor = color;
+                }
+            }
+            Series(r => r.MomentumTuned, tuned: true);
+            Series(r => r.MomentumZero, tuned: false);
+            foreach (var r in mine)
+                if (r.TunedInterval is { Degenerate: false } ci)
+                {
+                    var bar = plot.Add.Line(index[r.Groups] + offset, ci.Lower, index[r.Groups] + offset, ci.Upper);
+                    bar.Color = color;
+                    bar.LineWidth = 2;
+                }
+        }
+        if (anyBound)
+        {
+            var note = plot.Add.Text("open marker with arrow: censored, a lower bound", 0, 0);
+            note.LabelFontSize = 11;
+            note.LabelFontColor = Colors.Gray;
+        }
+        LevelTicks(plot, levels);
+        plot.YLabel("median updates to target");
+        plot.Title("Staleness policies: tuned (solid, 95 % interval bars) and alone (dashed)");
+        plot.ShowLegend(Alignment.UpperLeft);
+        Save(plot, dir, "policy-comparison");
+    }
+
     /// <summary>(iii) Evaluation loss vs updates of the best run of each level (log10 loss).</summary>
     public static void Curves(StudyResult study, string dir)
     {

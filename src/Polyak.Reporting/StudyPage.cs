@@ -81,6 +81,8 @@ public static class StudyPage
         Figure(sb, "momentum", "(i) Best explicit momentum (blue) and the implicit momentum 1 - 1/g predicted by the queueing model (orange, stacked on a non-negative explicit bar, from zero when the explicit momentum is negative); diamonds: total = explicit + implicit; black line: the best synchronous momentum, the total the theory says is optimal.");
         Figure(sb, "penalty", "(ii) Statistical penalty (updates to target / best synchronous run's) per level for the three momentum policies; an open marker with an arrow is censored (no run reached the target), a lower bound.");
         Figure(sb, "curves", "(iii) Evaluation loss vs updates of the best run of each level.");
+        if (study.PolicyComparison.Count > 0)
+            Figure(sb, "policy-comparison", "(v) Updates to target per level for each staleness policy: momentum tuned (solid, vertical bar: 95 % bootstrap interval over seeds) and the policy alone with mu = 0 (dashed); open markers with arrows are censored, lower bounds.");
         Figure(sb, "momentum-theory", "(iv) The best explicit momentum per level (blue; bar: 95 % bootstrap interval over seeds, none with one seed) against the theory's prediction, the best synchronous momentum minus the implicit momentum 1 - 1/g (orange, dashed).");
         sb.Append("<h2>Heat maps of updates to target over the (lr, mu) grid</h2>\n<p>Cells: median updates to target; <code>N+</code> censored (not reached within the budget), <code>div</code> diverged, <code>pruned</code> not run (the same momentum diverged at a smaller learning rate, on every seed). Red border: the best point.</p>\n<div class=\"grid\">\n");
         foreach (var l in study.Levels)

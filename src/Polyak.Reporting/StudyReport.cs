@@ -27,6 +27,7 @@ public static class StudyReport
         StudyFigures.Penalty(study, dir);
         StudyFigures.MomentumTheory(study, dir);
         StudyFigures.Curves(study, dir);
+        StudyFigures.PolicyComparison(study, dir);
         foreach (var l in study.Levels)
             if (l.Tuning is { Points.Count: > 0 } t)
                 StudyFigures.Heatmap(t, dir, $"heatmap-g{l.Groups}", $"Updates to target, g = {l.Groups} (red: best)");

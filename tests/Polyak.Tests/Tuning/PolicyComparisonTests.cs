@@ -52,6 +52,8 @@ public sealed class PolicyComparisonTests
         var csv = File.ReadAllLines(Path.Combine(dir, "policy-comparison.csv"));
         Assert.Equal(7, csv.Length);
         Assert.Contains("Server-side staleness policies against momentum tuning", File.ReadAllText(Path.Combine(dir, "index.html")));
+        Assert.True(new FileInfo(Path.Combine(dir, "policy-comparison.png")).Length > 10_000);
+        Assert.Contains("policy-comparison.png", File.ReadAllText(Path.Combine(dir, "index.html")));
         Assert.Equal(3 * request.Levels.Sum(g => request.LevelRequest(g).PlannedRuns), request.PlannedRuns);
     }
 
