@@ -12,7 +12,7 @@ using Polyak.Execution;
 
 namespace Polyak.Cli;
 
-/// <summary><c>polyak cluster silo|status</c>: runs an Orleans silo of a Polyak cluster, or shows a cluster's state.</summary>
+/// <summary><c>polyak cluster silo|status|stop</c>: runs an Orleans silo of a Polyak cluster, shows a cluster's state, or stops a job.</summary>
 public static class ClusterCommand
 {
     /// <summary>Registers the cluster backend (called once at start-up).</summary>
@@ -24,6 +24,7 @@ public static class ClusterCommand
         var cluster = new Command("cluster", "Run a silo of a Polyak cluster (Orleans) or show a cluster's silos, shards, workers and progress");
         cluster.Subcommands.Add(CreateSilo());
         cluster.Subcommands.Add(CreateStatus());
+        cluster.Subcommands.Add(CreateStop());
         return cluster;
     }
 
@@ -85,6 +86,44 @@ public static class ClusterCommand
         // The generic host stops on SIGINT/SIGTERM: the silo leaves the cluster cleanly.
         app.WaitForShutdown();
         Console.WriteLine("silo stopped");
+        return ExitCodes.Ok;
+    }
+
+    private static Command CreateStop()
+    {
+        var endpoint = new Option<string?>("--cluster") { Description = "Gateway HOST:PORT of any silo" };
+        var job = new Argument<string>("job") { Description = "The job id (as cluster status lists it)" };
+        var command = new Command("stop", "Stop a running job: it takes a checkpoint at its next update and stops (rerun its command to resume)");
+        command.Options.Add(endpoint);
+        command.Arguments.Add(job);
+        command.SetAction(p => CommandRunner.Run(() =>
+        {
+            string spec = p.GetValue(endpoint) ?? throw new ArgumentException("cluster stop needs --cluster HOST:PORT");
+            return Stop(ClusterEndpoint.Parse(spec), p.GetValue(job)!).GetAwaiter().GetResult();
+        }));
+        return command;
+    }
+
+    private static async Task<int> Stop(IPEndPoint gateway, string jobId)
+    {
+        using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15));
+        var client = host.Services.GetRequiredService<IClusterClient>();
+        var known = await client.GetGrain<IJobRegistryGrain>(0).Entries();
+        var entry = known.FirstOrDefault(e => e.JobId == jobId)
+            ?? throw new ArgumentException($"cluster stop: no job '{jobId}' on the cluster at {gateway} (known: {(known.Length == 0 ? "none" : string.Join(", ", known.Select(e => e.JobId)))})");
+        var coordinator = client.GetGrain<IJobCoordinatorGrain>(jobId);
+        var status = await coordinator.Status(int.MaxValue);
+        if (status.JobId.Length == 0 || status.Finished)
+        {
+            Console.WriteLine($"job {jobId} is not running ({entry.Outcome ?? "its coordinator holds no state"})");
+            await host.StopAsync();
+            return ExitCodes.Ok;
+        }
+        // The reason first (the coordinator stops the sequencer: no update between the stop and the checkpoint).
+        await coordinator.Stop("stopped by 'polyak cluster stop'" + (entry.CheckpointDir is null ? "" : $" at a checkpoint in {entry.CheckpointDir}"));
+        long at = entry.CheckpointDir is null ? -1 : await client.GetGrain<IUpdateSequencerGrain>(jobId).Checkpoint();
+        Console.WriteLine(at >= 0 ? $"job {jobId}: stopped, checkpoint at update {at} in {entry.CheckpointDir}" : $"job {jobId}: stopped (it has no checkpoint folder)");
+        await host.StopAsync();
         return ExitCodes.Ok;
     }
 

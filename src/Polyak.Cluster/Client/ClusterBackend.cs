@@ -182,6 +182,10 @@ public sealed class ClusterBackend : IExecutionBackend
             if (status.Finished) break;
             if (!stopSent && (monitor.ShouldStop || status.Server.Stopped))
             {
+                // Stopped on the cluster's side before its limit ('polyak cluster stop', or a stop this client missed):
+                // the run is interrupted, resumable, with the cluster's reason.
+                if (!monitor.ShouldStop && status.Server.Version < monitor.UpdateLimit)
+                    monitor.RequestStop(RunStatus.Interrupted, status.StopReason ?? "the job was stopped on the cluster's side");
                 stopSent = true;
                 stopSentAt = DateTime.UtcNow;
                 await Retry(() => coordinator.Stop(monitor.StopReason ?? "the run's stop condition fired"));
