@@ -77,6 +77,9 @@ public static class ClusterEndpoint
         catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
             host.Dispose();
+            if (ex is OperationCanceledException)
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"cannot connect to the cluster at {gateway}: something accepts connections there but did not answer as an Orleans gateway within {timeout.TotalSeconds:G3} s; is it a silo's gateway port (the 'gateway' port 'polyak cluster silo' prints), and is that silo still starting?"));
             throw new ArgumentException($"cannot connect to the cluster at {gateway}: {ex.Message}");
         }
         return host;
