@@ -179,13 +179,14 @@ public sealed class ClusterBackend : IExecutionBackend
                 double loss = status.Server.BatchLoss;
                 monitor.OnApplied(lastVersion, double.IsNaN(loss) ? 0 : loss);
             }
+            // Stopped on the cluster's side before its limit ('polyak cluster stop', or a stop this client missed): the
+            // run is interrupted, resumable, with the cluster's reason. Checked before the job's end, which may come in
+            // the same poll.
+            if (!stopSent && !monitor.ShouldStop && status.Server.Stopped && status.Server.Version < monitor.UpdateLimit)
+                monitor.RequestStop(RunStatus.Interrupted, status.StopReason ?? "the job was stopped on the cluster's side");
             if (status.Finished) break;
             if (!stopSent && (monitor.ShouldStop || status.Server.Stopped))
             {
-                // Stopped on the cluster's side before its limit ('polyak cluster stop', or a stop this client missed):
-                // the run is interrupted, resumable, with the cluster's reason.
-                if (!monitor.ShouldStop && status.Server.Version < monitor.UpdateLimit)
-                    monitor.RequestStop(RunStatus.Interrupted, status.StopReason ?? "the job was stopped on the cluster's side");
                 stopSent = true;
                 stopSentAt = DateTime.UtcNow;
                 await Retry(() => coordinator.Stop(monitor.StopReason ?? "the run's stop condition fired"));
