@@ -1,6 +1,7 @@
 using Polyak.Cluster.Checkpoints;
 using Polyak.Cluster.Client;
 using Polyak.Cluster.Contracts;
+using Polyak.Cluster.Hosting;
 using Polyak.Execution;
 using Polyak.Training;
 using Xunit;
@@ -118,6 +119,27 @@ public sealed class ClusterOwnershipTests(TwoSiloCluster fixture) : IClassFixtur
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
+    }
+
+    [Fact]
+    public async Task TheSiloRefusesAJobBeyondItsLimitsWhateverTheClientChecked()
+    {
+        var client = fixture.Cluster.Client;
+        JobSpec Job(int workers, int dimension) => new()
+        {
+            JobId = "limits-" + Guid.NewGuid().ToString("N")[..8], OptionsJson = "{}", Shards = 1, Dimension = dimension,
+            UpdateLimit = 10, EvalEvery = 10, Workers = workers, Groups = 1,
+        };
+        var many = Job(JobAdmission.MaxWorkers + 1, 100);
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => client.GetGrain<IJobCoordinatorGrain>(many.JobId).Submit(many, []));
+        Assert.Contains("1,025 workers; a silo accepts at most 1,024", ex.Message);
+        var large = Job(1, (int)JobAdmission.MaxParameters + 1);
+        ex = await Assert.ThrowsAsync<ArgumentException>(() => client.GetGrain<IJobCoordinatorGrain>(large.JobId).Submit(large, []));
+        Assert.Contains("the cluster accepts at most 12,582,912", ex.Message);
+        // Nothing was registered for either.
+        var known = await client.GetGrain<IJobRegistryGrain>(0).Jobs();
+        Assert.DoesNotContain(many.JobId, known);
+        Assert.DoesNotContain(large.JobId, known);
     }
 
     /// <summary>The dimension a checkpoint file records (bytes 8-11), so the test need not rebuild the model.</summary>

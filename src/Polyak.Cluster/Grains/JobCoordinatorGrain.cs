@@ -36,8 +36,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
     /// <inheritdoc/>
     public async Task<long> Submit(JobSpec job, byte[] initialW)
     {
-        if (job.Workers < 1 || job.Groups < 1 || job.Workers % job.Groups != 0)
-            throw new ArgumentException($"job {job.JobId}: {job.Groups} group(s) do not divide {job.Workers} worker(s)");
+        JobAdmission.Check(job); // the silo's own limits, whatever the client checked
         var s = S;
         lock (s)
         {
