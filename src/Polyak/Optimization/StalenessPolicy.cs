@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace Polyak.Optimization;
 
@@ -85,12 +86,29 @@ public sealed record StalenessPolicy(StalenessPolicyKind Kind, double Parameter 
 
     /// <summary>
     /// DC-ASGD-a: updates <paramref name="meanSquare"/> with this gradient (<c>m MS + (1 - m) g^2</c>) and writes
-    /// <c>g + lambda_0 / sqrt(MS + eps) * g * g * (w - wRead)</c> into <paramref name="compensated"/>.
+    /// <c>g + lambda_0 / sqrt(MS + eps) * g * g * (w - wRead)</c> into <paramref name="compensated"/>. SIMD
+    /// (<see cref="Vector{T}"/>) with the scalar loop's order of operations and no fused multiply-add, so every lane
+    /// rounds as the scalar tail does: the result does not depend on the vector width.
     /// </summary>
     public void CompensateAdaptive(ReadOnlySpan<float> gradient, ReadOnlySpan<float> w, ReadOnlySpan<float> wRead, Span<float> meanSquare, Span<float> compensated)
     {
         float lambda0 = (float)Parameter, m = (float)MeanSquareDecay, eps = (float)MeanSquareEpsilon;
-        for (int i = 0; i < gradient.Length; i++)
+        int n = gradient.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var vm = new Vector<float>(m);
+            var v1m = new Vector<float>(1 - m);
+            var veps = new Vector<float>(eps);
+            var vl = new Vector<float>(lambda0);
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var g = new Vector<float>(gradient[i..]);
+                var ms = vm * new Vector<float>(meanSquare[i..]) + v1m * g * g;
+                ms.CopyTo(meanSquare[i..]);
+                (g + vl / Vector.SquareRoot(ms + veps) * g * g * (new Vector<float>(w[i..]) - new Vector<float>(wRead[i..]))).CopyTo(compensated[i..]);
+            }
+        }
+        for (; i < n; i++)
         {
             float g = gradient[i];
             float ms = m * meanSquare[i] + (1 - m) * g * g;
@@ -101,12 +119,22 @@ public sealed record StalenessPolicy(StalenessPolicyKind Kind, double Parameter 
 
     /// <summary>
     /// Writes the delay-compensated gradient <c>g + lambda g * g * (w - wRead)</c> into <paramref name="compensated"/>
-    /// (all spans over the same coordinates).
+    /// (all spans over the same coordinates). SIMD with the scalar order of operations (see <see cref="CompensateAdaptive"/>).
     /// </summary>
     public void Compensate(ReadOnlySpan<float> gradient, ReadOnlySpan<float> w, ReadOnlySpan<float> wRead, Span<float> compensated)
     {
         float lambda = (float)Parameter;
-        for (int i = 0; i < gradient.Length; i++)
+        int n = gradient.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var vl = new Vector<float>(lambda);
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var g = new Vector<float>(gradient[i..]);
+                (g + vl * g * g * (new Vector<float>(w[i..]) - new Vector<float>(wRead[i..]))).CopyTo(compensated[i..]);
+            }
+        }
+        for (; i < n; i++)
         {
             float g = gradient[i];
             compensated[i] = g + lambda * g * g * (w[i] - wRead[i]);

@@ -20,6 +20,38 @@ public sealed class StalenessPolicyTests
         return new UpdateCore(core.GetState(), 0, core.Schedule) { Policy = policy };
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(37)]
+    [InlineData(1000)]
+    public void TheVectorisedCompensationsEqualTheScalarFormulaBitForBit(int n)
+    {
+        var r = new Random(n);
+        float[] g = new float[n], w = new float[n], wr = new float[n], ms = new float[n], msRef = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            g[i] = (float)(r.NextDouble() - 0.5);
+            w[i] = (float)r.NextDouble();
+            wr[i] = (float)r.NextDouble();
+            ms[i] = msRef[i] = (float)r.NextDouble() * 0.01f;
+        }
+        var dc = Parse("dc:0.7");
+        var out1 = new float[n];
+        dc.Compensate(g, w, wr, out1);
+        var dca = Parse("dc-a:2");
+        var out2 = new float[n];
+        dca.CompensateAdaptive(g, w, wr, ms, out2);
+        for (int i = 0; i < n; i++)
+        {
+            float gi = g[i];
+            Assert.Equal(gi + 0.7f * gi * gi * (w[i] - wr[i]), out1[i]);
+            float m = 0.95f * msRef[i] + (1 - 0.95f) * gi * gi;
+            Assert.Equal(m, ms[i]);
+            Assert.Equal(gi + 2f / MathF.Sqrt(m + 1e-7f) * gi * gi * (w[i] - wr[i]), out2[i]);
+        }
+    }
+
     [Fact]
     public void LearningRateScaleDividesTheRateByTheStaleness()
     {
