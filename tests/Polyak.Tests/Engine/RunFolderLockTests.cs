@@ -17,14 +17,18 @@ public sealed class RunFolderLockTests
     };
 
     [Fact]
-    public async Task ASecondRunForAFolderInTrainingIsRefusedNamingTheOwner()
+    public void ASecondRunForAFolderInTrainingIsRefusedNamingTheOwner()
     {
         string dir = TestSupport.TempDir("lock");
-        var first = Task.Run(() => new Trainer().Run(Options(dir)));
+        // The first run trains on a thread of its own (not the pool, which a busy test host can starve) until cancelled.
+        using var cancel = new CancellationTokenSource();
+        TrainingResult? result = null;
+        var thread = new Thread(() => result = new Trainer().Run(Options(dir) with { TimeSeconds = 120 }, cancel.Token)) { IsBackground = true };
+        thread.Start();
         string owner = Path.Combine(dir, RunFolderLock.OwnerFileName);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!File.Exists(owner) && !first.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(10);
-        Assert.True(File.Exists(owner), "the first run never took the folder's lock");
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!File.Exists(owner) && thread.IsAlive && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        Assert.True(File.Exists(owner), $"the first run never took the folder's lock (it ended: {!thread.IsAlive}, {result?.Status} {result?.Failure})");
 
         var ex = Assert.Throws<ArgumentException>(() => new Trainer().Run(Options(dir) with { TimeSeconds = 1 }));
         Assert.Contains("is in use", ex.Message);
@@ -32,34 +36,41 @@ public sealed class RunFolderLockTests
         // A direct attempt on the lock is refused as well (the run's own check may come first for a resume).
         Assert.Throws<ArgumentException>(() => RunFolderLock.Acquire(dir));
 
-        var result = await first;
-        Assert.Null(result.Failure);
+        cancel.Cancel();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(90)), "the first run did not stop when cancelled");
+        Assert.Null(result!.Failure);
         Assert.False(File.Exists(owner)); // released with the run
         Assert.True(File.Exists(Path.Combine(dir, RunFolderLock.FileName)));
-        // The folder now holds a finished run: a new run is refused for that reason, not for the lock.
+        // The folder now holds a run: a new run is refused for that reason, not for the lock.
         Assert.Contains("already holds a run", Assert.Throws<ArgumentException>(() => new Trainer().Run(Options(dir))).Message);
         using (RunFolderLock.Acquire(dir)) { } // free again
     }
 
     [Fact]
-    public async Task TwoCliRunsWithOneOutNeverBothWrite()
+    public void TwoCliRunsWithOneOutNeverBothWrite()
     {
         string dir = Path.Combine(TestSupport.TempDir("lock-cli"), "run");
-        string[] train = ["train", "--model", "softmax", "--data", "synthetic:mixture,dim=8,n=2000,test=200", "--backend", "threads", "--workers", "2", "--time", "4", "--out", dir];
+        string[] train = ["train", "--model", "softmax", "--data", "synthetic:mixture,dim=8,n=2000,test=200", "--backend", "threads", "--workers", "2", "--time", "120", "--out", dir];
         using var first = TestSupport.StartCli(train);
-        var drain = Task.WhenAll(first.StandardOutput.ReadToEndAsync(), first.StandardError.ReadToEndAsync());
+        var errors = new System.Text.StringBuilder();
+        first.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
+        first.OutputDataReceived += (_, _) => { };
+        first.BeginErrorReadLine();
+        first.BeginOutputReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!File.Exists(Path.Combine(dir, RunFolderLock.OwnerFileName)) && !first.HasExited && DateTime.UtcNow < deadline) await Task.Delay(20);
+        while (!File.Exists(Path.Combine(dir, RunFolderLock.OwnerFileName)) && !first.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        Assert.False(first.HasExited, "the first run ended before the second started");
         var second = TestSupport.RunCli(train);
         Assert.Equal(2, second.ExitCode);
         Assert.True(second.Stderr.Contains("is in use", StringComparison.Ordinal), second.Stderr);
         Assert.Contains($"process {first.Id}", second.Stderr);
-        await first.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        var streams = await drain;
-        Assert.True(first.ExitCode == 0, streams[1]);
-        var state = RunFolderState.Read(dir);
-        Assert.Equal("completed", state!.Status);
-        // One run's files: one record, one curve, one checkpoint.
+        // Stop the first as Ctrl-C would: it saves its run and exits 130.
+        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) interrupt.WaitForExit();
+        Assert.True(first.WaitForExit(90_000), "the first run did not stop on SIGINT");
+        first.WaitForExit();
+        Assert.True(first.ExitCode == 130, $"exit {first.ExitCode}: {errors}");
+        Assert.Equal("interrupted", RunFolderState.Read(dir)!.Status);
+        // One run's files: one record, one checkpoint.
         Assert.Single(Directory.GetFiles(dir, "run.json"));
         Assert.Single(Directory.GetFiles(dir, CheckpointFile.FileName));
     }
