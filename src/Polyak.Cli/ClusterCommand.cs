@@ -119,9 +119,7 @@ public static class ClusterCommand
             await host.StopAsync();
             return ExitCodes.Ok;
         }
-        // The reason first (the coordinator stops the sequencer: no update between the stop and the checkpoint).
-        await coordinator.Stop("stopped by 'polyak cluster stop'" + (entry.CheckpointDir is null ? "" : $" at a checkpoint in {entry.CheckpointDir}"));
-        long at = entry.CheckpointDir is null ? -1 : await client.GetGrain<IUpdateSequencerGrain>(jobId).Checkpoint();
+        long at = await coordinator.StopAtCheckpoint("stopped by 'polyak cluster stop'" + (entry.CheckpointDir is null ? "" : $" at a checkpoint in {entry.CheckpointDir}"));
         Console.WriteLine(at >= 0 ? $"job {jobId}: stopped, checkpoint at update {at} in {entry.CheckpointDir}" : $"job {jobId}: stopped (it has no checkpoint folder)");
         await host.StopAsync();
         return ExitCodes.Ok;

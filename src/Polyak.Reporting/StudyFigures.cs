@@ -26,6 +26,16 @@ public static class StudyFigures
         plot.SaveSvg(Path.Combine(dir, name + ".svg"), width, height);
     }
 
+    /// <summary>A censored value (a lower bound): an open marker at (x, y) with an arrow up to y x <paramref name="rise"/>.</summary>
+    private static void BoundMarker(Plot plot, double x, double y, Color color, MarkerShape open, float size, double rise)
+    {
+        var m = plot.Add.Marker(x, y, open, size);
+        m.Color = color;
+        var arrow = plot.Add.Arrow(new Coordinates(x, y), new Coordinates(x, y * rise));
+        arrow.ArrowLineColor = color;
+        arrow.ArrowFillColor = color;
+    }
+
     private static void LevelTicks(Plot plot, IReadOnlyList<StudyLevel> levels)
     {
         double[] positions = Enumerable.Range(0, levels.Count).Select(i => (double)i).ToArray();
@@ -136,11 +146,7 @@ public static class StudyFigures
             foreach (var (x, p) in levels.Select((l, i) => ((double)i, choice(l))).Where(p => !p.Item2.Reached && double.IsFinite(p.Item2.Penalty)))
             {
                 anyBound = true;
-                var m = plot.Add.Marker(x, p.Penalty, open, 9);
-                m.Color = color;
-                var arrow = plot.Add.Arrow(new Coordinates(x, p.Penalty), new Coordinates(x, p.Penalty * 1.25));
-                arrow.ArrowLineColor = color;
-                arrow.ArrowFillColor = color;
+                BoundMarker(plot, x, p.Penalty, color, open, 9, 1.25);
             }
         }
         Curve(l => l.Fixed09, "mu fixed at 0.9 (lr tuned)", Red, MarkerShape.FilledCircle, MarkerShape.OpenCircle);
@@ -192,12 +198,7 @@ public static class StudyFigures
                 foreach (var r in mine.Where(r => !choice(r).Reached && double.IsFinite(choice(r).UpdatesToTarget)))
                 {
                     anyBound = true;
-                    double x = index[r.Groups] + offset, y = choice(r).UpdatesToTarget;
-                    var m = plot.Add.Marker(x, y, MarkerShape.OpenCircle, 8);
-                    m.Color = color;
-                    var arrow = plot.Add.Arrow(new Coordinates(x, y), new Coordinates(x, y * 1.2));
-                    arrow.ArrowLineColor = color;
-                    arrow.ArrowFillColor = color;
+                    BoundMarker(plot, index[r.Groups] + offset, choice(r).UpdatesToTarget, color, MarkerShape.OpenCircle, 8, 1.2);
                 }
             }
             Series(r => r.MomentumTuned, tuned: true);

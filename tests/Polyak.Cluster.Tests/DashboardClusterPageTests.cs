@@ -13,7 +13,7 @@ namespace Polyak.Cluster.Tests;
 public sealed partial class DashboardClusterPageTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "polyak-dash-cluster-" + Guid.NewGuid().ToString("N"));
-    private readonly List<Process> _processes = [];
+    private readonly CliProcesses _cli = new();
     private SiloProcess? _silo;
 
     [GeneratedRegex(@"at (http://127\.0\.0\.1:\d+/)")]
@@ -21,25 +21,12 @@ public sealed partial class DashboardClusterPageTests(ITestOutputHelper output) 
 
     public void Dispose()
     {
-        foreach (var p in _processes)
-        {
-            try { if (!p.HasExited) p.Kill(entireProcessTree: true); }
-            catch (InvalidOperationException) { }
-            p.Dispose();
-        }
+        _cli.Dispose();
         _silo?.Dispose();
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
     }
 
-    private Process Cli(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Polyak.Cli.dll"));
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
-        _processes.Add(p);
-        return p;
-    }
+    private Process Cli(params string[] args) => _cli.Start(args);
 
     private bool Log(string line)
     {

@@ -41,6 +41,12 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     /// <summary>Releases every grain of the job.</summary>
     Task Release();
 
+    /// <summary>
+    /// Stops the job with <paramref name="reason"/> (the sequencer first, so no update follows) and, when the job has a
+    /// checkpoint folder, writes a checkpoint at the last update; returns its version (-1 without a folder).
+    /// </summary>
+    Task<long> StopAtCheckpoint(string reason);
+
     /// <summary>The submitting client is alive (it calls this about every second); a job not told so for <see cref="JobSpec.ClientGraceSeconds"/> checkpoints and stops.</summary>
     [AlwaysInterleave]
     Task ClientAlive();

@@ -294,28 +294,29 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
         }
     }
 
-    /// <summary>No word from the client for the grace period: checkpoint (when the job has a folder) and stop.</summary>
+    /// <inheritdoc/>
+    public async Task<long> StopAtCheckpoint(string reason)
+    {
+        await Stop(reason); // stops the sequencer: no update between the stop and the checkpoint
+        if (S.Job is not { CheckpointDir: string dir } job) return -1;
+        long at = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Checkpoint();
+        var s = S;
+        lock (s) s.Events.Add($"checkpoint at update {at} in {dir} ({reason})");
+        return at;
+    }
+
+    /// <summary>No word from the client for the grace period: stop at a checkpoint (when the job has a folder).</summary>
     private async Task StopForMissingClient(JobSpec job)
     {
-        var s = S;
-        var sequencer = GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId);
-        string at = "";
-        if (job.CheckpointDir is not null)
-        {
-            try
-            {
-                await sequencer.Stop(); // no commit between the checkpoint and the stop
-                at = $"; checkpoint at update {await sequencer.Checkpoint()} in {job.CheckpointDir}";
-            }
-            catch (Exception ex)
-            {
-                at = $"; its checkpoint failed ({ex.GetType().Name}: {ex.Message})";
-            }
-        }
-        string reason = $"stopped: its client was not heard from for {job.ClientGraceSeconds:G3} s{at}; rerun the same command to resume";
+        string reason = $"stopped: its client was not heard from for {job.ClientGraceSeconds:G3} s; rerun the same command to resume";
         log.LogWarning("job {Job}: {Reason}", job.JobId, reason);
+        var s = S;
         lock (s) s.Events.Add(reason);
-        await Stop(reason);
+        try { await StopAtCheckpoint(reason); }
+        catch (Exception ex)
+        {
+            lock (s) s.Events.Add($"job {job.JobId}: its checkpoint at the stop failed ({ex.GetType().Name}: {ex.Message})");
+        }
     }
 
     /// <summary>Tells the registry how the job ended (once).</summary>
