@@ -31,7 +31,8 @@ public static class ServeCommand
             using var clusterHost = gateway is null ? null : ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15)).GetAwaiter().GetResult();
             var options = new DashboardOptions(dir, p.GetValue(host)!, p.GetValue(port))
             {
-                Cluster = clusterHost is null ? null : async _ => View(gateway!.ToString(), await ClusterCommand.ReadStatus(clusterHost.Services.GetRequiredService<IClusterClient>())),
+                Cluster = clusterHost is null ? null : async token => View(gateway!.ToString(), await ClusterCommand.ReadStatus(clusterHost.Services.GetRequiredService<IClusterClient>()).WaitAsync(token)),
+                // WaitAsync: a dead silo's call can wait out Orleans' response timeout and gateway retries; the page's own 10 s bound applies
             };
             var server = DashboardServer.StartAsync(options, interruption.Token).GetAwaiter().GetResult();
             try
