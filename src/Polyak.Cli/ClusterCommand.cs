@@ -36,8 +36,10 @@ public static class ClusterCommand
         var redis = new Option<string?>("--redis") { Description = "Redis connection string for membership across machines (e.g. 10.0.0.5:6379)" };
         var host = new Option<string?>("--host") { Description = "Address advertised to other silos with --redis (default 127.0.0.1)" };
         var role = new Option<string?>("--role") { Description = "Roles of this silo: control, shards, workers or all, comma-separated (default all)" };
+        var probe = new Option<double?>("--probe-timeout") { Description = "Seconds a liveness probe of another silo waits (default 5); with --missed-probes it sets how long a freeze a silo survives and how soon a dead one is noticed" };
+        var missed = new Option<int?>("--missed-probes") { Description = "Probes missed in a row before a silo is declared dead (default 3: a silo frozen for up to about 15 s stays a member)" };
         var command = new Command("silo", "Start a silo (stops cleanly on Ctrl-C / SIGTERM)");
-        foreach (var o in new Option[] { port, gateway, primary, redis, host, role }) command.Options.Add(o);
+        foreach (var o in new Option[] { port, gateway, primary, redis, host, role, probe, missed }) command.Options.Add(o);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             var options = new PolyakSiloOptions
@@ -50,6 +52,13 @@ public static class ClusterCommand
                     ? (IPAddress.TryParse(h, out var ip) ? ip : throw new ArgumentException($"--host: expected an IP address, got '{h}'"))
                     : IPAddress.Loopback,
                 Roles = p.GetValue(role) ?? "all",
+                FailureDetection = new FailureDetection
+                {
+                    ProbeTimeout = p.GetValue(probe) is double seconds
+                        ? (double.IsFinite(seconds) && seconds is >= 0.1 and <= 300 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--probe-timeout must be in [0.1, 300] seconds, got {seconds}"))
+                        : FailureDetection.Default.ProbeTimeout,
+                    MissedProbes = p.GetValue(missed) ?? FailureDetection.Default.MissedProbes,
+                }.Validated(),
             };
             return RunSilo(options);
         }));
@@ -62,6 +71,23 @@ public static class ClusterCommand
     private static int RunSilo(PolyakSiloOptions options)
     {
         Polyak.Cluster.Placement.SiloRoles.Validate(options.Roles);
+        for (int incarnation = 1; ; incarnation++)
+        {
+            string? declaredDead = RunSiloOnce(options, incarnation);
+            if (declaredDead is null) break;
+            // Frozen or cut off for longer than the failure detector allows: the cluster moved on without this silo.
+            // It comes back as a new member (its grains were re-placed elsewhere; jobs recover as after a crash).
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"silo restarting: the cluster declared it dead (it was unreachable for longer than {options.FailureDetection.ToleratedFreeze.TotalSeconds:G3} s); it rejoins as a new member"));
+            Console.Out.Flush();
+        }
+        Console.WriteLine("silo stopped");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Runs one incarnation of the silo until it is stopped; returns the reason when the cluster declared it dead.</summary>
+    private static string? RunSiloOnce(PolyakSiloOptions options, int incarnation)
+    {
         using var app = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders()
                 .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace)
@@ -69,6 +95,7 @@ public static class ClusterCommand
                 .AddFilter("Orleans.Runtime.Messaging", LogLevel.Error)
                 .AddFilter("Orleans.Networking", LogLevel.Error)
                 .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning))
+            .ConfigureServices(s => s.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15)))
             .UseOrleans(silo => silo.UsePolyakSilo(options))
             .Build();
         try
@@ -80,13 +107,13 @@ public static class ClusterCommand
             throw new ArgumentException($"cannot start the silo on ports {options.SiloPort}/{options.GatewayPort}{(options.Primary is null ? "" : $" joining {options.Primary}")}: {ex.Message}");
         }
         // Tests and scripts wait for this line.
+        var fd = options.FailureDetection;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"silo ready: {options.AdvertisedAddress}:{options.SiloPort} gateway {options.AdvertisedAddress}:{options.GatewayPort} roles {options.Roles}{(options.Redis is null ? (options.Primary is null ? " (primary)" : $" primary {options.Primary}") : " (redis membership)")}"));
+            $"silo ready: {options.AdvertisedAddress}:{options.SiloPort} gateway {options.AdvertisedAddress}:{options.GatewayPort} roles {options.Roles}{(options.Redis is null ? (options.Primary is null ? " (primary)" : $" primary {options.Primary}") : " (redis membership)")}; failure detection {fd.MissedProbes} x {fd.ProbeTimeout.TotalSeconds:G3} s probes{(incarnation > 1 ? $" (incarnation {incarnation})" : "")}"));
         Console.Out.Flush();
         // The generic host stops on SIGINT/SIGTERM: the silo leaves the cluster cleanly.
         app.WaitForShutdown();
-        Console.WriteLine("silo stopped");
-        return ExitCodes.Ok;
+        return app.Services.GetRequiredService<SiloRestart>().DeclaredDead;
     }
 
     private static Command CreateStop()

@@ -45,11 +45,11 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task ThreeSiloProcessesSurviveAWorkerSiloAndAShardSiloCrash()
     {
-        var a = SiloProcess.Start("control,workers", null);
+        var a = SiloProcess.Start("control,workers", null, fastDetection: true);
         _silos.Add(a);
         await a.WaitReady(TimeSpan.FromSeconds(90));
-        var b = SiloProcess.Start("shards", a);
-        var c = SiloProcess.Start("workers", a);
+        var b = SiloProcess.Start("shards", a, fastDetection: true);
+        var c = SiloProcess.Start("workers", a, fastDetection: true);
         _silos.Add(b);
         _silos.Add(c);
         await Task.WhenAll(b.WaitReady(TimeSpan.FromSeconds(90)), c.WaitReady(TimeSpan.FromSeconds(90)));

@@ -28,8 +28,11 @@ public sealed class SiloProcess : IDisposable
     /// <summary>Everything the process printed so far.</summary>
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    /// <summary>Starts a silo with the CLI next to the test assembly.</summary>
-    public static SiloProcess Start(string roles, SiloProcess? primary)
+    /// <summary>
+    /// Starts a silo with the CLI next to the test assembly: with the default failure detection, or with
+    /// <paramref name="fastDetection"/> (1 s probes, 2 missed) for tests that kill silos and must see it within seconds.
+    /// </summary>
+    public static SiloProcess Start(string roles, SiloProcess? primary, bool fastDetection = false)
     {
         int siloPort = FreePort(), gatewayPort = FreePort();
         string cli = Path.Combine(AppContext.BaseDirectory, "Polyak.Cli.dll");
@@ -41,6 +44,8 @@ public sealed class SiloProcess : IDisposable
         };
         foreach (var a in new[] { cli, "cluster", "silo", "--port", siloPort.ToString(), "--gateway-port", gatewayPort.ToString(), "--role", roles })
             psi.ArgumentList.Add(a);
+        if (fastDetection)
+            foreach (var a in new[] { "--probe-timeout", "1", "--missed-probes", "2" }) psi.ArgumentList.Add(a);
         if (primary is not null)
         {
             psi.ArgumentList.Add("--primary");
@@ -81,6 +86,16 @@ public sealed class SiloProcess : IDisposable
         _process.WaitForExit();
         return _process.ExitCode;
     }
+
+    /// <summary>Freezes the process (SIGSTOP) or lets it go on (SIGCONT).</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>The process id.</summary>
+    public int Pid => _process.Id;
 
     /// <summary>Whether the process has exited.</summary>
     public bool HasExited => _process.HasExited;

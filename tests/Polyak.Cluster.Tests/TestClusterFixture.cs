@@ -32,4 +32,11 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         /// <inheritdoc/>
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPolyakServices();
     }
+
+    /// <summary>Polyak's services with <see cref="FailureDetection.Fast"/>: for tests that kill a silo and must see it declared dead within seconds.</summary>
+    public sealed class FastDetectionSiloConfigurator : ISiloConfigurator
+    {
+        /// <inheritdoc/>
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPolyakServices(FailureDetection.Fast);
+    }
 }

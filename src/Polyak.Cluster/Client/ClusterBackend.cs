@@ -47,6 +47,9 @@ public sealed class ClusterBackend : IExecutionBackend
     /// </summary>
     public double ClientGraceSeconds { get; init; } = 30;
 
+    /// <summary>Seconds without a heartbeat before a group leader on a live silo is replaced (<see cref="JobSpec.LeaderTimeoutSeconds"/>).</summary>
+    public double LeaderTimeoutSeconds { get; init; } = 30;
+
     /// <summary>Checkpoint folder (null = <c>{--out}/checkpoints</c> when --out is given, else none).</summary>
     public string? CheckpointDir { get; init; }
 
@@ -134,6 +137,7 @@ public sealed class ClusterBackend : IExecutionBackend
             Groups = plan.Groups,
             BarrierDeadlineSeconds = BarrierDeadlineSeconds,
             ClientGraceSeconds = ClientGraceSeconds,
+            LeaderTimeoutSeconds = LeaderTimeoutSeconds,
             TrackedCoordinates = context.Controller is null ? [] : MomentumController.TrackedCoordinates(d, plan.Seed),
         };
         var initial = context.Server.GetState();

@@ -50,6 +50,13 @@ public sealed class JobSpec
     /// </summary>
     [Id(12)] public double ClientGraceSeconds { get; init; } = 30;
 
+    /// <summary>
+    /// Seconds a group leader may go without a heartbeat before the coordinator replaces it. A leader on a silo that
+    /// membership declares dead is replaced at once whatever this says; this catches a leader that stopped on a live
+    /// silo, so it is long enough that a busy leader on a loaded machine (or a silo frozen for 10 s) is never replaced.
+    /// </summary>
+    [Id(13)] public double LeaderTimeoutSeconds { get; init; } = 30;
+
     /// <summary>Workers per group.</summary>
     public int GroupSize => Workers / Groups;
 }

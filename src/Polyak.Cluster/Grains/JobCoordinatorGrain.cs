@@ -8,7 +8,7 @@ namespace Polyak.Cluster.Grains;
 
 /// <summary>
 /// The coordinator of a job (see <see cref="IJobCoordinatorGrain"/>). A watchdog timer replaces a group whose leader
-/// is on a silo that membership declared dead, or has been silent for <see cref="LeaderTimeout"/>: the leader grain is
+/// is on a silo that membership declared dead, or has been silent for <see cref="JobSpec.LeaderTimeoutSeconds"/>: the leader grain is
 /// started again with a new generation, which re-activates it on a live silo; and a job whose client has not been heard
 /// from for <see cref="JobSpec.ClientGraceSeconds"/> takes a checkpoint and stops (no orphan job writing into a run
 /// folder nobody owns). The registry hears how every job ended. The job's data lives in the silo's
@@ -18,9 +18,6 @@ namespace Polyak.Cluster.Grains;
 public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershipService membership, ILocalSiloDetails silo, ILogger<JobCoordinatorGrain> log)
     : Grain, IJobCoordinatorGrain
 {
-    /// <summary>A leader silent this long is replaced.</summary>
-    public static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(4);
-
     private CoordinatorState? _state;
     private IDisposable? _watchdog;
 
@@ -250,16 +247,17 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
         {
             var now = DateTime.UtcNow;
             int size = job.GroupSize;
+            var leaderTimeout = TimeSpan.FromSeconds(job.LeaderTimeoutSeconds);
             for (int g = 0; g < job.Groups; g++)
             {
                 bool siloDead = s.Groups[g].Address is { } address
                     && membership.CurrentSnapshot.GetSiloStatus(address) is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping;
-                if (!s.LeaderStopped[g] && !siloDead && now - s.LastSeen[g] < LeaderTimeout) continue;
+                if (!s.LeaderStopped[g] && !siloDead && now - s.LastSeen[g] < leaderTimeout) continue;
                 s.Generation[g]++;
                 s.LeaderStopped[g] = false;
                 s.Replacements++;
                 s.LastSeen[g] = now + TimeSpan.FromSeconds(10);
-                string message = $"group {g}: leader worker {g * size} (last on {s.Groups[g].Silo}) {(siloDead ? "is on a dead silo" : $"silent for {LeaderTimeout.TotalSeconds:G3} s or stopped")}; replaced (generation {s.Generation[g]})";
+                string message = $"group {g}: leader worker {g * size} (last on {s.Groups[g].Silo}) {(siloDead ? "is on a dead silo" : $"silent for {job.LeaderTimeoutSeconds:G3} s or stopped")}; replaced (generation {s.Generation[g]})";
                 s.Groups[g] = new GroupHeartbeat { Group = g, Silo = s.Groups[g].Silo };
                 log.LogWarning("{Message}", message);
                 s.Events.Add(message);
@@ -287,7 +285,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
             {
                 if (a.Generation == s.Generation[a.Group])
                 {
-                    s.LastSeen[a.Group] = DateTime.UtcNow - LeaderTimeout;
+                    s.LastSeen[a.Group] = DateTime.UtcNow - TimeSpan.FromSeconds(job.LeaderTimeoutSeconds);
                     s.Events.Add($"group {a.Group}: starting its replacement (generation {a.Generation}) failed ({ex.GetType().Name}); retrying");
                 }
             }

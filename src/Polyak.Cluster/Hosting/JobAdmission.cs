@@ -31,6 +31,10 @@ public static class JobAdmission
             throw new ArgumentException(string.Create(c, $"job {job.JobId}: {job.Workers:N0} workers; a silo accepts at most {MaxWorkers:N0} per job (each is a grain with its own model workspace)"));
         if (job.Dimension < 1 || job.Dimension > MaxParameters)
             throw new ArgumentException(string.Create(c, $"job {job.JobId}: {job.Dimension:N0} parameters; the cluster accepts at most {MaxParameters:N0} ({MaxSnapshotBytes / (1024 * 1024)} MiB for w and v in one snapshot message, under Orleans' 100 MB limit; chunked snapshots are not built), so train it on threads or the simulator"));
+        if (!(job.LeaderTimeoutSeconds >= 1))
+            throw new ArgumentException(string.Create(c, $"job {job.JobId}: leader timeout {job.LeaderTimeoutSeconds:G4} s; it must be at least 1 s"));
+        if (!(job.ClientGraceSeconds >= 0))
+            throw new ArgumentException(string.Create(c, $"job {job.JobId}: client grace {job.ClientGraceSeconds:G4} s; it must be 0 (never stop for a missing client) or more"));
         if (job.Shards < 1 || job.Shards > job.Dimension)
             throw new ArgumentException($"job {job.JobId}: shard count {job.Shards} must be in [1, {job.Dimension}]");
     }

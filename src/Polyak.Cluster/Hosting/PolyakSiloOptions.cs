@@ -31,4 +31,7 @@ public sealed record PolyakSiloOptions
 
     /// <summary>Cluster id (silos and clients of one cluster share it).</summary>
     public string ClusterId { get; init; } = "polyak";
+
+    /// <summary>How quickly other silos are declared dead (and how long a freeze this silo survives).</summary>
+    public FailureDetection FailureDetection { get; init; } = FailureDetection.Default;
 }
