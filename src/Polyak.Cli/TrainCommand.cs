@@ -13,18 +13,21 @@ public static class TrainCommand
     public static Command Create()
     {
         var set = new TrainingOptionSet();
+        var cluster = new ClusterRunOptionSet();
         var command = new Command("train", "Train a model with parallel SGD (sync, async or compute groups) and write a run folder");
         set.AddTo(command);
-        command.SetAction(p => CommandRunner.Run(() => Execute(set, p)));
+        cluster.AddTo(command);
+        command.SetAction(p => CommandRunner.Run(() => Execute(set, cluster, p)));
         return command;
     }
 
-    private static int Execute(TrainingOptionSet set, ParseResult p)
+    private static int Execute(TrainingOptionSet set, ClusterRunOptionSet cluster, ParseResult p)
     {
         bool json = p.GetValue(set.JsonOutput);
         string? resume = p.GetValue(set.Resume);
-        if (resume is not null) set.RejectUnresumable(p);
+        if (resume is not null) set.RejectUnresumable(p, cluster.All);
         else if (p.GetValue(set.AllowChangedData)) throw new ArgumentException("--allow-changed-data applies to --resume only");
+        cluster.Apply(p); // how this client runs a cluster job (not part of the run's configuration, so resume may change it)
         var options = resume is null ? set.Build(p) : null;
         if (options?.OutDir is string outDir) OutputFolder.CheckNewRun(outDir); // before any data is loaded
         using var interruption = new Interruption();

@@ -144,15 +144,15 @@ public sealed class TrainingOptionSet
     /// For <c>--resume</c>: refuses every option given on the command line that a resume cannot honour (they would be
     /// silently ignored), naming them in the order given.
     /// </summary>
-    public void RejectUnresumable(ParseResult p)
+    public void RejectUnresumable(ParseResult p, params Option[] alsoAllowed)
     {
-        var allowed = ResumableOptions.ToHashSet();
+        var allowed = ResumableOptions.Concat(alsoAllowed).ToHashSet();
         var refused = p.CommandResult.Children.OfType<OptionResult>()
             .Where(r => !r.Implicit && !allowed.Contains(r.Option))
             .Select(r => r.Option.Name).Distinct().ToList();
         if (refused.Count > 0)
             throw new ArgumentException($"--resume continues the recorded configuration; these options cannot change it: {string.Join(", ", refused)} "
-                + "(give only stop conditions: --updates, --epochs, --time, --target-loss, --target-accuracy; and --checkpoint-every, --max-memory, --json)");
+                + $"(give only stop conditions: --updates, --epochs, --time, --target-loss, --target-accuracy; and --checkpoint-every, --max-memory, --json{string.Concat(alsoAllowed.Select(o => ", " + o.Name))})");
     }
 
     /// <summary>For <c>--resume</c>: applies the stop conditions given on the command line to a checkpoint's options.</summary>
