@@ -118,7 +118,7 @@ public static class ClusterCommand
 
     private static Command CreateStop()
     {
-        var endpoint = new Option<string?>("--cluster") { Description = "Gateway HOST:PORT of any silo" };
+        var endpoint = new Option<string?>("--cluster") { Description = "Gateway HOST:PORT of any silo, or a comma-separated list (the client fails over between them)" };
         var job = new Argument<string>("job") { Description = "The job id (as cluster status lists it)" };
         var command = new Command("stop", "Stop a running job: it takes a checkpoint at its next update and stops (rerun its command to resume)");
         command.Options.Add(endpoint);
@@ -126,18 +126,18 @@ public static class ClusterCommand
         command.SetAction(p => CommandRunner.Run(() =>
         {
             string spec = p.GetValue(endpoint) ?? throw new ArgumentException("cluster stop needs --cluster HOST:PORT");
-            return Stop(ClusterEndpoint.Parse(spec), p.GetValue(job)!).GetAwaiter().GetResult();
+            return Stop(ClusterEndpoint.ParseList(spec), p.GetValue(job)!).GetAwaiter().GetResult();
         }));
         return command;
     }
 
-    private static async Task<int> Stop(IPEndPoint gateway, string jobId)
+    private static async Task<int> Stop(IPEndPoint[] gateway, string jobId)
     {
         using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15));
         var client = host.Services.GetRequiredService<IClusterClient>();
         var known = await client.GetGrain<IJobRegistryGrain>(0).Entries();
         var entry = known.FirstOrDefault(e => e.JobId == jobId)
-            ?? throw new ArgumentException($"cluster stop: no job '{jobId}' on the cluster at {gateway} (known: {(known.Length == 0 ? "none" : string.Join(", ", known.Select(e => e.JobId)))})");
+            ?? throw new ArgumentException($"cluster stop: no job '{jobId}' on the cluster at {ClusterEndpoint.Format(gateway)} (known: {(known.Length == 0 ? "none" : string.Join(", ", known.Select(e => e.JobId)))})");
         var coordinator = client.GetGrain<IJobCoordinatorGrain>(jobId);
         var status = await coordinator.Status(int.MaxValue);
         if (status.JobId.Length == 0 || status.Finished)
@@ -154,7 +154,7 @@ public static class ClusterCommand
 
     private static Command CreateStatus()
     {
-        var endpoint = new Option<string?>("--cluster") { Description = "Gateway HOST:PORT of any silo" };
+        var endpoint = new Option<string?>("--cluster") { Description = "Gateway HOST:PORT of any silo, or a comma-separated list (the client fails over between them)" };
         var json = new Option<bool>("--json") { Description = "Print the status as one JSON object on the last line" };
         var command = new Command("status", "Show the silos, and for each job its shards, workers, progress and events");
         command.Options.Add(endpoint);
@@ -162,17 +162,17 @@ public static class ClusterCommand
         command.SetAction(p => CommandRunner.Run(() =>
         {
             string spec = p.GetValue(endpoint) ?? throw new ArgumentException("cluster status needs --cluster HOST:PORT");
-            return Status(ClusterEndpoint.Parse(spec), p.GetValue(json)).GetAwaiter().GetResult();
+            return Status(ClusterEndpoint.ParseList(spec), p.GetValue(json)).GetAwaiter().GetResult();
         }));
         return command;
     }
 
-    private static async Task<int> Status(IPEndPoint gateway, bool json)
+    private static async Task<int> Status(IPEndPoint[] gateway, bool json)
     {
         using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15));
         var status = await ReadStatus(host.Services.GetRequiredService<IClusterClient>());
         var c = CultureInfo.InvariantCulture;
-        Console.WriteLine($"cluster at {gateway}: {status.Silos.Count} active silo(s)");
+        Console.WriteLine($"cluster at {ClusterEndpoint.Format(gateway)}: {status.Silos.Count} active silo(s)");
         foreach (var s in status.Silos) Console.WriteLine($"  silo {s.Name,-32} {s.Address} {s.Status}");
         foreach (var j in status.Jobs)
         {

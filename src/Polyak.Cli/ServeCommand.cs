@@ -27,11 +27,11 @@ public static class ServeCommand
             string dir = p.GetValue(runs)!;
             if (File.Exists(dir)) throw new ArgumentException($"--runs: '{dir}' is a file; give a folder of run folders");
             using var interruption = new Interruption("stopping the dashboard");
-            var gateway = p.GetValue(cluster) is { } spec ? ClusterEndpoint.Parse(spec) : null;
+            var gateway = p.GetValue(cluster) is { } spec ? ClusterEndpoint.ParseList(spec) : null;
             using var clusterHost = gateway is null ? null : ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15)).GetAwaiter().GetResult();
             var options = new DashboardOptions(dir, p.GetValue(host)!, p.GetValue(port))
             {
-                Cluster = clusterHost is null ? null : async token => View(gateway!.ToString(), await ClusterCommand.ReadStatus(clusterHost.Services.GetRequiredService<IClusterClient>()).WaitAsync(token)),
+                Cluster = clusterHost is null ? null : async token => View(ClusterEndpoint.Format(gateway!), await ClusterCommand.ReadStatus(clusterHost.Services.GetRequiredService<IClusterClient>()).WaitAsync(token)),
                 // WaitAsync: a dead silo's call can wait out Orleans' response timeout and gateway retries; the page's own 10 s bound applies
             };
             var server = DashboardServer.StartAsync(options, interruption.Token).GetAwaiter().GetResult();
@@ -39,7 +39,7 @@ public static class ServeCommand
             {
                 string note = Directory.Exists(dir) ? "" : " (the folder does not exist yet: runs written there will appear)";
                 Console.WriteLine($"serving {server.Catalog.Root}{note} at {server.Address}");
-                if (gateway is not null) Console.WriteLine($"cluster page: {server.Address}cluster (gateway {gateway})");
+                if (gateway is not null) Console.WriteLine($"cluster page: {server.Address}cluster (gateway {ClusterEndpoint.Format(gateway)})");
                 Console.WriteLine("Ctrl-C stops it");
                 try { Task.Delay(Timeout.Infinite, interruption.Token).GetAwaiter().GetResult(); }
                 catch (OperationCanceledException) { }

@@ -43,7 +43,7 @@ public sealed class TrainingOptionSet
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every K updates (default: about 50 points per run)" };
     public readonly Option<int?> EvalSize = new("--eval-size") { Description = "Rows of the fixed evaluation subset (default 2000)" };
     public readonly Option<string?> Distribution = new("--distribution") { Description = "Simulator gradient-time distribution: exponential, constant, uniform[:H], lognormal[:SIGMA]" };
-    public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster endpoint HOST:PORT (backend cluster)" };
+    public readonly Option<string?> Cluster = new("--cluster") { Description = "Cluster gateway HOST:PORT (backend cluster), or a comma-separated list of gateways the client fails over between" };
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue the run saved in this run folder (only stop conditions, --checkpoint-every and --json may be given)" };
     public readonly Option<bool> AllowChangedData = new("--allow-changed-data") { Description = "With --resume: continue even when the data's fingerprint differs from the checkpoint's (it is refused by default)" };
     public readonly Option<long?> CheckpointEvery = new("--checkpoint-every") { Description = "Write a checkpoint every K updates (default: every 30 s and every tenth of the run; 0 = never)" };

@@ -127,4 +127,32 @@ public sealed class CheckpointTests : IDisposable
         var ex = Assert.Throws<ArgumentException>(() => ClusterEndpoint.Parse(spec));
         Assert.Contains("HOST:PORT", ex.Message);
     }
+
+    [Fact]
+    public void AGatewayListIsParsedAndItsBadEntryNamed()
+    {
+        var list = ClusterEndpoint.ParseList("127.0.0.1:30000, 127.0.0.1:30001");
+        Assert.Equal([30000, 30001], list.Select(e => e.Port));
+        Assert.Equal("127.0.0.1:30000,127.0.0.1:30001", ClusterEndpoint.Format(list));
+        Assert.Contains("'127.0.0.1:x'", Assert.Throws<ArgumentException>(() => ClusterEndpoint.ParseList("127.0.0.1:30000,127.0.0.1:x")).Message);
+        Assert.Contains("listed twice", Assert.Throws<ArgumentException>(() => ClusterEndpoint.ParseList("127.0.0.1:30000,127.0.0.1:30000")).Message);
+        Assert.Contains("comma-separated", Assert.Throws<ArgumentException>(() => ClusterEndpoint.ParseList("127.0.0.1:30000,")).Message);
+    }
+
+    [Fact]
+    public async Task AListOfDeadGatewaysNamesEveryOne()
+    {
+        int[] ports = [FreePort(), FreePort()];
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() =>
+            ClusterEndpoint.ConnectAsync(ports.Select(p => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, p)).ToArray(), TimeSpan.FromSeconds(3)));
+        Assert.Contains("none of its 2 gateways answers", ex.Message);
+        Assert.All(ports, p => Assert.Contains($"127.0.0.1:{p}", ex.Message));
+    }
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
 }

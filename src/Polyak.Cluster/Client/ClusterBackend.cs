@@ -64,7 +64,7 @@ public sealed class ClusterBackend : IExecutionBackend
             throw new ArgumentException("--target-accuracy: the cluster's leaders evaluate on the training subset only; accuracy targets run on threads and the simulator");
         if (_client is not null) return; // a caller's own client is connected already
         string spec = options.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
-        ClusterEndpoint.Probe(ClusterEndpoint.Parse(spec), TimeSpan.FromSeconds(ProbeTimeoutSeconds));
+        ClusterEndpoint.Probe(ClusterEndpoint.ParseList(spec), TimeSpan.FromSeconds(ProbeTimeoutSeconds));
     }
 
     /// <summary>Seconds the pre-data check waits for the gateway's TCP port to accept a connection.</summary>
@@ -94,8 +94,8 @@ public sealed class ClusterBackend : IExecutionBackend
         if (client is null)
         {
             string spec = plan.Config.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
-            var gateway = ClusterEndpoint.Parse(spec);
-            endpoint = gateway.ToString();
+            var gateway = ClusterEndpoint.ParseList(spec);
+            endpoint = ClusterEndpoint.Format(gateway);
             host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(ConnectTimeoutSeconds));
             client = host.Services.GetRequiredService<IClusterClient>();
         }

@@ -31,10 +31,50 @@ public static class ClusterEndpoint
     }
 
     /// <summary>
+    /// Parses a comma-separated list of gateways <c>HOST:PORT[,HOST:PORT...]</c> (the client fails over between them);
+    /// throws naming the option and the entry that is wrong.
+    /// </summary>
+    public static IPEndPoint[] ParseList(string spec, string option = "--cluster")
+    {
+        var parts = spec.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => p.Length == 0))
+            throw new ArgumentException($"{option}: expected HOST:PORT or a comma-separated list of them (e.g. 127.0.0.1:30000,127.0.0.1:30001), got '{spec}'");
+        var list = parts.Select(p => Parse(p, option)).ToArray();
+        var twice = list.GroupBy(e => e).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new ArgumentException($"{option}: gateway {twice.Key} is listed twice in '{spec}'");
+        return list;
+    }
+
+    /// <summary>The list as <c>--cluster</c> takes it.</summary>
+    public static string Format(IReadOnlyList<IPEndPoint> gateways) => string.Join(",", gateways);
+
+    /// <summary>
     /// Checks that a TCP connection to <paramref name="gateway"/> opens within <paramref name="timeout"/> (before any data
     /// is loaded); throws <see cref="ArgumentException"/> naming the endpoint when nothing answers there.
     /// </summary>
     public static void Probe(IPEndPoint gateway, TimeSpan timeout) => ProbeAsync(gateway, timeout, default).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Checks that at least one of <paramref name="gateways"/> accepts a TCP connection within <paramref name="timeout"/>
+    /// (probed in parallel); throws <see cref="ArgumentException"/> naming each when none does.
+    /// </summary>
+    public static void Probe(IReadOnlyList<IPEndPoint> gateways, TimeSpan timeout) => ProbeAnyAsync(gateways, timeout, default).GetAwaiter().GetResult();
+
+    private static async Task ProbeAnyAsync(IReadOnlyList<IPEndPoint> gateways, TimeSpan timeout, CancellationToken cancel)
+    {
+        if (gateways.Count == 1)
+        {
+            await ProbeAsync(gateways[0], timeout, cancel);
+            return;
+        }
+        var probes = gateways.Select(g => ProbeAsync(g, timeout, cancel)).ToArray();
+        try { await Task.WhenAll(probes); }
+        catch (ArgumentException) when (probes.Any(p => p.IsCompletedSuccessfully)) { } // one answering gateway is enough
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"cannot reach the cluster: none of its {gateways.Count} gateways answers ({string.Join("; ", probes.Select(p => p.Exception?.InnerException?.Message))})");
+        }
+    }
 
     private static async Task ProbeAsync(IPEndPoint gateway, TimeSpan timeout, CancellationToken cancel)
     {
@@ -55,15 +95,26 @@ public static class ClusterEndpoint
     /// Starts a client host connected to the gateway at <paramref name="gateway"/>; throws <see cref="ArgumentException"/>
     /// naming the endpoint when nothing answers there within <paramref name="timeout"/>.
     /// </summary>
-    public static async Task<IHost> ConnectAsync(IPEndPoint gateway, TimeSpan timeout, string clusterId = "polyak", CancellationToken cancel = default)
+    public static Task<IHost> ConnectAsync(IPEndPoint gateway, TimeSpan timeout, string clusterId = "polyak", CancellationToken cancel = default) =>
+        ConnectAsync([gateway], timeout, clusterId, cancel);
+
+    /// <summary>
+    /// Starts a client host connected to the gateways in <paramref name="gateways"/>: Orleans spreads calls over them and
+    /// fails over to the others when one dies. Throws <see cref="ArgumentException"/> naming them when none answers
+    /// within <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<IHost> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, TimeSpan timeout, string clusterId = "polyak", CancellationToken cancel = default)
     {
+        if (gateways.Count == 0) throw new ArgumentException("--cluster: no gateway given");
         // Fail fast with a clear message when no process listens there at all.
-        await ProbeAsync(gateway, timeout, cancel);
+        await ProbeAnyAsync(gateways, timeout, cancel);
+        string gateway = Format(gateways);
+        var endpoints = gateways.ToArray();
         var host = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
             .UseOrleansClient(c =>
             {
-                c.UseStaticClustering(gateway);
+                c.UseStaticClustering(endpoints);
                 c.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
                 c.Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromSeconds(60));
             })

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Polyak.Cluster.Client;
+using Polyak.Execution;
+
+namespace Polyak.Cli;
+
+/// <summary>
+/// <c>train</c>'s options for how a cluster job is run (<c>--leader-timeout</c>, <c>--client-grace</c>): they change the
+/// job's fault handling, not the training, so a resumed run may give them again with other values.
+/// </summary>
+public sealed class ClusterRunOptionSet
+{
+    public readonly Option<double?> LeaderTimeout = new("--leader-timeout") { Description = "Cluster: seconds without a heartbeat before a group leader on a live silo is replaced (default 30; a leader on a dead silo is replaced at once)" };
+    public readonly Option<double?> ClientGrace = new("--client-grace") { Description = "Cluster: seconds the job goes on after this client stops being heard from, then it checkpoints and stops (default 30; 0 = never)" };
+
+    /// <summary>Every option of the set.</summary>
+    public Option[] All => [LeaderTimeout, ClientGrace];
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var o in All) command.Options.Add(o);
+    }
+
+    /// <summary>Registers the cluster backend with the values given (when any is given).</summary>
+    public void Apply(ParseResult p)
+    {
+        double? leader = p.GetValue(LeaderTimeout), grace = p.GetValue(ClientGrace);
+        if (leader is null && grace is null) return;
+        if (leader is double l && !(l >= 1 && l <= 86_400)) throw new ArgumentException($"--leader-timeout must be in [1, 86400] seconds, got {l}");
+        if (grace is double g && !(g >= 0 && g <= 86_400)) throw new ArgumentException($"--client-grace must be 0 (never stop for a missing client) or up to 86400 seconds, got {g}");
+        var defaults = new ClusterBackend();
+        BackendCatalog.Register("cluster", () => new ClusterBackend
+        {
+            LeaderTimeoutSeconds = leader ?? defaults.LeaderTimeoutSeconds,
+            ClientGraceSeconds = grace ?? defaults.ClientGraceSeconds,
+        });
+    }
+}
