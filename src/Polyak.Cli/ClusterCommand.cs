@@ -25,6 +25,7 @@ public static class ClusterCommand
         cluster.Subcommands.Add(CreateSilo());
         cluster.Subcommands.Add(CreateStatus());
         cluster.Subcommands.Add(CreateStop());
+        cluster.Subcommands.Add(CreateCert());
         return cluster;
     }
 
@@ -38,10 +39,16 @@ public static class ClusterCommand
         var role = new Option<string?>("--role") { Description = "Roles of this silo: control, shards, workers or all, comma-separated (default all)" };
         var probe = new Option<double?>("--probe-timeout") { Description = "Seconds a liveness probe of another silo waits (default 5); with --missed-probes it sets how long a freeze a silo survives and how soon a dead one is noticed" };
         var missed = new Option<int?>("--missed-probes") { Description = "Probes missed in a row before a silo is declared dead (default 3: a silo frozen for up to about 15 s stays a member)" };
+        var insecure = new Option<bool>("--insecure") { Description = "With a non-loopback --host: run without TLS and/or without a cluster secret (anyone who reaches the ports can join or submit jobs)" };
+        var access = new ClusterAccessOptions();
         var command = new Command("silo", "Start a silo (stops cleanly on Ctrl-C / SIGTERM)");
-        foreach (var o in new Option[] { port, gateway, primary, redis, host, role, probe, missed }) command.Options.Add(o);
+        foreach (var o in new Option[] { port, gateway, primary, redis, host, role, probe, missed, insecure }) command.Options.Add(o);
+        access.AddTo(command);
         command.SetAction(p => CommandRunner.Run(() =>
         {
+            if (p.GetValue(host) is not null && p.GetValue(redis) is null)
+                throw new ArgumentException("--host applies with --redis (membership across machines); without it the silos of a cluster talk over loopback only");
+            var security = access.Load(p);
             var options = new PolyakSiloOptions
             {
                 SiloPort = CheckPort(p.GetValue(port) ?? 11111, "--port"),
@@ -59,8 +66,42 @@ public static class ClusterCommand
                         : FailureDetection.Default.ProbeTimeout,
                     MissedProbes = p.GetValue(missed) ?? FailureDetection.Default.MissedProbes,
                 }.Validated(),
+                Security = security,
             };
+            if (!IPAddress.IsLoopback(options.AdvertisedAddress))
+            {
+                var missing = new List<string>();
+                if (!security.UsesTls) missing.Add("--tls-cert FILE (make one with 'polyak cluster cert --out FILE')");
+                if (!security.HasSecret) missing.Add("--secret-file FILE");
+                if (missing.Count > 0 && !p.GetValue(insecure))
+                    throw new ArgumentException($"--host {options.AdvertisedAddress} opens this silo beyond this machine: give {string.Join(" and ", missing)}, or --insecure to run without them");
+                if (missing.Count > 0)
+                    Console.Error.WriteLine($"warning: --insecure: this silo listens on {options.AdvertisedAddress} without {(security.UsesTls ? "a cluster secret" : security.HasSecret ? "TLS" : "TLS or a cluster secret")}; anyone who reaches its ports can {(security.UsesTls ? "submit jobs" : "join the cluster and submit jobs")}");
+            }
             return RunSilo(options);
+        }));
+        return command;
+    }
+
+    private static Command CreateCert()
+    {
+        var output = new Option<string>("--out") { Description = "The .pfx file to write (it must not exist)", Required = true };
+        var days = new Option<int?>("--days") { Description = "Days the certificate is valid (default 365)" };
+        var command = new Command("cert", $"Make a self-signed cluster certificate (ECDSA P-256, PKCS#12; password from {Polyak.Cluster.Security.ClusterSecurity.PasswordVariable}, empty if unset): give the same file to every silo and client with --tls-cert");
+        command.Options.Add(output);
+        command.Options.Add(days);
+        command.SetAction(p => CommandRunner.Run(() =>
+        {
+            string file = p.GetValue(output)!;
+            int valid = p.GetValue(days) ?? 365;
+            if (valid is < 1 or > 3650) throw new ArgumentException($"--days must be in [1, 3650], got {valid}");
+            if (File.Exists(file) || Directory.Exists(file)) throw new ArgumentException($"--out: '{file}' exists; Polyak does not overwrite it (choose another name)");
+            if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir && !Directory.Exists(dir)) throw new ArgumentException($"--out: folder '{dir}' does not exist");
+            byte[] pfx = Polyak.Cluster.Security.ClusterSecurity.CreateCertificate(Environment.GetEnvironmentVariable(Polyak.Cluster.Security.ClusterSecurity.PasswordVariable) ?? "", valid);
+            using (var f = new FileStream(file, FileMode.CreateNew, FileAccess.Write)) f.Write(pfx);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite); // the private key: owner only
+            Console.WriteLine($"wrote {file}: cluster certificate valid {valid} days; give it to every silo and client with --tls-cert {file}");
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -109,7 +150,7 @@ public static class ClusterCommand
         // Tests and scripts wait for this line.
         var fd = options.FailureDetection;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"silo ready: {options.AdvertisedAddress}:{options.SiloPort} gateway {options.AdvertisedAddress}:{options.GatewayPort} roles {options.Roles}{(options.Redis is null ? (options.Primary is null ? " (primary)" : $" primary {options.Primary}") : " (redis membership)")}; failure detection {fd.MissedProbes} x {fd.ProbeTimeout.TotalSeconds:G3} s probes{(incarnation > 1 ? $" (incarnation {incarnation})" : "")}"));
+            $"silo ready: {options.AdvertisedAddress}:{options.SiloPort} gateway {options.AdvertisedAddress}:{options.GatewayPort} roles {options.Roles}{(options.Redis is null ? (options.Primary is null ? " (primary)" : $" primary {options.Primary}") : " (redis membership)")}; failure detection {fd.MissedProbes} x {fd.ProbeTimeout.TotalSeconds:G3} s probes{(options.Security.UsesTls ? "; mutual TLS" : "")}{(options.Security.HasSecret ? "; cluster secret" : "")}{(incarnation > 1 ? $" (incarnation {incarnation})" : "")}"));
         Console.Out.Flush();
         // The generic host stops on SIGINT/SIGTERM: the silo leaves the cluster cleanly.
         app.WaitForShutdown();
@@ -122,18 +163,20 @@ public static class ClusterCommand
         var job = new Argument<string>("job") { Description = "The job id (as cluster status lists it)" };
         var command = new Command("stop", "Stop a running job: it takes a checkpoint at its next update and stops (rerun its command to resume)");
         command.Options.Add(endpoint);
+        var stopAccess = new ClusterAccessOptions();
+        stopAccess.AddTo(command);
         command.Arguments.Add(job);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             string spec = p.GetValue(endpoint) ?? throw new ArgumentException("cluster stop needs --cluster HOST:PORT");
-            return Stop(ClusterEndpoint.ParseList(spec), p.GetValue(job)!).GetAwaiter().GetResult();
+            return Stop(ClusterEndpoint.ParseList(spec), p.GetValue(job)!, stopAccess.Load(p)).GetAwaiter().GetResult();
         }));
         return command;
     }
 
-    private static async Task<int> Stop(IPEndPoint[] gateway, string jobId)
+    private static async Task<int> Stop(IPEndPoint[] gateway, string jobId, Polyak.Cluster.Security.ClusterSecurity security)
     {
-        using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15));
+        using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15), security);
         var client = host.Services.GetRequiredService<IClusterClient>();
         var known = await client.GetGrain<IJobRegistryGrain>(0).Entries();
         var entry = known.FirstOrDefault(e => e.JobId == jobId)
@@ -146,7 +189,15 @@ public static class ClusterCommand
             await host.StopAsync();
             return ExitCodes.Ok;
         }
-        long at = await coordinator.StopAtCheckpoint("stopped by 'polyak cluster stop'" + (entry.CheckpointDir is null ? "" : $" at a checkpoint in {entry.CheckpointDir}"));
+        long at;
+        try
+        {
+            at = await coordinator.StopAtCheckpoint("stopped by 'polyak cluster stop'" + (entry.CheckpointDir is null ? "" : $" at a checkpoint in {entry.CheckpointDir}"), security.Prove(jobId));
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ArgumentException($"cluster stop: {ex.Message}");
+        }
         Console.WriteLine(at >= 0 ? $"job {jobId}: stopped, checkpoint at update {at} in {entry.CheckpointDir}" : $"job {jobId}: stopped (it has no checkpoint folder)");
         await host.StopAsync();
         return ExitCodes.Ok;
@@ -159,17 +210,19 @@ public static class ClusterCommand
         var command = new Command("status", "Show the silos, and for each job its shards, workers, progress and events");
         command.Options.Add(endpoint);
         command.Options.Add(json);
+        var statusAccess = new ClusterAccessOptions();
+        statusAccess.AddTo(command);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             string spec = p.GetValue(endpoint) ?? throw new ArgumentException("cluster status needs --cluster HOST:PORT");
-            return Status(ClusterEndpoint.ParseList(spec), p.GetValue(json)).GetAwaiter().GetResult();
+            return Status(ClusterEndpoint.ParseList(spec), p.GetValue(json), statusAccess.Load(p)).GetAwaiter().GetResult();
         }));
         return command;
     }
 
-    private static async Task<int> Status(IPEndPoint[] gateway, bool json)
+    private static async Task<int> Status(IPEndPoint[] gateway, bool json, Polyak.Cluster.Security.ClusterSecurity security)
     {
-        using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15));
+        using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15), security);
         var status = await ReadStatus(host.Services.GetRequiredService<IClusterClient>());
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine($"cluster at {ClusterEndpoint.Format(gateway)}: {status.Silos.Count} active silo(s)");

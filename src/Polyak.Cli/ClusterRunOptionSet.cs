@@ -5,16 +5,20 @@ using Polyak.Execution;
 namespace Polyak.Cli;
 
 /// <summary>
-/// <c>train</c>'s options for how a cluster job is run (<c>--leader-timeout</c>, <c>--client-grace</c>): they change the
-/// job's fault handling, not the training, so a resumed run may give them again with other values.
+/// <c>train</c>'s options for how a cluster job is run (<c>--leader-timeout</c>, <c>--client-grace</c>, <c>--tls-cert</c>,
+/// <c>--secret-file</c>): they change the job's fault handling and access, not the training, so a resumed run may give
+/// them again with other values.
 /// </summary>
 public sealed class ClusterRunOptionSet
 {
     public readonly Option<double?> LeaderTimeout = new("--leader-timeout") { Description = "Cluster: seconds without a heartbeat before a group leader on a live silo is replaced (default 30; a leader on a dead silo is replaced at once)" };
     public readonly Option<double?> ClientGrace = new("--client-grace") { Description = "Cluster: seconds the job goes on after this client stops being heard from, then it checkpoints and stops (default 30; 0 = never)" };
 
+    /// <summary>The cluster certificate and secret this client presents.</summary>
+    public readonly ClusterAccessOptions Access = new();
+
     /// <summary>Every option of the set.</summary>
-    public Option[] All => [LeaderTimeout, ClientGrace];
+    public Option[] All => [LeaderTimeout, ClientGrace, .. Access.All];
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -26,7 +30,8 @@ public sealed class ClusterRunOptionSet
     public void Apply(ParseResult p)
     {
         double? leader = p.GetValue(LeaderTimeout), grace = p.GetValue(ClientGrace);
-        if (leader is null && grace is null) return;
+        var security = Access.Load(p);
+        if (leader is null && grace is null && security == Polyak.Cluster.Security.ClusterSecurity.None) return;
         if (leader is double l && !(l >= 1 && l <= 86_400)) throw new ArgumentException($"--leader-timeout must be in [1, 86400] seconds, got {l}");
         if (grace is double g && !(g >= 0 && g <= 86_400)) throw new ArgumentException($"--client-grace must be 0 (never stop for a missing client) or up to 86400 seconds, got {g}");
         var defaults = new ClusterBackend();
@@ -34,6 +39,7 @@ public sealed class ClusterRunOptionSet
         {
             LeaderTimeoutSeconds = leader ?? defaults.LeaderTimeoutSeconds,
             ClientGraceSeconds = grace ?? defaults.ClientGraceSeconds,
+            Security = security,
         });
     }
 }

@@ -22,13 +22,15 @@ public static class ServeCommand
         var command = new Command("serve", "Serve a live dashboard of the runs in a folder: list, curves, staleness, momentum, comparisons");
         var cluster = new Option<string?>("--cluster") { Description = "Gateway HOST:PORT of a Polyak cluster: adds a live /cluster page (silos, jobs, shards, leaders, events)" };
         foreach (var o in new Option[] { runs, port, host, cluster }) command.Options.Add(o);
+        var access = new ClusterAccessOptions();
+        access.AddTo(command);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             string dir = p.GetValue(runs)!;
             if (File.Exists(dir)) throw new ArgumentException($"--runs: '{dir}' is a file; give a folder of run folders");
             using var interruption = new Interruption("stopping the dashboard");
             var gateway = p.GetValue(cluster) is { } spec ? ClusterEndpoint.ParseList(spec) : null;
-            using var clusterHost = gateway is null ? null : ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15)).GetAwaiter().GetResult();
+            using var clusterHost = gateway is null ? null : ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15), access.Load(p)).GetAwaiter().GetResult();
             var options = new DashboardOptions(dir, p.GetValue(host)!, p.GetValue(port))
             {
                 Cluster = clusterHost is null ? null : async token => View(ClusterEndpoint.Format(gateway!), await ClusterCommand.ReadStatus(clusterHost.Services.GetRequiredService<IClusterClient>()).WaitAsync(token)),

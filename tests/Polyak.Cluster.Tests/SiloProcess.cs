@@ -32,7 +32,7 @@ public sealed class SiloProcess : IDisposable
     /// Starts a silo with the CLI next to the test assembly: with the default failure detection, or with
     /// <paramref name="fastDetection"/> (1 s probes, 2 missed) for tests that kill silos and must see it within seconds.
     /// </summary>
-    public static SiloProcess Start(string roles, SiloProcess? primary, bool fastDetection = false)
+    public static SiloProcess Start(string roles, SiloProcess? primary, bool fastDetection = false, IReadOnlyList<string>? extraArguments = null)
     {
         int siloPort = FreePort(), gatewayPort = FreePort();
         string cli = Path.Combine(AppContext.BaseDirectory, "Polyak.Cli.dll");
@@ -44,6 +44,7 @@ public sealed class SiloProcess : IDisposable
         };
         foreach (var a in new[] { cli, "cluster", "silo", "--port", siloPort.ToString(), "--gateway-port", gatewayPort.ToString(), "--role", roles })
             psi.ArgumentList.Add(a);
+        foreach (var a in extraArguments ?? []) psi.ArgumentList.Add(a);
         if (fastDetection)
             foreach (var a in new[] { "--probe-timeout", "1", "--missed-probes", "2" }) psi.ArgumentList.Add(a);
         if (primary is not null)

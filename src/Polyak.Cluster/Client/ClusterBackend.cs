@@ -47,6 +47,9 @@ public sealed class ClusterBackend : IExecutionBackend
     /// </summary>
     public double ClientGraceSeconds { get; init; } = 30;
 
+    /// <summary>The cluster certificate (TLS) and secret this client presents (default none).</summary>
+    public Security.ClusterSecurity Security { get; init; } = Polyak.Cluster.Security.ClusterSecurity.None;
+
     /// <summary>Seconds without a heartbeat before a group leader on a live silo is replaced (<see cref="JobSpec.LeaderTimeoutSeconds"/>).</summary>
     public double LeaderTimeoutSeconds { get; init; } = 30;
 
@@ -96,7 +99,7 @@ public sealed class ClusterBackend : IExecutionBackend
             string spec = plan.Config.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
             var gateway = ClusterEndpoint.ParseList(spec);
             endpoint = ClusterEndpoint.Format(gateway);
-            host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(ConnectTimeoutSeconds));
+            host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(ConnectTimeoutSeconds), Security);
             client = host.Services.GetRequiredService<IClusterClient>();
         }
         try
@@ -138,6 +141,7 @@ public sealed class ClusterBackend : IExecutionBackend
             BarrierDeadlineSeconds = BarrierDeadlineSeconds,
             ClientGraceSeconds = ClientGraceSeconds,
             LeaderTimeoutSeconds = LeaderTimeoutSeconds,
+            Proof = Security.Prove(jobId),
             TrackedCoordinates = context.Controller is null ? [] : MomentumController.TrackedCoordinates(d, plan.Seed),
         };
         var initial = context.Server.GetState();
@@ -148,7 +152,7 @@ public sealed class ClusterBackend : IExecutionBackend
         {
             start = await coordinator.Submit(job, FloatBytes.ToBytes(initial.W));
         }
-        catch (Exception ex) when (ex.Message.Contains("checkpoint", StringComparison.Ordinal) || ex is ArgumentException)
+        catch (Exception ex) when (ex.Message.Contains("checkpoint", StringComparison.Ordinal) || ex is ArgumentException or UnauthorizedAccessException)
         {
             throw new ArgumentException(ex.Message);
         }

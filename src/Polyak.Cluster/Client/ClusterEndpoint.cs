@@ -96,14 +96,14 @@ public static class ClusterEndpoint
     /// naming the endpoint when nothing answers there within <paramref name="timeout"/>.
     /// </summary>
     public static Task<IHost> ConnectAsync(IPEndPoint gateway, TimeSpan timeout, string clusterId = "polyak", CancellationToken cancel = default) =>
-        ConnectAsync([gateway], timeout, clusterId, cancel);
+        ConnectAsync([gateway], timeout, null, clusterId, cancel);
 
     /// <summary>
     /// Starts a client host connected to the gateways in <paramref name="gateways"/>: Orleans spreads calls over them and
-    /// fails over to the others when one dies. Throws <see cref="ArgumentException"/> naming them when none answers
+    /// fails over to the others when one dies; with <paramref name="security"/>'s certificate, over mutual TLS. Throws <see cref="ArgumentException"/> naming them when none answers
     /// within <paramref name="timeout"/>.
     /// </summary>
-    public static async Task<IHost> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, TimeSpan timeout, string clusterId = "polyak", CancellationToken cancel = default)
+    public static async Task<IHost> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, TimeSpan timeout, Security.ClusterSecurity? security = null, string clusterId = "polyak", CancellationToken cancel = default)
     {
         if (gateways.Count == 0) throw new ArgumentException("--cluster: no gateway given");
         // Fail fast with a clear message when no process listens there at all.
@@ -115,6 +115,7 @@ public static class ClusterEndpoint
             .UseOrleansClient(c =>
             {
                 c.UseStaticClustering(endpoints);
+                if (security?.Certificate is { } certificate) c.UseTls(certificate, security.Configure);
                 c.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
                 c.Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromSeconds(60));
             })
@@ -130,7 +131,7 @@ public static class ClusterEndpoint
             host.Dispose();
             if (ex is OperationCanceledException)
                 throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"cannot connect to the cluster at {gateway}: something accepts connections there but did not answer as an Orleans gateway within {timeout.TotalSeconds:G3} s; is it a silo's gateway port (the 'gateway' port 'polyak cluster silo' prints), and is that silo still starting?"));
+                    $"cannot connect to the cluster at {gateway}: something accepts connections there but did not answer as an Orleans gateway within {timeout.TotalSeconds:G3} s; is it a silo's gateway port (the 'gateway' port 'polyak cluster silo' prints), is that silo still starting{(security?.UsesTls == true ? ", and was it started with the same --tls-cert" : ", or was it started with --tls-cert (then give the same file here)")}?"));
             throw new ArgumentException($"cannot connect to the cluster at {gateway}: {ex.Message}");
         }
         return host;

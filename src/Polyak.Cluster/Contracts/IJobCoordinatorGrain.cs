@@ -43,9 +43,10 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
 
     /// <summary>
     /// Stops the job with <paramref name="reason"/> (the sequencer first, so no update follows) and, when the job has a
-    /// checkpoint folder, writes a checkpoint at the last update; returns its version (-1 without a folder).
+    /// checkpoint folder, writes a checkpoint at the last update; returns its version (-1 without a folder). On a cluster
+    /// with a secret, <paramref name="proof"/> must be the secret's proof for this job (<see cref="Security.ClusterSecurity.Prove"/>).
     /// </summary>
-    Task<long> StopAtCheckpoint(string reason);
+    Task<long> StopAtCheckpoint(string reason, byte[] proof);
 
     /// <summary>The submitting client is alive (it calls this about every second); a job not told so for <see cref="JobSpec.ClientGraceSeconds"/> checkpoints and stops.</summary>
     [AlwaysInterleave]

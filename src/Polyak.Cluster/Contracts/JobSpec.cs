@@ -57,6 +57,9 @@ public sealed class JobSpec
     /// </summary>
     [Id(13)] public double LeaderTimeoutSeconds { get; init; } = 30;
 
+    /// <summary>The client's proof that it holds the cluster secret (<see cref="Security.ClusterSecurity.Prove"/>; empty without one).</summary>
+    [Id(14)] public byte[] Proof { get; init; } = [];
+
     /// <summary>Workers per group.</summary>
     public int GroupSize => Workers / Groups;
 }

@@ -3,6 +3,7 @@ using Orleans.Runtime;
 using Polyak.Cluster.Contracts;
 using Polyak.Cluster.Hosting;
 using Polyak.Cluster.Placement;
+using Polyak.Cluster.Security;
 
 namespace Polyak.Cluster.Grains;
 
@@ -15,7 +16,7 @@ namespace Polyak.Cluster.Grains;
 /// <see cref="GrainStateStore"/>, so a duplicate activation on the same silo carries on with it.
 /// </summary>
 [ControlPlacement]
-public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershipService membership, ILocalSiloDetails silo, ILogger<JobCoordinatorGrain> log)
+public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershipService membership, ILocalSiloDetails silo, ClusterSecurity security, ILogger<JobCoordinatorGrain> log)
     : Grain, IJobCoordinatorGrain
 {
     private CoordinatorState? _state;
@@ -33,6 +34,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
     /// <inheritdoc/>
     public async Task<long> Submit(JobSpec job, byte[] initialW)
     {
+        security.Check(job.JobId, job.Proof, "submit"); // a cluster with a secret takes jobs only from clients that hold it
         JobAdmission.Check(job); // the silo's own limits, whatever the client checked
         var s = S;
         lock (s)
@@ -293,7 +295,13 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
     }
 
     /// <inheritdoc/>
-    public async Task<long> StopAtCheckpoint(string reason)
+    public Task<long> StopAtCheckpoint(string reason, byte[] proof)
+    {
+        security.Check(this.GetPrimaryKeyString(), proof, "stop");
+        return StopAtCheckpoint(reason);
+    }
+
+    private async Task<long> StopAtCheckpoint(string reason)
     {
         await Stop(reason); // stops the sequencer: no update between the stop and the checkpoint
         if (S.Job is not { CheckpointDir: string dir } job) return -1;

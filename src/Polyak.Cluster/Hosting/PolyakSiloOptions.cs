@@ -34,4 +34,7 @@ public sealed record PolyakSiloOptions
 
     /// <summary>How quickly other silos are declared dead (and how long a freeze this silo survives).</summary>
     public FailureDetection FailureDetection { get; init; } = FailureDetection.Default;
+
+    /// <summary>TLS certificate and cluster secret (default none: loopback, or a cluster run with --insecure).</summary>
+    public Security.ClusterSecurity Security { get; init; } = Polyak.Cluster.Security.ClusterSecurity.None;
 }

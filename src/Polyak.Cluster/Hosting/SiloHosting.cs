@@ -5,6 +5,8 @@ using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
 using Polyak.Cluster.Placement;
+using Polyak.Cluster.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Polyak.Cluster.Hosting;
 
@@ -18,7 +20,8 @@ public static class SiloHosting
         if (o.Redis is string redis)
         {
             silo.UseRedisClustering(redis);
-            silo.ConfigureEndpoints(o.AdvertisedAddress, o.SiloPort, o.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(o.AdvertisedAddress));
+            // Listen on the advertised address only (never every interface: a second network card stays closed).
+            silo.ConfigureEndpoints(o.AdvertisedAddress, o.SiloPort, o.GatewayPort, listenOnAnyHostAddress: false);
         }
         else
         {
@@ -29,8 +32,10 @@ public static class SiloHosting
         // A silo declared dead comes back as a new member (the caller's host loop restarts it), except the primary of
         // localhost clustering: it holds the membership table, so a restart would not rejoin anything.
         var restart = new SiloRestart { Enabled = o.Redis is not null || o.Primary is not null };
+        if (o.Security.Certificate is { } certificate) silo.UseTls(certificate, o.Security.Configure);
         silo.ConfigureServices(services =>
         {
+            services.AddSingleton(o.Security);
             services.AddSingleton(restart);
             services.AddSingleton<IFatalErrorHandler, RejoiningFatalErrorHandler>();
         });
@@ -64,6 +69,7 @@ public static class SiloHosting
         silo.Configure<GrainCollectionOptions>(g => g.CollectionAge = TimeSpan.FromHours(2));
         silo.ConfigureServices(services =>
         {
+            services.TryAddSingleton(ClusterSecurity.None); // the in-process test cluster: no TLS, no secret
             services.AddSingleton<JobDataCache>();
             services.AddSingleton<GrainStateStore>();
             services.AddPlacementDirector<ControlPlacement>(sp => new RolePlacementDirector(SiloRoles.Control, sp.GetRequiredService<IClusterMembershipService>()));
