@@ -26,6 +26,7 @@ public static class ClusterCommand
         cluster.Subcommands.Add(CreateStatus());
         cluster.Subcommands.Add(CreateStop());
         cluster.Subcommands.Add(CreateCert());
+        cluster.Subcommands.Add(CreateAttach());
         return cluster;
     }
 
@@ -81,6 +82,45 @@ public static class ClusterCommand
             return RunSilo(options);
         }));
         return command;
+    }
+
+    private static Command CreateAttach()
+    {
+        var endpoint = new Option<string?>("--cluster") { Description = "Gateway HOST:PORT of any silo, or a comma-separated list" };
+        var job = new Argument<string>("job") { Description = "The job id (as cluster status lists it)" };
+        var access = new ClusterAccessOptions();
+        var command = new Command("attach", "Follow a running job (detached, or whose client died) from its run folder to its end: the same as train --resume DIR --attach");
+        command.Options.Add(endpoint);
+        access.AddTo(command);
+        command.Arguments.Add(job);
+        command.SetAction(p => CommandRunner.Run(() =>
+        {
+            string spec = p.GetValue(endpoint) ?? throw new ArgumentException("cluster attach needs --cluster HOST:PORT");
+            string id = p.GetValue(job)!;
+            string runDir = RunFolderOf(ClusterEndpoint.ParseList(spec), id, access.Load(p)).GetAwaiter().GetResult();
+            Console.WriteLine($"job {id} writes the run folder {runDir}: attaching");
+            var args = new List<string> { "--resume", runDir, "--attach" };
+            foreach (var o in access.All)
+                if (p.GetValue((Option<string?>)o) is string value) args.AddRange([o.Name, value]);
+            return TrainCommand.Create().Parse(args).Invoke();
+        }));
+        return command;
+    }
+
+    /// <summary>The run folder a job writes (its checkpoint folder's parent), from the cluster's registry.</summary>
+    private static async Task<string> RunFolderOf(IPEndPoint[] gateway, string jobId, Polyak.Cluster.Security.ClusterSecurity security)
+    {
+        using var host = await ClusterEndpoint.ConnectAsync(gateway, TimeSpan.FromSeconds(15), security);
+        var known = await host.Services.GetRequiredService<IClusterClient>().GetGrain<IJobRegistryGrain>(0).Entries();
+        await host.StopAsync();
+        var entry = known.FirstOrDefault(e => e.JobId == jobId)
+            ?? throw new ArgumentException($"cluster attach: no job '{jobId}' on the cluster at {ClusterEndpoint.Format(gateway)} (known: {(known.Length == 0 ? "none" : string.Join(", ", known.Select(e => e.JobId)))})");
+        if (entry.Outcome is not null) throw new ArgumentException($"cluster attach: job {jobId} has finished ({entry.Outcome}, {entry.Updates:N0} updates)");
+        string checkpoints = entry.CheckpointDir ?? throw new ArgumentException($"cluster attach: job {jobId} has no run folder (it was submitted without --out), so there is no record to follow it into");
+        string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoints))!;
+        if (!File.Exists(Path.Combine(runDir, "run.json")))
+            throw new ArgumentException($"cluster attach: job {jobId} writes {runDir}, which holds no run record on this machine; attach from the machine that submitted it");
+        return runDir;
     }
 
     private static Command CreateCert()

@@ -23,7 +23,7 @@ public static class ExitCodes
     /// <summary>The exit code for a run status.</summary>
     public static int For(RunStatus status) => status switch
     {
-        RunStatus.Completed or RunStatus.ReachedTarget => Ok,
+        RunStatus.Completed or RunStatus.ReachedTarget or RunStatus.Detached => Ok,
         RunStatus.Diverged => Diverged,
         RunStatus.Interrupted => Interrupted,
         _ => Failure,

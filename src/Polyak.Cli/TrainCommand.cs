@@ -27,7 +27,7 @@ public static class TrainCommand
         string? resume = p.GetValue(set.Resume);
         if (resume is not null) set.RejectUnresumable(p, cluster.All);
         else if (p.GetValue(set.AllowChangedData)) throw new ArgumentException("--allow-changed-data applies to --resume only");
-        cluster.Apply(p); // how this client runs a cluster job (not part of the run's configuration, so resume may change it)
+        cluster.Apply(p, set.Resume); // how this client runs a cluster job (not part of the run's configuration, so resume may change it)
         var options = resume is null ? set.Build(p) : null;
         if (options?.OutDir is string outDir) OutputFolder.CheckNewRun(outDir); // before any data is loaded
         using var interruption = new Interruption();

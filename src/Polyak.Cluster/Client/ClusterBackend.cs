@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -47,6 +48,22 @@ public sealed class ClusterBackend : IExecutionBackend
     /// </summary>
     public double ClientGraceSeconds { get; init; } = 30;
 
+    /// <summary>
+    /// Leave the job running on purpose: once its first update is applied, the client ends its run as
+    /// <see cref="RunStatus.Detached"/> and the job goes on without it (it never stops for a missing client); it needs a
+    /// limit the cluster enforces itself (<c>--updates</c> or <c>--epochs</c>).
+    /// </summary>
+    public bool Detach { get; init; }
+
+    /// <summary>
+    /// Follow the job that is running for this run folder (one detached, or whose client died) instead of submitting one:
+    /// <c>train --resume DIR --attach</c>. Its progress so far and from now on is recorded, and its end writes the record.
+    /// </summary>
+    public bool Attach { get; init; }
+
+    /// <summary>Where the backend says what it did that the record shows only at the end (attached to which job).</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>The cluster certificate (TLS) and secret this client presents (default none).</summary>
     public Security.ClusterSecurity Security { get; init; } = Polyak.Cluster.Security.ClusterSecurity.None;
 
@@ -65,9 +82,17 @@ public sealed class ClusterBackend : IExecutionBackend
         if (options.Discipline != UpdateDiscipline.Atomic) throw HogwildRefused();
         if (options.TargetAccuracy is not null)
             throw new ArgumentException("--target-accuracy: the cluster's leaders evaluate on the training subset only; accuracy targets run on threads and the simulator");
+        if (Detach && Attach) throw new ArgumentException("--detach and --attach: give one (attach follows a job; detach leaves it)");
+        if (Detach && options.Updates is null && options.Epochs is null)
+            throw new ArgumentException("--detach: the job must end by itself, so give --updates or --epochs (the cluster enforces those; --time and --target-loss are checked by an attached client)");
         if (_client is not null) return; // a caller's own client is connected already
         string spec = options.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
-        ClusterEndpoint.Probe(ClusterEndpoint.ParseList(spec), TimeSpan.FromSeconds(ProbeTimeoutSeconds));
+        var gateways = ClusterEndpoint.ParseList(spec);
+        ClusterEndpoint.Probe(gateways, TimeSpan.FromSeconds(ProbeTimeoutSeconds));
+        // Resubmitting the run of a folder whose job was detached and still runs would be refused by the registry after the
+        // folder's record was replaced: ask first, before anything is written.
+        if (!Attach && options.OutDir is string dir && RunFolderState.Read(dir) is { Status: "detached" })
+            RefuseWhileDetachedJobRuns(gateways, Path.GetFullPath(dir)).GetAwaiter().GetResult();
     }
 
     /// <summary>Seconds the pre-data check waits for the gateway's TCP port to accept a connection.</summary>
@@ -122,9 +147,10 @@ public sealed class ClusterBackend : IExecutionBackend
         var monitor = context.Monitor;
         int d = plan.Model.ParameterCount;
         string jobId = $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid().ToString("N")[..6]}";
-        LastJobId = jobId;
         string? runDir = context.RunDirectory ?? (plan.Config.OutDir is string outDir ? Path.GetFullPath(outDir) : null);
         string? checkpointDir = CheckpointDir ?? (runDir is null ? null : Path.Combine(runDir, "checkpoints"));
+        if (Attach) jobId = await FindRunningJob(client, checkpointDir, runDir, endpoint);
+        LastJobId = jobId;
         long checkpointEvery = plan.Config.CheckpointEvery ?? Math.Max(1, (long)(plan.Config.EvalEvery ?? 50) * 5);
         var job = new JobSpec
         {
@@ -139,7 +165,7 @@ public sealed class ClusterBackend : IExecutionBackend
             Workers = plan.Workers,
             Groups = plan.Groups,
             BarrierDeadlineSeconds = BarrierDeadlineSeconds,
-            ClientGraceSeconds = ClientGraceSeconds,
+            ClientGraceSeconds = Detach ? 0 : ClientGraceSeconds,
             LeaderTimeoutSeconds = LeaderTimeoutSeconds,
             Proof = Security.Prove(jobId),
             TrackedCoordinates = context.Controller is null ? [] : MomentumController.TrackedCoordinates(d, plan.Seed),
@@ -148,13 +174,21 @@ public sealed class ClusterBackend : IExecutionBackend
         var coordinator = client.GetGrain<IJobCoordinatorGrain>(jobId);
         var sequencer = client.GetGrain<IUpdateSequencerGrain>(jobId);
         long start;
-        try
+        if (Attach)
         {
-            start = await coordinator.Submit(job, FloatBytes.ToBytes(initial.W));
+            start = (await Retry(() => coordinator.Status(int.MaxValue))).Server.Version;
+            Log?.Invoke($"attached to job {jobId} at update {start} (cluster {endpoint})");
         }
-        catch (Exception ex) when (ex.Message.Contains("checkpoint", StringComparison.Ordinal) || ex is ArgumentException or UnauthorizedAccessException)
+        else
         {
-            throw new ArgumentException(ex.Message);
+            try
+            {
+                start = await coordinator.Submit(job, FloatBytes.ToBytes(initial.W));
+            }
+            catch (Exception ex) when (ex.Message.Contains("checkpoint", StringComparison.Ordinal) || ex is ArgumentException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException(ex.Message + (ex.Message.Contains("being written by running job", StringComparison.Ordinal) ? $"; or follow it with ./polyak train --resume {runDir} --attach" : ""));
+            }
         }
         if (start > 0) monitor.SetAppliedUpdates(start);
 
@@ -170,6 +204,7 @@ public sealed class ClusterBackend : IExecutionBackend
                     double.IsFinite(e.Momentum) ? e.Momentum : null);
         }
         var lastAlive = DateTime.MinValue;
+        bool detached = false;
         while (true)
         {
             await Task.Delay(PollPeriod);
@@ -193,6 +228,14 @@ public sealed class ClusterBackend : IExecutionBackend
             if (!stopSent && !monitor.ShouldStop && status.Server.Stopped && status.Server.Version < monitor.UpdateLimit)
                 monitor.RequestStop(RunStatus.Interrupted, status.StopReason ?? "the job was stopped on the cluster's side");
             if (status.Finished) break;
+            if (Detach && status.Server.Version > start)
+            {
+                // Left on purpose: the job goes on (it never stops for a missing client); this record is the client's view now.
+                monitor.RequestStop(RunStatus.Detached,
+                    $"detached at update {status.Server.Version}: job {jobId} goes on on the cluster at {endpoint}; follow it with ./polyak train --resume {runDir ?? "DIR"} --attach, stop it with ./polyak cluster stop {jobId} --cluster {endpoint}");
+                detached = true;
+                break;
+            }
             if (!stopSent && (monitor.ShouldStop || status.Server.Stopped))
             {
                 stopSent = true;
@@ -205,7 +248,8 @@ public sealed class ClusterBackend : IExecutionBackend
         if (status.Server.Version >= monitor.UpdateLimit)
             monitor.RequestStop(RunStatus.Completed, monitor.UpdateLimitReason);
 
-        // Copy the remote server (and its momentum controller) back into the local session.
+        // Copy the remote server (and its momentum controller) back into the local session (detached: as it is now, while
+        // the job goes on, so the record is a consistent view of the moment the client left).
         var snapshot = await Retry(() => sequencer.Snapshot());
         context.Server.SetState(new ServerState(snapshot.Version, snapshot.Momentum, FloatBytes.AsFloats(snapshot.W).ToArray(),
             FloatBytes.AsFloats(snapshot.V).ToArray(), snapshot.Staleness));
@@ -243,7 +287,53 @@ public sealed class ClusterBackend : IExecutionBackend
             Events = final.Server.Events.Concat(final.Events).ToArray(),
         };
 
+        if (detached) return; // the job goes on: its grains stay
         try { await coordinator.Release(); } catch (Exception) { }
+    }
+
+    private async Task RefuseWhileDetachedJobRuns(IPEndPoint[] gateways, string runDir)
+    {
+        using var host = await ClusterEndpoint.ConnectAsync(gateways, TimeSpan.FromSeconds(ConnectTimeoutSeconds), Security);
+        try
+        {
+            string? running = await RunningJob(host.Services.GetRequiredService<IClusterClient>(), CheckpointDir ?? Path.Combine(runDir, "checkpoints"));
+            if (running is not null)
+                throw new ArgumentException($"--resume: the job of {runDir} was detached and still runs on the cluster (job {running}); follow it with ./polyak train --resume {runDir} --attach, or stop it first with ./polyak cluster stop {running}");
+        }
+        finally
+        {
+            await host.StopAsync(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    /// <summary>The job still running (or finished with its state on the cluster) for <paramref name="checkpointDir"/>, newest first; null when none.</summary>
+    private async Task<string?> RunningJob(IClusterClient client, string checkpointDir)
+    {
+        var entries = await Retry(() => client.GetGrain<IJobRegistryGrain>(0).Entries());
+        foreach (var e in entries.Where(e => e.CheckpointDir is string d && Path.GetFullPath(d) == Path.GetFullPath(checkpointDir)).Reverse())
+        {
+            if (e.Outcome is not null) continue;
+            var status = await Retry(() => client.GetGrain<IJobCoordinatorGrain>(e.JobId).Status(int.MaxValue));
+            if (status.JobId.Length > 0 && !status.Finished) return e.JobId;
+        }
+        return null;
+    }
+
+    /// <summary>The id of the job that runs for <paramref name="checkpointDir"/> (what <c>--attach</c> follows); throws naming what is there instead.</summary>
+    private async Task<string> FindRunningJob(IClusterClient client, string? checkpointDir, string? runDir, string endpoint)
+    {
+        if (checkpointDir is null) throw new ArgumentException("--attach follows the job of a run folder: give --resume DIR");
+        var entries = await Retry(() => client.GetGrain<IJobRegistryGrain>(0).Entries());
+        var mine = entries.Where(e => e.CheckpointDir is string d && Path.GetFullPath(d) == Path.GetFullPath(checkpointDir)).ToArray();
+        foreach (var e in mine.Reverse())
+        {
+            if (e.Outcome is not null) continue;
+            var status = await Retry(() => client.GetGrain<IJobCoordinatorGrain>(e.JobId).Status(int.MaxValue));
+            if (status.JobId.Length > 0) return e.JobId; // running, or finished with its state still on the cluster
+        }
+        string seen = mine.Length == 0 ? "the cluster has no job for it"
+            : string.Join("; ", mine.Select(e => $"job {e.JobId} {(e.Outcome is null ? "lost its state" : $"finished ({e.Outcome}, {e.Updates} updates)")}"));
+        throw new ArgumentException($"--attach: no job is running for {runDir} on the cluster at {endpoint} ({seen}); continue the run from its checkpoint with ./polyak train --resume {runDir}");
     }
 
     /// <summary>How long the client keeps retrying a call that fails because a silo (or its gateway) went away.</summary>

@@ -197,7 +197,10 @@ public sealed class Trainer
         }
         if (checkpointer is not null && outcome.Status != RunStatus.Diverged && outcome.Failure is null) checkpointer.Write();
         var record = RunRecordBuilder.Build(session, outcome, origin);
-        if (runDir is not null) new RunFolderWriter { Artifacts = Artifacts }.Write(runDir, record);
+        // A resume refused before it did anything (bad input, e.g. a cluster that still runs the folder's job) keeps the
+        // folder's record as it was: the error is reported, and nothing already computed is replaced by a "failed" run.
+        bool refusedResume = checkpoint is not null && outcome.Failure is ArgumentException && outcome.Final.Version == checkpoint.State.Version;
+        if (runDir is not null && !refusedResume) new RunFolderWriter { Artifacts = Artifacts }.Write(runDir, record);
         return new TrainingResult(record, outcome.Status, runDir, outcome.Final.W, outcome.Final.V, outcome.Failure);
     }
 

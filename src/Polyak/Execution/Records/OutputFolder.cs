@@ -26,7 +26,9 @@ public static class OutputFolder
         {
             string file = Path.Combine(dir, marker);
             if (!File.Exists(file)) continue;
-            string next = File.Exists(Path.Combine(dir, CheckpointFile.FileName)) ? $"continue it with --resume {dir} or choose another {option}" : $"choose another {option}";
+            string next = RunFolderState.Read(dir) is { Status: "detached" }
+                ? $"its job was detached from its client and may still run on the cluster: follow it with --resume {dir} --attach, or choose another {option}"
+                : File.Exists(Path.Combine(dir, CheckpointFile.FileName)) ? $"continue it with --resume {dir} or choose another {option}" : $"choose another {option}";
             throw new ArgumentException($"{option} {dir} already holds a run ({file}); {next}");
         }
         RefuseForeign(dir, option, []);

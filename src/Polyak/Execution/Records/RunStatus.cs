@@ -20,4 +20,10 @@ public enum RunStatus
 
     /// <summary>Still training: the live record a run folder holds while its process runs (and keeps when that process dies).</summary>
     Running,
+
+    /// <summary>
+    /// The client left on purpose (<c>--detach</c>) and the job goes on, on a cluster: the record is the client's view at
+    /// the moment it left; <c>train --resume DIR --attach</c> follows the job again and writes its final record.
+    /// </summary>
+    Detached,
 }
