@@ -115,7 +115,6 @@ public static class ClusterCommand
         await host.StopAsync();
         var entry = known.FirstOrDefault(e => e.JobId == jobId)
             ?? throw new ArgumentException($"cluster attach: no job '{jobId}' on the cluster at {ClusterEndpoint.Format(gateway)} (known: {(known.Length == 0 ? "none" : string.Join(", ", known.Select(e => e.JobId)))})");
-        if (entry.Outcome is not null) throw new ArgumentException($"cluster attach: job {jobId} has finished ({entry.Outcome}, {entry.Updates:N0} updates)");
         string checkpoints = entry.CheckpointDir ?? throw new ArgumentException($"cluster attach: job {jobId} has no run folder (it was submitted without --out), so there is no record to follow it into");
         string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoints))!;
         if (!File.Exists(Path.Combine(runDir, "run.json")))

@@ -327,7 +327,7 @@ public sealed class ClusterBackend : IExecutionBackend
         var mine = entries.Where(e => e.CheckpointDir is string d && Path.GetFullPath(d) == Path.GetFullPath(checkpointDir)).ToArray();
         foreach (var e in mine.Reverse())
         {
-            if (e.Outcome is not null) continue;
+            // An ended job still holding its state (kept for a while for this) is attached too: its final state is copied.
             var status = await Retry(() => client.GetGrain<IJobCoordinatorGrain>(e.JobId).Status(int.MaxValue));
             if (status.JobId.Length > 0) return e.JobId; // running, or finished with its state still on the cluster
         }

@@ -43,6 +43,9 @@ public interface IUpdateSequencerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task Stop();
 
+    /// <summary>Forgets the job (its tracked coordinates, controller, staleness counts) and deactivates: the job has ended.</summary>
+    Task Release();
+
     /// <summary>Version, limits, checkpoints, recoveries.</summary>
     [AlwaysInterleave, ResponseTimeout("00:00:05")]
     Task<SequencerStatus> Status();

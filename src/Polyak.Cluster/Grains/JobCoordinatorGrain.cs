@@ -19,6 +19,9 @@ namespace Polyak.Cluster.Grains;
 public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershipService membership, ILocalSiloDetails silo, ClusterSecurity security, ILogger<JobCoordinatorGrain> log)
     : Grain, IJobCoordinatorGrain
 {
+    /// <summary>How long a job that ended without a client keeps its final state for an attach before it is released.</summary>
+    public static readonly TimeSpan FinishedRetention = TimeSpan.FromMinutes(10);
+
     private CoordinatorState? _state;
     private IDisposable? _watchdog;
 
@@ -200,7 +203,8 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
             lock (s) s.Stopping = true;
             await ReportFinished(job, s.StopReason ?? "completed");
             var all = Enumerable.Range(0, job.Workers).Select(i => Ignore(Worker(job, i).Release()))
-                .Concat(Enumerable.Range(0, job.Shards).Select(k => Ignore(GrainFactory.GetGrain<IShardGrain>($"{job.JobId}/{k}").Release())));
+                .Concat(Enumerable.Range(0, job.Shards).Select(k => Ignore(GrainFactory.GetGrain<IShardGrain>($"{job.JobId}/{k}").Release())))
+                .Append(Ignore(GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Release()));
             await Task.WhenAll(all);
         }
         store.Remove<CoordinatorState>(this.GetPrimaryKeyString());
@@ -235,6 +239,13 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
             lock (s) allStopped = s.LeaderStopped.Length > 0 && s.LeaderStopped.All(x => x);
             if (allStopped && DateTime.UtcNow - s.LastClient > TimeSpan.FromSeconds(Math.Max(5, job.ClientGraceSeconds)))
                 await ReportFinished(job, s.StopReason ?? "completed (its client was gone)");
+            // Its final state waits this long for a client to attach and copy it; then its grains and memory are released.
+            if (s.ReportedFinished && DateTime.UtcNow - s.FinishedUtc > FinishedRetention && DateTime.UtcNow - s.LastClient > FinishedRetention)
+            {
+                log.LogInformation("job {Job}: ended {Minutes} min ago with no client attached; releasing it", job.JobId, FinishedRetention.TotalMinutes);
+                await Release();
+                return;
+            }
             if (s.Stopping) return;
         }
         if (job.ClientGraceSeconds > 0 && DateTime.UtcNow - s.LastClient > TimeSpan.FromSeconds(job.ClientGraceSeconds))
@@ -333,6 +344,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
         {
             if (s.ReportedFinished) return;
             s.ReportedFinished = true;
+            s.FinishedUtc = DateTime.UtcNow;
         }
         long updates = s.LastServer?.Version ?? 0;
         try { updates = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).CommittedVersion().WaitAsync(TimeSpan.FromSeconds(2)); }
@@ -364,5 +376,6 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
         public SequencerStatus? LastServer;
         public DateTime LastClient = DateTime.UtcNow;
         public bool ReportedFinished;
+        public DateTime FinishedUtc;
     }
 }

@@ -307,6 +307,17 @@ public sealed class UpdateSequencerGrain(GrainStateStore store, ILogger<UpdateSe
     }
 
     /// <inheritdoc/>
+    public Task Release()
+    {
+        S.Stopped = true;
+        WakeWaiters();
+        store.Remove<SequencerState>(this.GetPrimaryKeyString());
+        _state = null;
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
     public Task<SequencerStatus> Status() => Task.FromResult(new SequencerStatus
     {
         Version = S.Version,

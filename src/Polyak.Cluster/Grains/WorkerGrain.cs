@@ -65,6 +65,9 @@ public sealed class WorkerGrain(JobDataCache cache, ILocalSiloDetails silo, ILog
     public Task Release()
     {
         _loop?.Cancel();
+        if (_assignment is { } a) cache.Remove(a.Job.JobId); // the job has ended: this silo's copy of its data goes
+        _member = null;
+        _w = [];
         DeactivateOnIdle();
         return Task.CompletedTask;
     }

@@ -18,8 +18,27 @@ public sealed class JobDataCache
     /// <summary>The job's data and model, loaded on first use; throws when the model size differs from the job's.</summary>
     public JobData Get(JobSpec job) => _jobs.GetOrAdd(job.JobId, _ => new Lazy<JobData>(() => Load(job))).Value;
 
-    /// <summary>Forgets a job.</summary>
-    public void Remove(string jobId) => _jobs.TryRemove(jobId, out _);
+    /// <summary>
+    /// Forgets a job, and soon after returns the memory its data held to the operating system (one compacting,
+    /// decommitting collection a few seconds later, however many of the job's grains release it).
+    /// </summary>
+    public void Remove(string jobId)
+    {
+        if (!_jobs.TryRemove(jobId, out _)) return;
+        if (Interlocked.Exchange(ref _reclaimPending, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(ReclaimDelay);
+            Volatile.Write(ref _reclaimPending, 0);
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        });
+    }
+
+    /// <summary>How long after a job's release its memory is reclaimed (its other grains release meanwhile).</summary>
+    public static readonly TimeSpan ReclaimDelay = TimeSpan.FromSeconds(3);
+
+    private int _reclaimPending;
 
     /// <summary>Loads a job's data and model (no caching).</summary>
     public static JobData Load(JobSpec job)
