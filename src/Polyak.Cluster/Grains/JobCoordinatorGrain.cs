@@ -100,7 +100,8 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
                     SilentSeconds = (now - s.LastSeen[g]).TotalSeconds, Generation = s.Generation[g], Address = h.Address,
                 }).ToArray(),
                 Events = [.. s.Events],
-                Finished = s.LeaderStopped.Length > 0 && s.LeaderStopped.All(x => x) && (s.Stopping || server.Stopped),
+                // Not finished while the stop's checkpoint is being written: whoever sees Finished may read that checkpoint.
+                Finished = s.LeaderStopped.Length > 0 && s.LeaderStopped.All(x => x) && (s.Stopping || server.Stopped) && s.StopCheckpoints == 0,
                 StopReason = s.StopReason,
                 Replacements = s.Replacements,
                 WatchdogChecks = s.Checks,
@@ -314,12 +315,24 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
 
     private async Task<long> StopAtCheckpoint(string reason)
     {
-        await Stop(reason); // stops the sequencer: no update between the stop and the checkpoint
-        if (S.Job is not { CheckpointDir: string dir } job) return -1;
-        long at = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Checkpoint();
         var s = S;
-        lock (s) s.Events.Add($"checkpoint at update {at} in {dir} ({reason})");
-        return at;
+        if (s.Job is not { CheckpointDir: string dir } job)
+        {
+            await Stop(reason);
+            return -1;
+        }
+        Interlocked.Increment(ref s.StopCheckpoints);
+        try
+        {
+            await Stop(reason); // stops the sequencer: no update between the stop and the checkpoint
+            long at = await GrainFactory.GetGrain<IUpdateSequencerGrain>(job.JobId).Checkpoint();
+            lock (s) s.Events.Add($"checkpoint at update {at} in {dir} ({reason})");
+            return at;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref s.StopCheckpoints);
+        }
     }
 
     /// <summary>No word from the client for the grace period: stop at a checkpoint (when the job has a folder).</summary>
@@ -376,6 +389,7 @@ public sealed class JobCoordinatorGrain(GrainStateStore store, IClusterMembershi
         public SequencerStatus? LastServer;
         public DateTime LastClient = DateTime.UtcNow;
         public bool ReportedFinished;
+        public int StopCheckpoints; // stop checkpoints being written
         public DateTime FinishedUtc;
     }
 }

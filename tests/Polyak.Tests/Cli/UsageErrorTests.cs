@@ -36,7 +36,7 @@ public class UsageErrorTests
     {
         Assert.Equal(["unknown command 'xyzzy' (commands: train, theory, tune, study, optimize, cluster, runs, export, evaluate, report, serve)"], Errors("xyzzy"));
         Assert.Equal(["no command given (commands: train, theory, tune, study, optimize, cluster, runs, export, evaluate, report, serve)"], Errors());
-        Assert.Equal(["unknown command 'siol', did you mean 'silo'? (commands: silo, status, stop)"], Errors("cluster", "siol"));
+        Assert.Equal(["unknown command 'siol', did you mean 'silo'? (commands: silo, status, stop, cert, attach)"], Errors("cluster", "siol"));
     }
 
     [Fact]

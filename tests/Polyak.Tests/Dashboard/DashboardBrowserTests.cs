@@ -62,8 +62,15 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
             Assert.True(train.WaitForExit(90_000), "the train run did not end");
             Assert.True(train.ExitCode == 0, await trainErr);
             await page.WaitForSelectorAsync("#summary .badge.completed", new() { Timeout = 15_000 });
-            int final = int.Parse((await page.GetAttributeAsync(loss, "data-points"))!);
             int inFile = File.ReadAllLines(Path.Combine(dir, "live", "curve.csv")).Length - 1;
+            // The summary and the chart refresh on their own polls: the badge can say completed one poll before the
+            // chart has the last points. The chart must reach exactly the file's curve (and never pass it).
+            try
+            {
+                await page.WaitForFunctionAsync($"() => +document.querySelector(\"{loss}\").dataset.points >= {inFile}", null, new() { Timeout = 15_000 });
+            }
+            catch (TimeoutException) { } // the assertion below reports the counts
+            int final = int.Parse((await page.GetAttributeAsync(loss, "data-points"))!);
             Assert.Equal(inFile, final);
 
             await page.GotoAsync(url + "compare?id=live&id=finished");
