@@ -23,8 +23,8 @@ def free_port():
 
 
 class Silo:
-    def __init__(self, cli, roles, primary, log):
-        self.port, self.gateway = free_port(), free_port()
+    def __init__(self, cli, roles, primary, log, ports=None):
+        self.port, self.gateway = ports or (free_port(), free_port())
         args = ["dotnet", cli, "cluster", "silo", "--port", str(self.port), "--gateway-port", str(self.gateway), "--role", roles]
         if primary is not None:
             args += ["--primary", f"127.0.0.1:{primary.port}"]
@@ -90,10 +90,29 @@ def one(cli, role, rep, work, baseline):
     except subprocess.TimeoutExpired:
         os.killpg(p.pid, signal.SIGKILL); stdout, stderr = p.communicate(); code = "timeout"
     wall = time.time() - t0
+    first_status = None
+    if role == "control":
+        # Not survived: the job's state died with the control silo. What is left is the folder's checkpoints: restart
+        # the whole cluster and resume from the newest one.
+        try:
+            first_status = record(out)["status"]
+        except Exception:  # noqa: BLE001
+            first_status = "no record"
+        for s in silos:
+            s.kill()
+        a = Silo(cli, "control,workers", None, os.path.join(d, "silo-a2.log"), (a.port, a.gateway)); a.wait_ready()
+        b = Silo(cli, "shards", a, os.path.join(d, "silo-b2.log"), (b.port, b.gateway))
+        c = Silo(cli, "workers", a, os.path.join(d, "silo-c2.log"), (c.port, c.gateway))
+        b.wait_ready(); c.wait_ready()
+        silos = [a, b, c]
+        p = subprocess.Popen(["dotnet", cli, "train", "--resume", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        stdout2, stderr2 = p.communicate(timeout=240)
+        note = f"client ended {first_status} (exit {code}: {stderr.strip().splitlines()[-1][:160] if stderr.strip() else ''}); whole cluster restarted; --resume exit {p.returncode}"
+        code, stderr = p.returncode, stderr2
     for s in silos:
         s.kill()
     time.sleep(1)
-    left = subprocess.run(["pgrep", "-f", f"--gateway-port ({a.gateway}|{b.gateway}|{c.gateway})"], capture_output=True, text=True).stdout.split()
+    left = subprocess.run(["pgrep", "-f", "--", f"--gateway-port ({a.gateway}|{b.gateway}|{c.gateway})"], capture_output=True, text=True).stdout.split()
     runs = sum(1 for r, _, files in os.walk(d) if "run.json" in files)
     row = {"role": role, "rep": rep, "kill_at_s": round(at, 1), "exit": code, "wall_s": round(wall, 1), "left_processes": len(left),
            "run_folders": runs, "note": note}

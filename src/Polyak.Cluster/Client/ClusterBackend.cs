@@ -149,6 +149,7 @@ public sealed class ClusterBackend : IExecutionBackend
         string jobId = $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid().ToString("N")[..6]}";
         string? runDir = context.RunDirectory ?? (plan.Config.OutDir is string outDir ? Path.GetFullPath(outDir) : null);
         string? checkpointDir = CheckpointDir ?? (runDir is null ? null : Path.Combine(runDir, "checkpoints"));
+        _runDir = runDir;
         if (Attach) jobId = await FindRunningJob(client, checkpointDir, runDir, endpoint);
         LastJobId = jobId;
         long checkpointEvery = plan.Config.CheckpointEvery ?? Math.Max(1, (long)(plan.Config.EvalEvery ?? 50) * 5);
@@ -211,9 +212,12 @@ public sealed class ClusterBackend : IExecutionBackend
             if (DateTime.UtcNow - lastAlive > TimeSpan.FromSeconds(1))
             {
                 lastAlive = DateTime.UtcNow;
-                try { await coordinator.ClientAlive(); } catch (Exception ex) when (IsTransient(ex)) { } // the next second tries again
+                // Not awaited: a heartbeat sent through a gateway that just died waits out its response timeout, and the
+                // poll loop (and the next heartbeats, through a live gateway) must not wait with it.
+                _ = coordinator.ClientAlive().WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
             }
-            status = await Retry(() => coordinator.Status(cursor));
+            // Bounded per attempt for the same reason: a poll lost with a dead gateway is tried again through another.
+            status = await Retry(() => coordinator.Status(cursor).WaitAsync(StatusAttemptTimeout));
             cursor = status.NextEvaluation;
             Record(status.Evaluations);
             if (status.Server.Version != lastVersion)
@@ -336,6 +340,11 @@ public sealed class ClusterBackend : IExecutionBackend
         throw new ArgumentException($"--attach: no job is running for {runDir} on the cluster at {endpoint} ({seen}); continue the run from its checkpoint with ./polyak train --resume {runDir}");
     }
 
+    private string? _runDir;
+
+    /// <summary>How long one status poll may take before it is tried again (through another gateway when one died).</summary>
+    public static readonly TimeSpan StatusAttemptTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>How long the client keeps retrying a call that fails because a silo (or its gateway) went away.</summary>
     public TimeSpan TransientRetryWindow { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -359,6 +368,14 @@ public sealed class ClusterBackend : IExecutionBackend
             catch (Exception ex) when (IsTransient(ex) && (attempt < MinimumAttempts || DateTime.UtcNow < deadline))
             {
                 await Task.Delay(200);
+            }
+            catch (Exception ex) when (IsTransient(ex))
+            {
+                // Given up: say what it means in one line (Orleans' own message carries its stack); the run folder's
+                // checkpoints are what is left.
+                string where = _runDir is null ? "" : $"; if the silos are gone, restart them and continue from the newest checkpoint with ./polyak train --resume {_runDir}";
+                throw new IOException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"the cluster stopped answering: {attempt} attempts over {TransientRetryWindow.TotalSeconds:G3} s failed ({ex.GetType().Name}); the silo holding the job's coordinator and sequencer (the control silo) is probably gone, and the job's state with it{where}"), ex);
             }
         }
     }
