@@ -91,11 +91,15 @@ def one(cli, role, rep, work, baseline):
         os.killpg(p.pid, signal.SIGKILL); stdout, stderr = p.communicate(); code = "timeout"
     wall = time.time() - t0
     first_status = None
+    control_lost = None
     if role == "control":
         # Not survived: the job's state died with the control silo. What is left is the folder's checkpoints: restart
         # the whole cluster and resume from the newest one.
+        reached = None
         try:
-            first_status = record(out)["status"]
+            failed = record(out)
+            first_status = failed["status"]
+            reached = (failed.get("backend") or {}).get("reached_update")
         except Exception:  # noqa: BLE001
             first_status = "no record"
         for s in silos:
@@ -109,6 +113,12 @@ def one(cli, role, rep, work, baseline):
         stdout2, stderr2 = p.communicate(timeout=240)
         note = f"client ended {first_status} (exit {code}: {stderr.strip().splitlines()[-1][:160] if stderr.strip() else ''}); whole cluster restarted; --resume exit {p.returncode}"
         code, stderr = p.returncode, stderr2
+        try:
+            resumed_from = (record(out).get("backend") or {}).get("resumed_from")
+            control_lost = reached - resumed_from if reached is not None and resumed_from is not None else None
+            note += f"; the job had reached update {reached}, resumed from checkpoint {resumed_from}: {control_lost} updates lost"
+        except Exception:  # noqa: BLE001
+            control_lost = None
     for s in silos:
         s.kill()
     time.sleep(1)
@@ -122,7 +132,7 @@ def one(cli, role, rep, work, baseline):
         s = r["summary"]
         row.update(status=r["status"], updates=s.get("updates"), final_loss=s.get("final_loss"),
                    loss_vs_threads=round(s["final_loss"] / baseline, 3) if s.get("final_loss") else None,
-                   updates_lost=be.get("updates_lost"), recoveries=be.get("recoveries"), replacements=be.get("worker_replacements"),
+                   updates_lost=control_lost if role == "control" else be.get("updates_lost"), recoveries=be.get("recoveries"), replacements=be.get("worker_replacements"),
                    resumes=len(r.get("resumes") or []))
     except Exception as ex:  # noqa: BLE001 - reported as the result
         row.update(status=f"no record ({ex.__class__.__name__})")

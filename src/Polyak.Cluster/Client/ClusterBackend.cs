@@ -206,6 +206,9 @@ public sealed class ClusterBackend : IExecutionBackend
         }
         var lastAlive = DateTime.MinValue;
         bool detached = false;
+        JobStatus? seen = null;
+        try
+        {
         while (true)
         {
             await Task.Delay(PollPeriod);
@@ -218,6 +221,7 @@ public sealed class ClusterBackend : IExecutionBackend
             }
             // Bounded per attempt for the same reason: a poll lost with a dead gateway is tried again through another.
             status = await Retry(() => coordinator.Status(cursor).WaitAsync(StatusAttemptTimeout));
+            seen = status;
             cursor = status.NextEvaluation;
             Record(status.Evaluations);
             if (status.Server.Version != lastVersion)
@@ -248,6 +252,19 @@ public sealed class ClusterBackend : IExecutionBackend
             }
             // Leaders on a dead silo never report that they stopped: do not wait for them forever.
             if (stopSentAt is DateTime at && DateTime.UtcNow - at > TimeSpan.FromSeconds(15)) break;
+        }
+        }
+        catch (IOException) when (seen is not null)
+        {
+            // The cluster stopped answering: the record keeps how far the job got and where its checkpoints are.
+            context.BackendRecord = new ClusterBackendRecord
+            {
+                Cluster = endpoint, JobId = jobId, Shards = [], Leaders = seen.Groups.Select(g => new ClusterLeaderRecord(g.Group, g.Silo, g.Steps, g.MissingMembers)).ToArray(),
+                CheckpointDir = checkpointDir, CheckpointEvery = checkpointEvery, Checkpoints = seen.Server.Checkpoints, LastCheckpoint = seen.Server.LastCheckpointVersion,
+                ReachedUpdate = lastVersion, UpdatesLost = seen.Server.UpdatesLost, Recoveries = seen.Server.Recoveries, WorkerReplacements = seen.Replacements,
+                Events = [.. seen.Server.Events, .. seen.Events, $"the cluster stopped answering after update {lastVersion} (last checkpoint {seen.Server.LastCheckpointVersion})"],
+            };
+            throw;
         }
         if (status.Server.Version >= monitor.UpdateLimit)
             monitor.RequestStop(RunStatus.Completed, monitor.UpdateLimitReason);

@@ -37,6 +37,12 @@ public sealed record ClusterBackendRecord
     /// </summary>
     public long UpdatesLost { get; init; }
 
+    /// <summary>
+    /// The last update this client saw applied, when the run ended without the job's final state (its cluster stopped
+    /// answering): how far the job got, so a resume from an older checkpoint counts the updates it does again.
+    /// </summary>
+    public long? ReachedUpdate { get; init; }
+
     /// <summary>Rollbacks to a checkpoint (a shard lost its state).</summary>
     public int Recoveries { get; init; }
 
