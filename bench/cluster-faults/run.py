@@ -115,7 +115,7 @@ def one(cli, role, rep, work, baseline):
         code, stderr = p.returncode, stderr2
         try:
             resumed_from = (record(out).get("backend") or {}).get("resumed_from")
-            control_lost = reached - resumed_from if reached is not None and resumed_from is not None else None
+            control_lost = reached - (resumed_from or 0) if reached is not None else None  # no checkpoint yet: from the start
             note += f"; the job had reached update {reached}, resumed from checkpoint {resumed_from}: {control_lost} updates lost"
         except Exception:  # noqa: BLE001
             control_lost = None
