@@ -32,6 +32,37 @@ public sealed class ClusterOwnershipTests(TwoSiloCluster fixture) : IClassFixtur
         CheckpointEvery = 200,
     };
 
+    [Fact]
+    public void AResumeFromAnOlderCheckpointCountsTheUpdatesThePreviousClientSawBeyondIt()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "polyak-reached-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var backend = new ClusterBackend(fixture.Cluster.Client) { Shards = 2 };
+            BackendCatalog.Register("cluster", () => backend);
+            var first = new Trainer().Run(Options(updates: 400) with { OutDir = dir });
+            Assert.Null(first.Failure);
+            // As a client whose cluster stopped answering records it: the job had got to update 450, past its newest
+            // checkpoint (400), when the client gave up.
+            string runJson = Path.Combine(dir, "run.json");
+            var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(runJson))!;
+            record["status"] = "failed";
+            record["backend"]!["reached_update"] = 450;
+            File.WriteAllText(runJson, record.ToJsonString());
+
+            var resumed = new Trainer().Resume(dir, o => o with { Updates = 500 });
+            Assert.Null(resumed.Failure);
+            var cluster = (ClusterBackendRecord)resumed.Record.Backend!;
+            Assert.Equal(400, cluster.ResumedFrom);
+            Assert.Equal(50, cluster.UpdatesLost);
+            Assert.Contains(cluster.Events, e => e.Contains("saw the job reach update 450", StringComparison.Ordinal) && e.Contains("50 update(s) lost", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
     private async Task<JobEntry> Entry(string jobId) =>
         (await fixture.Cluster.Client.GetGrain<IJobRegistryGrain>(0).Entries()).Single(e => e.JobId == jobId);
 

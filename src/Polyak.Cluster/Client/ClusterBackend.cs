@@ -85,6 +85,9 @@ public sealed class ClusterBackend : IExecutionBackend
         if (Detach && Attach) throw new ArgumentException("--detach and --attach: give one (attach follows a job; detach leaves it)");
         if (Detach && options.Updates is null && options.Epochs is null)
             throw new ArgumentException("--detach: the job must end by itself, so give --updates or --epochs (the cluster enforces those; --time and --target-loss are checked by an attached client)");
+        // A run whose cluster stopped answering recorded how far its job got: a resume from an older checkpoint loses the
+        // difference, and the record counts it (read now, before the run's own live record replaces the file).
+        _previousReached = options.OutDir is string previous ? ReachedUpdate(previous) : null;
         if (_client is not null) return; // a caller's own client is connected already
         string spec = options.Cluster ?? throw new ArgumentException("--backend cluster needs --cluster HOST:PORT (the gateway of a silo started with 'polyak cluster silo')");
         var gateways = ClusterEndpoint.ParseList(spec);
@@ -192,6 +195,11 @@ public sealed class ClusterBackend : IExecutionBackend
             }
         }
         if (start > 0) monitor.SetAppliedUpdates(start);
+        long lostBefore = !Attach && _previousReached is long reached && reached > start ? reached - start : 0;
+        string? lostEvent = lostBefore > 0
+            ? $"the previous client saw the job reach update {_previousReached} before its cluster stopped answering; resumed from {(start > 0 ? $"the checkpoint at update {start}" : "the start (no checkpoint)")}: {lostBefore} update(s) lost"
+            : null;
+        _previousReached = null;
 
         int cursor = 0;
         long lastVersion = start;
@@ -301,11 +309,11 @@ public sealed class ClusterBackend : IExecutionBackend
             Checkpoints = final.Server.Checkpoints,
             LastCheckpoint = final.Server.LastCheckpointVersion,
             ResumedFrom = final.Server.ResumedFrom >= 0 ? final.Server.ResumedFrom : null,
-            UpdatesLost = final.Server.UpdatesLost,
+            UpdatesLost = final.Server.UpdatesLost + lostBefore,
             Recoveries = final.Server.Recoveries,
             WorkerReplacements = final.Replacements,
             WatchdogChecks = final.WatchdogChecks,
-            Events = final.Server.Events.Concat(final.Events).ToArray(),
+            Events = (lostEvent is null ? [] : new[] { lostEvent }).Concat(final.Server.Events).Concat(final.Events).ToArray(),
         };
 
         if (detached) return; // the job goes on: its grains stay
@@ -358,6 +366,24 @@ public sealed class ClusterBackend : IExecutionBackend
     }
 
     private string? _runDir;
+    private long? _previousReached;
+
+    /// <summary><c>backend.reached_update</c> of the run record in <paramref name="runDir"/>, if any.</summary>
+    private static long? ReachedUpdate(string runDir)
+    {
+        string path = Path.Combine(runDir, "run.json");
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.TryGetProperty("backend", out var be) && be.ValueKind == JsonValueKind.Object
+                && be.TryGetProperty("reached_update", out var r) && r.TryGetInt64(out long v) ? v : null;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>How long one status poll may take before it is tried again (through another gateway when one died).</summary>
     public static readonly TimeSpan StatusAttemptTimeout = TimeSpan.FromSeconds(5);
