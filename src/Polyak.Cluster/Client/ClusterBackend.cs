@@ -377,11 +377,11 @@ public sealed class ClusterBackend : IExecutionBackend
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             return doc.RootElement.TryGetProperty("backend", out var be) && be.ValueKind == JsonValueKind.Object
-                && be.TryGetProperty("reached_update", out var r) && r.TryGetInt64(out long v) ? v : null;
+                && be.TryGetProperty("reached_update", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt64(out long v) ? v : null;
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            return null;
+            return null; // a record this version cannot read counts nothing
         }
     }
 
