@@ -63,8 +63,8 @@ public static class ClusterCommand
                 FailureDetection = new FailureDetection
                 {
                     ProbeTimeout = p.GetValue(probe) is double seconds
-                        ? (double.IsFinite(seconds) && seconds is >= 0.1 and <= 300 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--probe-timeout must be in [0.1, 300] seconds, got {seconds}"))
-                        : FailureDetection.Default.ProbeTimeout,
+                        ? (double.IsFinite(seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--probe-timeout must be in [0.1, 300] seconds, got {seconds}"))
+                        : FailureDetection.Default.ProbeTimeout, // the range is FailureDetection.Validated's
                     MissedProbes = p.GetValue(missed) ?? FailureDetection.Default.MissedProbes,
                 }.Validated(),
                 Security = security,

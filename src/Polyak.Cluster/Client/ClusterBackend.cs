@@ -335,31 +335,38 @@ public sealed class ClusterBackend : IExecutionBackend
         }
     }
 
-    /// <summary>The job still running (or finished with its state on the cluster) for <paramref name="checkpointDir"/>, newest first; null when none.</summary>
-    private async Task<string?> RunningJob(IClusterClient client, string checkpointDir)
+    /// <summary>The registry's jobs for <paramref name="checkpointDir"/>, oldest first.</summary>
+    private async Task<JobEntry[]> JobsFor(IClusterClient client, string checkpointDir)
     {
         var entries = await Retry(() => client.GetGrain<IJobRegistryGrain>(0).Entries());
-        foreach (var e in entries.Where(e => e.CheckpointDir is string d && Path.GetFullPath(d) == Path.GetFullPath(checkpointDir)).Reverse())
+        return entries.Where(e => e.CheckpointDir is string d && Path.GetFullPath(d) == Path.GetFullPath(checkpointDir)).ToArray();
+    }
+
+    /// <summary>
+    /// The newest of <paramref name="jobs"/> whose coordinator still holds its state (running, or ended with its final
+    /// state kept for an attach) and, unless <paramref name="endedToo"/>, has not finished; null when none.
+    /// </summary>
+    private async Task<string?> NewestHeld(IClusterClient client, IEnumerable<JobEntry> jobs, bool endedToo)
+    {
+        foreach (var e in jobs.Reverse())
         {
-            if (e.Outcome is not null) continue;
             var status = await Retry(() => client.GetGrain<IJobCoordinatorGrain>(e.JobId).Status(int.MaxValue));
-            if (status.JobId.Length > 0 && !status.Finished) return e.JobId;
+            if (status.JobId.Length > 0 && (endedToo || !status.Finished)) return e.JobId;
         }
         return null;
     }
+
+    /// <summary>The job still running for <paramref name="checkpointDir"/>; null when none.</summary>
+    private async Task<string?> RunningJob(IClusterClient client, string checkpointDir) =>
+        await NewestHeld(client, (await JobsFor(client, checkpointDir)).Where(e => e.Outcome is null), endedToo: false);
 
     /// <summary>The id of the job that runs for <paramref name="checkpointDir"/> (what <c>--attach</c> follows); throws naming what is there instead.</summary>
     private async Task<string> FindRunningJob(IClusterClient client, string? checkpointDir, string? runDir, string endpoint)
     {
         if (checkpointDir is null) throw new ArgumentException("--attach follows the job of a run folder: give --resume DIR");
-        var entries = await Retry(() => client.GetGrain<IJobRegistryGrain>(0).Entries());
-        var mine = entries.Where(e => e.CheckpointDir is string d && Path.GetFullPath(d) == Path.GetFullPath(checkpointDir)).ToArray();
-        foreach (var e in mine.Reverse())
-        {
-            // An ended job still holding its state (kept for a while for this) is attached too: its final state is copied.
-            var status = await Retry(() => client.GetGrain<IJobCoordinatorGrain>(e.JobId).Status(int.MaxValue));
-            if (status.JobId.Length > 0) return e.JobId; // running, or finished with its state still on the cluster
-        }
+        var mine = await JobsFor(client, checkpointDir);
+        // An ended job still holding its state (kept for a while for this) is attached too: its final state is copied.
+        if (await NewestHeld(client, mine, endedToo: true) is string held) return held;
         string seen = mine.Length == 0 ? "the cluster has no job for it"
             : string.Join("; ", mine.Select(e => $"job {e.JobId} {(e.Outcome is null ? "lost its state" : $"finished ({e.Outcome}, {e.Updates} updates)")}"));
         throw new ArgumentException($"--attach: no job is running for {runDir} on the cluster at {endpoint} ({seen}); continue the run from its checkpoint with ./polyak train --resume {runDir}");
